@@ -1,0 +1,33 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/**
+ * Everything we keep per installed portal. Lives only inside the per-portal credentials workflow,
+ * whose payloads are encrypted by the payload codec (see lib/payload-codec.ts).
+ */
+export interface PortalCredentials {
+  memberId: string;
+  domain: string;
+  /** REST base, e.g. https://example.bitrix24.com/rest/ */
+  clientEndpoint: string;
+  /** OAuth server REST base, e.g. https://oauth.bitrix.info/rest/ */
+  serverEndpoint: string;
+  applicationToken: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Unix seconds when the access token expires. */
+  expiresAt: number;
+  scope: string;
+  /** Grows by one on every install or refresh, so a caller can tell a fresh token from the one that failed. */
+  version: number;
+}
+
+export type PortalInstall = Omit<PortalCredentials, 'version'>;
+
+export interface RefreshRequest {
+  /** The version whose access token was rejected with expired_token. */
+  staleVersion: number;
+}
+
+export const portalInstallUpdate = defineUpdate<PortalCredentials, [PortalInstall]>('portal.install');
+export const portalRefreshUpdate = defineUpdate<PortalCredentials, [RefreshRequest]>('portal.refresh');
+export const portalCredentialsQuery = defineQuery<PortalCredentials | null>('portal.credentials');

@@ -1,0 +1,60 @@
+/**
+ * The one declaration of every robot and BP activity this app registers in a portal.
+ * The ingress (dispatch and property validation), the workflows (return values) and provisioning
+ * (bizproc.robot.add / bizproc.activity.add) all read it, so codes and property names cannot drift apart.
+ */
+
+export type PropertyType = 'bool' | 'date' | 'datetime' | 'double' | 'int' | 'select' | 'string' | 'text' | 'user';
+
+export interface PropertyDeclaration {
+  name: { en: string; ru?: string; de?: string };
+  description?: { en: string; ru?: string; de?: string };
+  type: PropertyType;
+  required?: boolean;
+  multiple?: boolean;
+  options?: Record<string, string>;
+  default?: string;
+}
+
+export type Kind = 'robot' | 'activity';
+
+export interface RobotDeclaration {
+  code: string;
+  kind: Kind;
+  /** The Temporal workflow type the ingress starts for a call with this code. */
+  workflowType: string;
+  /** Short process name used in search attributes and summaries. */
+  process: string;
+  name: { en: string; ru?: string; de?: string };
+  description: { en: string; ru?: string; de?: string };
+  properties: Record<string, PropertyDeclaration>;
+  returnProperties: Record<string, PropertyDeclaration>;
+  /** `[module, documentClass, type]` for robots; activities may omit it (usable in any process). */
+  documentType?: [string, string, string];
+  useSubscription: true;
+}
+
+export const DEAL_DOCUMENT_TYPE: [string, string, string] = ['crm', 'CCrmDocumentDeal', 'DEAL'];
+
+export const GET_1C_PRICE = {
+  code: 'GET_1C_PRICE',
+  kind: 'activity',
+  workflowType: 'get1cPriceWorkflow',
+  process: '1c-price',
+  name: { en: 'Price from 1C', ru: 'Цена из 1С' },
+  description: { en: 'Looks up the price and stock of an article in 1C', ru: 'Получает цену и наличие товара из 1С' },
+  properties: {
+    article: { name: { en: 'Article (SKU)', ru: 'Артикул' }, type: 'string', required: true },
+  },
+  returnProperties: {
+    price: { name: { en: 'Price', ru: 'Цена' }, type: 'double' },
+    available: { name: { en: 'Available', ru: 'В наличии' }, type: 'bool' },
+  },
+  useSubscription: true,
+} as const satisfies RobotDeclaration;
+
+export const ROBOT_DECLARATIONS: readonly RobotDeclaration[] = [GET_1C_PRICE];
+
+export function findRobotDeclaration(code: string): RobotDeclaration | undefined {
+  return ROBOT_DECLARATIONS.find((declaration) => declaration.code === code);
+}

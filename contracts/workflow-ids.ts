@@ -1,0 +1,27 @@
+/**
+ * Deterministic workflow ids built from business keys (temporal-practices.md rule 1).
+ * Ids are plaintext in every Temporal view: they carry portal member ids and Bitrix24 ids, never tokens.
+ */
+
+export function portalWorkflowId(memberId: string): string {
+  return `portal/${memberId}`;
+}
+
+/**
+ * A robot/activity call is identified by its event token's unique part (`{bpWorkflowId}|{activityName}|{eventId}`);
+ * the signature after the last dot is a capability and stays out of the id.
+ */
+export function robotWorkflowId(memberId: string, robotCode: string, eventTokenKey: string): string {
+  return `robot/${robotCode}/${memberId}/${eventTokenKey}`;
+}
+
+/** The part of an event token that identifies the call without its signature. */
+export function eventTokenKey(eventToken: string): string {
+  const dot = eventToken.lastIndexOf('.');
+  const unsigned = dot > 0 ? eventToken.slice(0, dot) : eventToken;
+  return unsigned.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+export function entityWorkflowId(memberId: string, entityTypeId: number, entityId: number): string {
+  return `entity/${memberId}/${entityTypeId}/${entityId}`;
+}

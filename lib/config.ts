@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const base64Key = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
+/** Every environment variable the service reads. `.env.example` lists the same names. */
+export const configSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  /** Public base URL of the API as Bitrix24 reaches it; robot handler URLs are built from it. */
+  PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('b24-temporal'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: z.stringbool().default(false),
+  TEMPORAL_TLS_SERVER_CA_CERT_FILE: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_WEB_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /** AES-256-GCM key for the payload codec: every workflow payload (tokens included) is encrypted with it. */
+  PAYLOAD_CODEC_KEY: base64Key,
+
+  B24_CLIENT_ID: z.string().optional(),
+  B24_CLIENT_SECRET: z.string().optional(),
+  /** Portal domains whose install callback is accepted, e.g. `example.bitrix24.com`. */
+  B24_ALLOWED_DOMAINS: csv.default([]),
+  /** Hosts of OAuth servers we may send refresh tokens to. */
+  B24_OAUTH_HOSTS: csv.default(['oauth.bitrix.info', 'oauth.bitrix24.tech']),
+  /** Inbound webhook URL (https://portal/rest/1/code/) for plain REST calls on a single portal. */
+  B24_WEBHOOK_URL: z.url().optional(),
+  /** PEM bundle of a private CA for on-premise portals; TLS checks stay on. */
+  B24_CA_BUNDLE: z.string().optional(),
+  B24_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(2),
+  B24_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(50),
+  B24_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+
+  ONEC_BASE_URL: z.url().default('http://127.0.0.1:3101'),
+  ONEC_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long GET_1C_PRICE keeps retrying an unreachable 1C before it gives up and explains why. */
+  ONEC_RETRY_BOUND: z.string().default('10 minutes'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates the environment once at start; the message names every wrong variable and never echoes its value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+}

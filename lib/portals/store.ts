@@ -1,0 +1,24 @@
+import type { PortalCredentials, PortalInstall } from '../../contracts/portal.js';
+
+/**
+ * Durable, shared portal credentials (DESIGN.md decision 5). The production implementation keeps them in the
+ * per-portal workflow (`portal/{memberId}`); tests may use the in-memory one.
+ */
+export interface PortalStore {
+  /** The stored credentials, or null when the portal never installed the app. */
+  find(memberId: string): Promise<PortalCredentials | null>;
+  /** Records an install or app update; returns the stored credentials with their new version. */
+  install(install: PortalInstall): Promise<PortalCredentials>;
+  /**
+   * Returns credentials newer than `staleVersion`, refreshing the OAuth tokens at most once per portal no matter
+   * how many callers ask at the same time (across processes too).
+   */
+  refresh(memberId: string, staleVersion: number): Promise<PortalCredentials>;
+}
+
+export class PortalNotInstalledError extends Error {
+  override readonly name = 'PortalNotInstalledError';
+  constructor(readonly memberId: string) {
+    super(`portal ${memberId} has not installed the app`);
+  }
+}

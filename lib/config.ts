@@ -48,7 +48,7 @@ export const configSchema = z.object({
   ONEC_BASE_URL: z.url().default('http://127.0.0.1:3101'),
   ONEC_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** How long GET_1C_PRICE keeps retrying an unreachable 1C before it gives up and explains why. */
-  ONEC_RETRY_BOUND: z.string().default('10 minutes'),
+  ONEC_RETRY_BOUND_SECONDS: z.coerce.number().int().positive().default(600),
 });
 
 export type Config = z.infer<typeof configSchema>;

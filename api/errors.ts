@@ -1,0 +1,60 @@
+/**
+ * The ingress error catalogue: every answer other than success is one of these, with a stable `error` code that
+ * callers and tests branch on. Messages are written for the sender and never contain token values.
+ */
+
+export const API_ERROR_CODES = {
+  badRequest: 'BAD_REQUEST',
+  validationFailed: 'VALIDATION_FAILED',
+  invalidEndpoint: 'INVALID_ENDPOINT',
+  unauthorized: 'UNAUTHORIZED',
+  domainNotAllowed: 'DOMAIN_NOT_ALLOWED',
+  notFound: 'NOT_FOUND',
+  unknownRobot: 'UNKNOWN_ROBOT',
+  payloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  internalError: 'INTERNAL_ERROR',
+  temporalUnavailable: 'TEMPORAL_UNAVAILABLE',
+  notReady: 'NOT_READY',
+} as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[keyof typeof API_ERROR_CODES];
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `properties.article` or `auth.member_id`. */
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    readonly statusCode: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly issues?: readonly ValidationIssue[],
+  ) {
+    super(message);
+  }
+}
+
+export const apiErrors = {
+  badRequest: (message: string) => new ApiError(400, API_ERROR_CODES.badRequest, message),
+  validationFailed: (issues: readonly ValidationIssue[]) =>
+    new ApiError(
+      400,
+      API_ERROR_CODES.validationFailed,
+      `invalid request: ${issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; ')}`,
+      issues,
+    ),
+  invalidEndpoint: (field: string, reason: string) =>
+    new ApiError(400, API_ERROR_CODES.invalidEndpoint, `${field} is not acceptable: ${reason}`),
+  unauthorized: (message = 'the sender could not be verified') => new ApiError(401, API_ERROR_CODES.unauthorized, message),
+  domainNotAllowed: (domain: string) =>
+    new ApiError(403, API_ERROR_CODES.domainNotAllowed, `portal domain ${domain} is not in B24_ALLOWED_DOMAINS`),
+  notFound: (method: string, url: string) => new ApiError(404, API_ERROR_CODES.notFound, `route ${method} ${url} not found`),
+  unknownRobot: (code: string) =>
+    new ApiError(404, API_ERROR_CODES.unknownRobot, `no robot or activity with code ${code} is declared by this app`),
+  temporalUnavailable: () =>
+    new ApiError(503, API_ERROR_CODES.temporalUnavailable, 'Temporal did not accept the work in time; nothing was started'),
+} as const;

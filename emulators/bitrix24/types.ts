@@ -1,0 +1,101 @@
+/** Public types of the Bitrix24 emulator: what tests and other processes code against. */
+
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  memberId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  accessTokenTtlSeconds?: number;
+  rateLimit?: RateLimit | false;
+  /** Operating-time budget per method per 10 minutes (seconds). */
+  operatingLimitSeconds?: number;
+  logger?: boolean;
+}
+
+export const AUTH_KIND = { oauth: 'oauth', webhook: 'webhook', none: 'none' } as const;
+export type AuthKind = (typeof AUTH_KIND)[keyof typeof AUTH_KIND];
+
+/** One REST call as the emulator saw it. Token values are never recorded. */
+export interface RecordedCall {
+  method: string;
+  params: Record<string, unknown>;
+  /** Unix milliseconds (emulator clock). */
+  at: number;
+  status: number;
+  error?: string;
+  auth: AuthKind;
+  /** True for a command executed inside `batch`. */
+  inBatch?: boolean;
+  userId?: number;
+}
+
+export interface FireRobotInput {
+  code: string;
+  documentId?: [string, string, string];
+  documentType?: [string, string, string];
+  properties?: Record<string, unknown>;
+  /** Seconds; 0 means Bitrix24 waits forever. */
+  timeoutDuration?: number;
+  useSubscription?: boolean;
+  /** Overrides auth[application_token] (tests send a wrong one). */
+  applicationToken?: string;
+  /** Re-delivers the call that carried this token (duplicate delivery). */
+  eventToken?: string;
+  userId?: number;
+}
+
+export const ROBOT_STATUS = { waiting: 'waiting', completed: 'completed', timedOut: 'timed_out' } as const;
+export type RobotStatus = (typeof ROBOT_STATUS)[keyof typeof ROBOT_STATUS];
+
+export const LATE_REASON = { alreadyCompleted: 'already_completed', timedOut: 'timed_out', notSubscribed: 'not_subscribed' } as const;
+export type LateReason = (typeof LATE_REASON)[keyof typeof LATE_REASON];
+
+export interface LateSend {
+  at: number;
+  reason: LateReason;
+  returnValues: Record<string, unknown>;
+  logMessage?: string;
+}
+
+/** One robot / BP-activity instance waiting in the emulated business process. */
+export interface RobotInvocation {
+  eventToken: string;
+  code: string;
+  handlerUrl: string;
+  bizprocWorkflowId: string;
+  activityName: string;
+  documentId: [string, string, string];
+  documentType: [string, string, string];
+  properties: Record<string, unknown>;
+  useSubscription: boolean;
+  timeoutDuration: number;
+  firedAt: number;
+  /** How many times the call was delivered (duplicates included). */
+  deliveries: number;
+  status: RobotStatus;
+  completedAt?: number;
+  returnValues?: Record<string, unknown>;
+  /** Every line written to the BP log: bizproc.activity.log lines and the LOG_MESSAGE of the accepted send. */
+  logMessages: string[];
+  lateSends: LateSend[];
+}
+
+export interface HttpOutcome {
+  status: number;
+  body: unknown;
+}
+
+export interface InjectedFailure {
+  /** REST method name, or `*` for every method. */
+  method: string;
+  times: number;
+  status: number;
+  error: string;
+  description?: string;
+}

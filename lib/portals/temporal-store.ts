@@ -1,0 +1,80 @@
+import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import {
+  portalCredentialsQuery,
+  portalInstallUpdate,
+  portalRefreshUpdate,
+  type PortalCredentials,
+  type PortalInstall,
+} from '../../contracts/portal.js';
+import { SA_PORTAL, SA_PROCESS } from '../../contracts/search-attributes.js';
+import { portalWorkflowId } from '../../contracts/workflow-ids.js';
+import type { PortalStore } from './store.js';
+
+const CACHE_TTL_MS = 30_000;
+
+/**
+ * PortalStore over the per-portal workflow. Reads are cached in process for a short time (the workflow stays the
+ * source of truth); concurrent refreshes in one process share one Update, and the workflow's mutex makes them
+ * single-flight across processes.
+ */
+export function createTemporalPortalStore(deps: { client: Client; taskQueue: string; now?: () => number }): PortalStore {
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, { credentials: PortalCredentials; at: number }>();
+  const refreshing = new Map<string, Promise<PortalCredentials>>();
+
+  const remember = (credentials: PortalCredentials): PortalCredentials => {
+    const cached = cache.get(credentials.memberId);
+    if (!cached || cached.credentials.version <= credentials.version) cache.set(credentials.memberId, { credentials, at: now() });
+    return credentials;
+  };
+
+  return {
+    async find(memberId) {
+      const cached = cache.get(memberId);
+      if (cached && now() - cached.at < CACHE_TTL_MS) return cached.credentials;
+      try {
+        const credentials = await deps.client.workflow.getHandle(portalWorkflowId(memberId)).query(portalCredentialsQuery);
+        return credentials ? remember(credentials) : null;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return null;
+        throw error;
+      }
+    },
+
+    async install(install: PortalInstall) {
+      const startWorkflowOperation = new WithStartWorkflowOperation('portalWorkflow', {
+        workflowId: portalWorkflowId(install.memberId),
+        taskQueue: deps.taskQueue,
+        args: [{ credentials: null }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        staticSummary: `Portal ${install.domain} · credentials`,
+        typedSearchAttributes: [
+          { key: SA_PORTAL, value: install.memberId },
+          { key: SA_PROCESS, value: 'portal-credentials' },
+        ],
+      });
+      const stored = await deps.client.workflow.executeUpdateWithStart(portalInstallUpdate, {
+        args: [install],
+        startWorkflowOperation,
+      });
+      cache.set(stored.memberId, { credentials: stored, at: now() });
+      return stored;
+    },
+
+    async refresh(memberId, staleVersion) {
+      const cached = cache.get(memberId);
+      if (cached && cached.credentials.version > staleVersion) return cached.credentials;
+      const key = `${memberId}#${staleVersion}`;
+      let pending = refreshing.get(key);
+      if (!pending) {
+        pending = deps.client.workflow
+          .getHandle(portalWorkflowId(memberId))
+          .executeUpdate(portalRefreshUpdate, { args: [{ staleVersion }] })
+          .then(remember)
+          .finally(() => refreshing.delete(key));
+        refreshing.set(key, pending);
+      }
+      return pending;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { LOOPBACK, simulatorUrl, type SimulatorSpec } from './services.js';
+
+/** Local app credentials shared by the emulator and the API when the user configured none. */
+export const EMULATOR_APP_DEFAULTS = {
+  clientId: 'local.b24temporal.emulator',
+  clientSecret: 'emulator-only-client-secret',
+} as const;
+
+/** No real portal configured (an empty value in .env counts as unset): run against the local emulator. */
+export function isEmulatorMode(env: NodeJS.ProcessEnv): boolean {
+  return !env.B24_WEBHOOK_URL && !env.B24_ALLOWED_DOMAINS;
+}
+
+export interface StackPlan {
+  emulatorMode: boolean;
+  temporalAddress: string;
+  temporalNamespace: string;
+  temporalUiUrl: string;
+  emulatorPort: number;
+  simulators: readonly SimulatorSpec[];
+}
+
+/** The environment every child (worker, API, emulator, simulators) starts with. */
+export function buildChildEnv(base: NodeJS.ProcessEnv, plan: StackPlan): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    TEMPORAL_ADDRESS: plan.temporalAddress,
+    TEMPORAL_NAMESPACE: plan.temporalNamespace,
+    TEMPORAL_WEB_UI_URL: plan.temporalUiUrl,
+  };
+  if (!plan.emulatorMode) return env;
+
+  env.B24_CLIENT_ID = base.B24_CLIENT_ID || EMULATOR_APP_DEFAULTS.clientId;
+  env.B24_CLIENT_SECRET = base.B24_CLIENT_SECRET || EMULATOR_APP_DEFAULTS.clientSecret;
+  env.EMULATOR_PORT = String(plan.emulatorPort);
+  env.B24_ALLOWED_DOMAINS = `${LOOPBACK}:${plan.emulatorPort}`;
+  env.B24_OAUTH_HOSTS = LOOPBACK;
+  for (const simulator of plan.simulators) {
+    env[simulator.portEnv] = String(simulator.port);
+    env[simulator.urlEnv] = simulatorUrl(simulator);
+  }
+  return env;
+}

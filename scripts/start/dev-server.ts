@@ -1,0 +1,36 @@
+import { TypedSearchAttributes, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
+
+export interface DevServerOptions {
+  ip: string;
+  port: number;
+  uiPort: number;
+  dbFilename: string;
+  namespace: string;
+  searchAttributes: readonly SearchAttributeKey<SearchAttributeType>[];
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
+}
+
+/** Arguments for `temporal server start-dev`; registering attributes that the DB file already has is harmless. */
+export function devServerArgs(options: DevServerOptions): string[] {
+  const searchAttributeFlags = options.searchAttributes.flatMap(({ name, type }) => [
+    '--search-attribute',
+    `${name}=${TypedSearchAttributes.toMetadataType(type)}`,
+  ]);
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    options.ip,
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    options.dbFilename,
+    '--namespace',
+    options.namespace,
+    ...searchAttributeFlags,
+    '--log-level',
+    options.logLevel ?? 'warn',
+  ];
+}

@@ -1,0 +1,65 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createBitrix24Client } from '../activities/bitrix24/client.js';
+import { createOnecClient } from '../activities/onec/client.js';
+import { ConfigError, loadConfig } from '../lib/config.js';
+import { createDataConverter } from '../lib/data-converter.js';
+import { createLogger } from '../lib/logger.js';
+import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
+import { temporalConnectionOptions } from '../lib/temporal-connection.js';
+import { workflowSource } from './workflow-source.js';
+
+const logger = createLogger({ name: 'worker' });
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  logger.fatal(error.message);
+  process.exit(1);
+}
+
+const connectionOptions = temporalConnectionOptions(config);
+const dataConverter = createDataConverter(config.PAYLOAD_CODEC_KEY);
+const connection = await NativeConnection.connect(connectionOptions);
+const clientConnection = await Connection.connect(connectionOptions);
+const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+
+const portals = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+const bitrix24 = createBitrix24Client({
+  store: portals,
+  webhookUrl: config.B24_WEBHOOK_URL,
+  httpTimeoutMs: config.B24_HTTP_TIMEOUT_MS,
+  caBundlePath: config.B24_CA_BUNDLE,
+  rateLimit: { perSecond: config.B24_RATE_LIMIT_PER_SECOND, burst: config.B24_RATE_LIMIT_BURST },
+  logger: logger.child({ component: 'bitrix24' }),
+});
+
+const activities = createActivities({
+  bitrix24,
+  onec: createOnecClient({ baseUrl: config.ONEC_BASE_URL, timeoutMs: config.ONEC_HTTP_TIMEOUT_MS }),
+  oauth:
+    config.B24_CLIENT_ID && config.B24_CLIENT_SECRET
+      ? { clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, allowedHosts: config.B24_OAUTH_HOSTS }
+      : undefined,
+  settings: { onecRetryBoundMs: config.ONEC_RETRY_BOUND_SECONDS * 1000 },
+});
+
+const worker = await Worker.create({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  dataConverter,
+  activities,
+  shutdownGraceTime: '30 seconds',
+  ...workflowSource(),
+});
+
+logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+// Worker.run installs its own SIGINT/SIGTERM handlers and drains in-flight activities before resolving.
+await worker.run();
+await clientConnection.close();
+await connection.close();
+logger.info('worker stopped');

@@ -1,0 +1,67 @@
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { Mutex } from 'async-mutex';
+import type { Activities } from '../activities/index.js';
+import {
+  portalCredentialsQuery,
+  portalInstallUpdate,
+  portalRefreshUpdate,
+  type PortalCredentials,
+  type PortalInstall,
+} from '../contracts/portal.js';
+import { portalWorkflowId } from '../contracts/workflow-ids.js';
+
+const { refreshPortalTokens } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // A refresh consumes the refresh token; retrying a rejected one only locks the portal out, so retry only transport failures.
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['Bitrix24.invalid_grant', 'Bitrix24.invalid_client'] },
+});
+
+export interface PortalWorkflowInput {
+  credentials: PortalCredentials | null;
+}
+
+/**
+ * One long-lived workflow per portal (`portal/{memberId}`) that owns its OAuth credentials (DESIGN.md decision 5).
+ * Installs and refreshes are Updates serialized by a mutex, so 20 concurrent `expired_token` callers cause one refresh,
+ * and the rotated refresh token is stored before anyone reads it. All payloads are encrypted by the payload codec.
+ */
+export async function portalWorkflow(input: PortalWorkflowInput): Promise<void> {
+  let credentials = input.credentials;
+  const mutex = new Mutex();
+
+  setHandler(portalCredentialsQuery, () => credentials);
+
+  setHandler(
+    portalInstallUpdate,
+    async (install: PortalInstall) =>
+      mutex.runExclusive(() => {
+        credentials = { ...install, version: (credentials?.version ?? 0) + 1 };
+        return credentials;
+      }),
+    { validator: validateInstall },
+  );
+
+  setHandler(portalRefreshUpdate, async ({ staleVersion }) =>
+    mutex.runExclusive(async () => {
+      const current = credentials;
+      if (!current) throw ApplicationFailure.nonRetryable('portal has not installed the app', 'PortalNotInstalled');
+      // Someone refreshed while this caller waited for the mutex: hand out the newer tokens instead of refreshing again.
+      if (current.version > staleVersion) return current;
+      const refreshed = await refreshPortalTokens({ serverEndpoint: current.serverEndpoint, refreshToken: current.refreshToken });
+      credentials = { ...current, ...refreshed, version: current.version + 1 };
+      return credentials;
+    }),
+  );
+
+  await condition(() => workflowInfo().continueAsNewSuggested);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof portalWorkflow>({ credentials });
+}
+
+function validateInstall(install: PortalInstall): void {
+  const missing = (['memberId', 'domain', 'clientEndpoint', 'applicationToken', 'accessToken', 'refreshToken'] as const).filter(
+    (field) => !install[field],
+  );
+  if (missing.length > 0) throw new Error(`install is missing ${missing.join(', ')}`);
+  if (workflowInfo().workflowId !== portalWorkflowId(install.memberId)) throw new Error('install is for another portal');
+}

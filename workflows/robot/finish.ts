@@ -1,0 +1,50 @@
+import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { RobotCall, RobotOutcome } from '../../contracts/robot-call.js';
+import { SA_OUTCOME, OUTCOMES, type Outcome } from '../../contracts/search-attributes.js';
+
+const { completeRobot, logRobotProgress } = proxyActivities<Activities>({
+  startToCloseTimeout: '45 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  // Bitrix24 keeps an event token usable for as long as the robot waits; a day of retries covers any portal outage.
+  scheduleToCloseTimeout: '24 hours',
+});
+
+/** Milliseconds left before Bitrix24 stops waiting for this call, or undefined when it waits forever. */
+export function timeLeftForBitrix24(call: RobotCall): number | undefined {
+  if (call.timeoutDuration <= 0) return undefined;
+  return (call.ts + call.timeoutDuration) * 1000 - Date.now();
+}
+
+/**
+ * Reports the result to Bitrix24 with bizproc.event.send and records the outcome on the run.
+ * When Bitrix24's timeout_duration has already passed, the send would be silently ignored, so the run says so instead.
+ */
+export async function finishRobot<R extends Record<string, unknown>>(
+  call: RobotCall,
+  returnValues: R,
+  logMessage: string,
+  outcome: Outcome = OUTCOMES.completed,
+): Promise<RobotOutcome<R>> {
+  const left = timeLeftForBitrix24(call);
+  if (left !== undefined && left <= 0) {
+    log.warn('Bitrix24 stopped waiting for this robot before it finished (timeout_duration passed)', {
+      timeoutDuration: call.timeoutDuration,
+    });
+    setOutcome(OUTCOMES.failed);
+    return { returnValues, logMessage, delivered: false };
+  }
+  const { delivered } = await completeRobot({ memberId: call.memberId, eventToken: call.eventToken, returnValues, logMessage });
+  if (!delivered) log.warn('Bitrix24 refused the event token: it is no longer waiting for this robot');
+  setOutcome(delivered ? outcome : OUTCOMES.failed);
+  return { returnValues, logMessage, delivered };
+}
+
+/** One line in the business-process log while the robot is still working. */
+export async function reportProgress(call: RobotCall, message: string): Promise<void> {
+  await logRobotProgress({ memberId: call.memberId, eventToken: call.eventToken, message });
+}
+
+export function setOutcome(outcome: Outcome): void {
+  upsertSearchAttributes([{ key: SA_OUTCOME, value: outcome }]);
+}

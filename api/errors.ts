@@ -52,9 +52,9 @@ export const apiErrors = {
   unauthorized: (message = 'the sender could not be verified') => new ApiError(401, API_ERROR_CODES.unauthorized, message),
   domainNotAllowed: (domain: string) =>
     new ApiError(403, API_ERROR_CODES.domainNotAllowed, `portal domain ${domain} is not in B24_ALLOWED_DOMAINS`),
-  notFound: (method: string, url: string) => new ApiError(404, API_ERROR_CODES.notFound, `route ${method} ${url} not found`),
+  notFound: () => new ApiError(404, API_ERROR_CODES.notFound, 'no such route'),
   unknownRobot: (code: string) =>
     new ApiError(404, API_ERROR_CODES.unknownRobot, `no robot or activity with code ${code} is declared by this app`),
   temporalUnavailable: () =>
-    new ApiError(503, API_ERROR_CODES.temporalUnavailable, 'Temporal did not accept the work in time; nothing was started'),
+    new ApiError(503, API_ERROR_CODES.temporalUnavailable, 'Temporal did not confirm the work in time; retry later'),
 } as const;

@@ -3,9 +3,12 @@
 // (which fails on machines without internet): the `temporal` CLI (dev server) and Temporal's Java time-skipping test
 // server. Results are cached in <repo>/.tools and recorded in <repo>/.tools/binaries.json.
 // Plain Node ESM with built-ins only: it runs before anything is compiled.
+/* global fetch, AbortSignal */
+import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const CLI_VERSION = '1.5.1';
@@ -85,6 +88,8 @@ function buildCliWithGo(goPath) {
 }
 
 function releaseArchiveUrl() {
+  // A mirror for networks that cannot reach temporal.download.
+  if (process.env.TEMPORAL_CLI_DOWNLOAD_URL) return process.env.TEMPORAL_CLI_DOWNLOAD_URL;
   const platform = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[process.platform];
   const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch];
   if (!platform || !arch) throw new BinaryError(`No Temporal CLI release for ${process.platform}/${process.arch}; set TEMPORAL_CLI_PATH.`);

@@ -95,8 +95,14 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     });
   }
 
-  async function send(memberId: string, method: string, target: Target, params: Bitrix24Params, opts: Bitrix24CallOptions) {
-    await limiter.acquire(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);
+  async function send(
+    memberId: string,
+    method: string,
+    target: Target,
+    params: Bitrix24Params,
+    opts: Bitrix24CallOptions,
+  ): Promise<HttpReply> {
+    const release = await limiter.acquire(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);
     const body = target.kind === 'oauth' ? { ...params, auth: target.credentials.accessToken } : params;
     let reply: HttpReply | undefined;
     let failure: unknown;
@@ -113,7 +119,10 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
       failure = error;
       throw error;
     } finally {
+      release();
       const parsed = reply === undefined ? undefined : readReply(reply);
+      const failureCode = failure instanceof Bitrix24Error ? failure.code : undefined;
+      const code = parsed?.kind === 'error' ? parsed.body.error : failureCode;
       logger.debug(
         {
           memberId,
@@ -122,7 +131,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
           url: redactText(target.url),
           status: reply?.status ?? 0,
           durationMs: reply === undefined ? undefined : Math.round(reply.durationMs),
-          code: parsed?.kind === 'error' ? parsed.body.error : failure instanceof Bitrix24Error ? failure.code : undefined,
+          code,
         },
         'bitrix24 call',
       );
@@ -165,7 +174,8 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
       }
       if (code === 'OPERATION_TIME_LIMIT') {
         const resetAt = time?.operating_reset_at;
-        limiter.noteMethodBlocked(memberId, method, typeof resetAt === 'number' ? resetAt * 1000 : clock.now() + TEN_MINUTES_MS);
+        const blockedUntilMs = typeof resetAt === 'number' ? resetAt * 1000 : clock.now() + TEN_MINUTES_MS;
+        limiter.noteMethodBlocked(memberId, method, blockedUntilMs);
       }
       throw new Bitrix24Error({ code, status: reply.status, description, method, time, nowMs: clock.now() });
     }

@@ -23,7 +23,11 @@ export interface OperatingBudgetSettings {
   maxWaitMs: number;
 }
 
-export const DEFAULT_OPERATING_BUDGET: OperatingBudgetSettings = { limitSeconds: 480, threshold: 0.9, maxWaitMs: 30_000 };
+export const DEFAULT_OPERATING_BUDGET: OperatingBudgetSettings = {
+  limitSeconds: 480,
+  threshold: 0.9,
+  maxWaitMs: 30_000,
+};
 
 export interface RateLimiterCounters {
   /** Calls that had to wait for the request bucket. */
@@ -34,12 +38,15 @@ export interface RateLimiterCounters {
   operatingWaitedMs: number;
 }
 
+/** Call once the response (or the failure) is back: the request starts draining from the bucket only then. */
+export type ReleaseSlot = () => void;
+
 export interface PortalRateLimiter {
   /**
    * Waits until one more request to this portal fits the bucket and every method in `methods` is within its
    * operating budget. Rejects with the signal's reason when it aborts.
    */
-  acquire(memberId: string, methods: readonly string[], signal?: AbortSignal): Promise<void>;
+  acquire(memberId: string, methods: readonly string[], signal?: AbortSignal): Promise<ReleaseSlot>;
   /** Feeds the `time` block of a response (or a batch sub-result) into the method's operating budget. */
   recordTime(memberId: string, method: string, time: Bitrix24TimeInfo | undefined): void;
   /** Bitrix24 answered OPERATION_TIME_LIMIT: the method stays blocked until `resetAtMs` (unix ms). */
@@ -55,10 +62,24 @@ export interface RateLimiterOptions {
   clock?: Clock;
 }
 
+interface Waiter {
+  enqueuedAtMs: number;
+  /** Set once the waiter could not be served on arrival; only those count as waits. */
+  queued: boolean;
+  grant: (release: ReleaseSlot) => void;
+}
+
 interface Bucket {
-  /** Requests counted and not yet drained; above `burst` the excess is reserved by waiting callers. */
+  /** Completed requests not yet drained. */
   level: number;
   updatedAtMs: number;
+  /**
+   * Requests sent and not answered. They count in full: the portal may receive them at any moment until the
+   * answer, so their drain starts only then (network jitter cannot bunch arrivals above the burst).
+   */
+  inFlight: number;
+  queue: Waiter[];
+  drainTimerPending: boolean;
 }
 
 interface MethodBudget {
@@ -66,7 +87,11 @@ interface MethodBudget {
   resetAtMs: number;
 }
 
-/** Per-portal leaky bucket mirroring Bitrix24's own, so a storm of calls waits instead of provoking 503s. */
+/**
+ * Per-portal leaky bucket mirroring Bitrix24's own ([EN] limits.md), so a storm of calls waits instead of provoking
+ * 503s. Counting each request from send until answer plus its drain afterwards keeps our level at or above the
+ * portal's whatever the network delays.
+ */
 export function createPortalRateLimiter(options: RateLimiterOptions = {}): PortalRateLimiter {
   const { perSecond, burst } = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const budget = { ...DEFAULT_OPERATING_BUDGET, ...options.operatingBudget };
@@ -77,11 +102,73 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
 
   function drainedBucket(memberId: string): Bucket {
     const now = clock.now();
-    const bucket = buckets.get(memberId) ?? { level: 0, updatedAtMs: now };
+    let bucket = buckets.get(memberId);
+    if (bucket === undefined) {
+      bucket = { level: 0, updatedAtMs: now, inFlight: 0, queue: [], drainTimerPending: false };
+      buckets.set(memberId, bucket);
+    }
     bucket.level = Math.max(0, bucket.level - ((now - bucket.updatedAtMs) / 1000) * perSecond);
     bucket.updatedAtMs = now;
-    buckets.set(memberId, bucket);
     return bucket;
+  }
+
+  function releaser(memberId: string): ReleaseSlot {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const bucket = drainedBucket(memberId);
+      bucket.inFlight -= 1;
+      bucket.level += 1;
+      grantSlots(memberId);
+    };
+  }
+
+  /** Hands out slots in FIFO order while they fit; otherwise waits for the drain or for an answer. */
+  function grantSlots(memberId: string): void {
+    const bucket = drainedBucket(memberId);
+    while (bucket.queue.length > 0 && bucket.inFlight + bucket.level + 1 <= burst) {
+      const waiter = bucket.queue.shift() as Waiter;
+      bucket.inFlight += 1;
+      if (waiter.queued) {
+        counters.waits += 1;
+        counters.waitedMs += clock.now() - waiter.enqueuedAtMs;
+      }
+      waiter.grant(releaser(memberId));
+    }
+    const excess = bucket.inFlight + bucket.level + 1 - burst;
+    // When in-flight requests alone fill the bucket, the next answer (release) calls us again.
+    if (bucket.queue.length === 0 || bucket.drainTimerPending || excess > bucket.level) return;
+    bucket.drainTimerPending = true;
+    // +1 ms: timers may fire up to a millisecond early, and arriving early is what earns a 503.
+    const waitMs = Math.ceil((excess / perSecond) * 1000) + 1;
+    void clock.sleep(waitMs).then(() => {
+      bucket.drainTimerPending = false;
+      grantSlots(memberId);
+    });
+  }
+
+  function waitForBucket(memberId: string, signal?: AbortSignal): Promise<ReleaseSlot> {
+    signal?.throwIfAborted();
+    return new Promise<ReleaseSlot>((resolve, reject) => {
+      const bucket = drainedBucket(memberId);
+      const onAbort = (): void => {
+        bucket.queue = bucket.queue.filter((candidate) => candidate !== waiter);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        enqueuedAtMs: clock.now(),
+        queued: false,
+        grant: (release) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(release);
+        },
+      };
+      bucket.queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      grantSlots(memberId);
+      waiter.queued = true;
+    });
   }
 
   function budgetKey(memberId: string, method: string): string {
@@ -124,28 +211,10 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
     await clock.sleep(waitMs, signal);
   }
 
-  async function waitForBucket(memberId: string, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    const bucket = drainedBucket(memberId);
-    bucket.level += 1;
-    if (bucket.level <= burst) return;
-    const waitMs = Math.ceil(((bucket.level - burst) / perSecond) * 1000);
-    counters.waits += 1;
-    counters.waitedMs += waitMs;
-    try {
-      await clock.sleep(waitMs, signal);
-    } catch (error) {
-      // Give the reserved slot back: this request will never be sent.
-      const drained = drainedBucket(memberId);
-      drained.level = Math.max(0, drained.level - 1);
-      throw error;
-    }
-  }
-
   return {
     async acquire(memberId, methods, signal) {
       await waitForOperatingBudget(memberId, methods, signal);
-      await waitForBucket(memberId, signal);
+      return waitForBucket(memberId, signal);
     },
     recordTime(memberId, method, time) {
       const operating = time?.operating;
@@ -159,6 +228,7 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
     noteBucketFull(memberId) {
       const bucket = drainedBucket(memberId);
       bucket.level = Math.max(bucket.level, burst);
+      grantSlots(memberId);
     },
     counters: () => ({ ...counters }),
   };

@@ -68,7 +68,8 @@ export function readReply<T>(reply: HttpReply):
 export function unexpectedReplyError(reply: HttpReply, method: string): Bitrix24Error {
   if (reply.status >= 400) {
     // No Bitrix24 error body (a proxy page, an HTML 404): classify by status alone.
-    return new Bitrix24Error({ code: '', status: reply.status, description: 'response is not a Bitrix24 answer', method });
+    const description = 'response is not a Bitrix24 answer';
+    return new Bitrix24Error({ code: '', status: reply.status, description, method });
   }
   return new Bitrix24Error({
     code: Bitrix24LocalError.UNEXPECTED_RESPONSE,

@@ -81,7 +81,8 @@ export function createTransport(options: TransportOptions): Transport {
         throw localError(Bitrix24LocalError.INSECURE_REDIRECT, response.status, request.label, 'redirect leaves https');
       }
       if (redirects >= maxRedirects) {
-        throw localError(Bitrix24LocalError.TOO_MANY_REDIRECTS, response.status, request.label, `more than ${maxRedirects}`);
+        const description = `more than ${maxRedirects}`;
+        throw localError(Bitrix24LocalError.TOO_MANY_REDIRECTS, response.status, request.label, description);
       }
       url = next.toString();
     }
@@ -100,7 +101,8 @@ export function createTransport(options: TransportOptions): Transport {
         if (request.signal?.aborted) throw request.signal.reason;
         if (error instanceof Bitrix24Error) throw error;
         if (timeout.aborted) {
-          throw localError(Bitrix24LocalError.TIMEOUT, 0, request.label, `no answer within ${options.httpTimeoutMs} ms`);
+          const description = `no answer within ${options.httpTimeoutMs} ms`;
+          throw localError(Bitrix24LocalError.TIMEOUT, 0, request.label, description);
         }
         throw localError(Bitrix24LocalError.NETWORK_ERROR, 0, request.label, describeNetworkFailure(error));
       }

@@ -42,7 +42,8 @@ export function classifyErpError(error: unknown, operation?: string): Applicatio
 
   const networkCode = networkCodeOf(error);
   if (networkCode && TIMEOUT_NETWORK_CODES.has(networkCode)) {
-    return erpFailure(ErpFailureType.Timeout, `ERP did not answer in time (${networkCode})`, { operation, networkCode });
+    const message = `ERP did not answer in time (${networkCode})`;
+    return erpFailure(ErpFailureType.Timeout, message, { operation, networkCode });
   }
   if (networkCode && UNAVAILABLE_NETWORK_CODES.has(networkCode)) {
     return erpFailure(ErpFailureType.Unavailable, `ERP is unreachable (${networkCode})`, { operation, networkCode });
@@ -53,7 +54,8 @@ export function classifyErpError(error: unknown, operation?: string): Applicatio
     return erpFailure(type, `ERP answered HTTP ${httpStatus} without a SOAP fault`, { operation, httpStatus });
   }
 
-  return erpFailure(ErpFailureType.ServerError, `ERP call failed: ${safe(messageOf(error))}`, { operation, networkCode });
+  const message = `ERP call failed: ${safe(messageOf(error))}`;
+  return erpFailure(ErpFailureType.ServerError, message, { operation, networkCode });
 }
 
 function soapFaultOf(error: unknown): SoapFault | undefined {

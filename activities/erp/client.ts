@@ -58,7 +58,12 @@ export function createErpClient(options: ErpClientOptions = {}): ErpClient {
     return soapClient;
   }
 
-  async function call(operation: ErpOperation, args: object, externalId: string, signal?: AbortSignal): Promise<unknown> {
+  async function call(
+    operation: ErpOperation,
+    args: object,
+    externalId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(timeoutMs);
     const requestSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
@@ -74,24 +79,24 @@ export function createErpClient(options: ErpClientOptions = {}): ErpClient {
       const failure = deadline.aborted
         ? erpFailure(ErpFailureType.Timeout, `ERP ${operation} did not answer within ${timeoutMs} ms`, { operation })
         : classifyErpError(error, operation);
-      options.logger?.debug(
-        { operation, externalId, durationMs: elapsed(startedAt), failureType: failure.type, retryable: !failure.nonRetryable },
-        'ERP call failed',
-      );
+      const outcome = { failureType: failure.type, retryable: !failure.nonRetryable };
+      options.logger?.debug({ operation, externalId, durationMs: elapsed(startedAt), ...outcome }, 'ERP call failed');
       throw failure;
     }
   }
 
   return {
     async createOrder(input, callOptions = {}) {
-      const result = await call(ErpOperation.CreateOrder, toCreateOrderRequest(input), input.externalId, callOptions.signal);
+      const request = toCreateOrderRequest(input);
+      const result = await call(ErpOperation.CreateOrder, request, input.externalId, callOptions.signal);
       const orderNumber = stringField(result, 'OrderNumber');
       if (!orderNumber) throw missingField(ErpOperation.CreateOrder, 'OrderNumber');
       return { orderNumber, created: field(result, 'Created') === true };
     },
 
     async findOrderByExternalId(externalId, callOptions = {}) {
-      const result = await call(ErpOperation.FindOrderByExternalId, { ExternalId: externalId }, externalId, callOptions.signal);
+      const request = { ExternalId: externalId };
+      const result = await call(ErpOperation.FindOrderByExternalId, request, externalId, callOptions.signal);
       if (field(result, 'Found') !== true) return { found: false };
       const orderNumber = stringField(result, 'OrderNumber');
       if (!orderNumber) throw missingField(ErpOperation.FindOrderByExternalId, 'OrderNumber');

@@ -76,6 +76,7 @@ export function failureTypeForFaultCode(faultCode: string): ErpFailureType {
     case 'Server.Unavailable':
       return ErpFailureType.Unavailable;
     default:
-      return localCode === 'Client' || localCode.startsWith('Client.') ? ErpFailureType.Validation : ErpFailureType.ServerError;
+      if (localCode === 'Client' || localCode.startsWith('Client.')) return ErpFailureType.Validation;
+      return ErpFailureType.ServerError;
   }
 }

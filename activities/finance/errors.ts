@@ -30,6 +30,11 @@ export interface FinanceUnavailableDetails {
   code?: string;
 }
 
+const ANNOUNCED_REASONS: ReadonlySet<FinanceUnavailableReason> = new Set([
+  FINANCE_UNAVAILABLE_REASON.maintenance,
+  FINANCE_UNAVAILABLE_REASON.rateLimited,
+]);
+
 export function companyNotFound(companyId: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: FINANCE_FAILURE.companyNotFound,
@@ -46,8 +51,9 @@ export function financeUnavailable(details: FinanceUnavailableDetails): Applicat
     type: FINANCE_FAILURE.unavailable,
     message: `The finance system is unavailable (${details.reason}${code})${until}`,
     nonRetryable: false,
-    // Maintenance windows are routine (3-5 % of the time): keep them out of error logs and error metrics.
-    category: details.reason === FINANCE_UNAVAILABLE_REASON.maintenance ? ApplicationFailureCategory.BENIGN : undefined,
+    // Announced unavailability (maintenance 3-5 % of the time, rate limits) is routine: keep it out of error logs and
+    // metrics. A timeout or refused connection was not announced and stays visible.
+    category: ANNOUNCED_REASONS.has(details.reason) ? ApplicationFailureCategory.BENIGN : undefined,
     nextRetryDelay: details.retryAfterMs,
     details: [details],
   });

@@ -6,6 +6,7 @@ import type { EmulatorState } from './state.js';
 import { LATE_REASON, ROBOT_STATUS, type RobotInvocation } from './types.js';
 
 const DEFAULT_LOG_MESSAGE = 'Received response from the application';
+const SWEEP_INTERVAL_MS = 250;
 
 /**
  * The business-process side of robots: which invocations still wait for bizproc.event.send,
@@ -13,7 +14,8 @@ const DEFAULT_LOG_MESSAGE = 'Received response from the application';
  */
 export class RobotRuntime {
   private readonly changes = new EventEmitter();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  // One coarse sweeper instead of a timer per robot: timeouts may be days long (beyond setTimeout's range).
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly state: EmulatorState,
@@ -21,6 +23,8 @@ export class RobotRuntime {
     private readonly signer: EventTokenSigner,
   ) {
     this.changes.setMaxListeners(0);
+    this.sweeper = setInterval(() => this.sweepTimeouts(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
   }
 
   register(invocation: RobotInvocation): void {
@@ -28,15 +32,6 @@ export class RobotRuntime {
     if (!invocation.useSubscription) {
       // Without a subscription the activity closes as soon as the call is queued.
       this.complete(invocation, {});
-      return;
-    }
-    if (invocation.timeoutDuration > 0) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.sweepTimeouts();
-      }, invocation.timeoutDuration * 1000 + 5);
-      timer.unref();
-      this.timers.add(timer);
     }
   }
 
@@ -106,8 +101,7 @@ export class RobotRuntime {
   }
 
   close(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    clearInterval(this.sweeper);
   }
 
   private requireInvocation(eventToken: string): RobotInvocation {

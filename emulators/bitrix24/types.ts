@@ -1,4 +1,5 @@
 /** Public types of the Bitrix24 emulator: what tests and other processes code against. */
+import type { EmulatorState } from './state.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -98,4 +99,45 @@ export interface InjectedFailure {
   status: number;
   error: string;
   description?: string;
+}
+
+export interface Bitrix24Emulator {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `127.0.0.1:PORT`, what `auth[domain]` carries. */
+  domain: string;
+  /** `${url}/rest/` */
+  clientEndpoint: string;
+  /** `${url}/oauth-server/rest/`; the token endpoint is `${url}/oauth-server/oauth/token/`. */
+  serverEndpoint: string;
+  tokenEndpoint: string;
+  memberId: string;
+  /** `auth[application_token]` of this portal (stable for its lifetime). */
+  applicationToken: string;
+  state: EmulatorState;
+  calls: RecordedCall[];
+  callsTo(method: string): RecordedCall[];
+  /** Successful refresh-token grants so far. */
+  refreshCount(): number;
+  installApp(installUrl: string, opts?: { event?: 'ONAPPINSTALL' | 'ONAPPUPDATE' }): Promise<HttpOutcome>;
+  fireRobot(handlerUrl: string, call: FireRobotInput): Promise<HttpOutcome & { eventToken: string }>;
+  fireEvent(handlerUrl: string, event: string, data: Record<string, unknown>): Promise<HttpOutcome>;
+  robotResult(eventToken: string): RobotInvocation | undefined;
+  waitForRobotCompletion(eventToken: string, timeoutMs?: number): Promise<RobotInvocation>;
+  expireAccessTokens(): void;
+  setRateLimit(limit: RateLimit | false): void;
+  setOperatingLimit(seconds: number): void;
+  /** Simulated execution time charged per call of `method` against its operating budget. */
+  setMethodDuration(method: string, seconds: number): void;
+  injectFailure(failure: InjectedFailure): void;
+  webhookUrl(userId?: number): string;
+  /** Moves the emulator clock forward: token expiry, robot timeouts and limit windows follow it. */
+  advanceClock(seconds: number): void;
+  /** Changes a CRM item as a portal user would, so bound handlers and the offline queue get events. */
+  userAddsItem(entityTypeId: number, fields: Record<string, unknown>, userId?: number): Record<string, unknown>;
+  userUpdatesItem(entityTypeId: number, id: number, fields: Record<string, unknown>, userId?: number): Record<string, unknown>;
+  /** Resolves once every background event delivery has finished. */
+  settleDeliveries(): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
 }

@@ -26,6 +26,8 @@ export interface OnecSimulator {
   setLatency(ms: number): void;
   /** While down, every request gets 503 (maintenance) as 1C's HTTP service does when its base is locked. */
   setDown(down: boolean): void;
+  /** The next `count` requests get 503, then 1C answers again. */
+  failNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -44,15 +46,18 @@ export async function startOnecSimulator(options: OnecSimulatorOptions = {}): Pr
   const calls: RecordedPriceCall[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let down = false;
+  let failures = 0;
 
   const app: FastifyInstance = Fastify({ logger: false });
   app.get<{ Params: { article: string } }>('/api/v1/prices/:article', async (request, reply) => {
     const { article } = request.params;
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const record = catalogue.get(article);
-    const status = down ? 503 : record ? 200 : 404;
+    const unavailable = down || failures > 0;
+    if (failures > 0) failures -= 1;
+    const status = unavailable ? 503 : record ? 200 : 404;
     calls.push({ article, at: Date.now(), status });
-    if (down) return reply.code(503).header('retry-after', '5').send({ error: 'MAINTENANCE' });
+    if (unavailable) return reply.code(503).header('retry-after', '5').send({ error: 'MAINTENANCE' });
     if (!record) return reply.code(404).send({ error: 'ARTICLE_NOT_FOUND', article });
     return { article, ...record };
   });
@@ -64,6 +69,7 @@ export async function startOnecSimulator(options: OnecSimulatorOptions = {}): Pr
     setArticle: (article, record) => void catalogue.set(article, record),
     setLatency: (ms) => void (latencyMs = ms),
     setDown: (value) => void (down = value),
+    failNext: (count) => void (failures = count),
     close: () => app.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { TypedSearchAttributes, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
+import { TypedSearchAttributes, type SearchAttributeType } from '@temporalio/common';
 
 export interface DevServerOptions {
   ip: string;
@@ -6,7 +6,7 @@ export interface DevServerOptions {
   uiPort: number;
   dbFilename: string;
   namespace: string;
-  searchAttributes: readonly SearchAttributeKey<SearchAttributeType>[];
+  searchAttributes: readonly { name: string; type: SearchAttributeType }[];
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
 }
 

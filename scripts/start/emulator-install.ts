@@ -1,5 +1,3 @@
-import { redactText } from '../../lib/logger.js';
-
 export class EmulatorInstallError extends Error {
   override readonly name = 'EmulatorInstallError';
 }
@@ -12,10 +10,18 @@ export async function installAppIntoEmulator(emulatorUrl: string, installUrl: st
     body: JSON.stringify({ installUrl }),
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (response.ok) {
-    await response.body?.cancel();
-    return;
+  const text = await response.text();
+  if (response.ok) return;
+  throw new EmulatorInstallError(`installing the app into the emulator failed: HTTP ${response.status}${describeErrorBody(text)}`);
+}
+
+/** Only the error fields: a full body may carry tokens. */
+function describeErrorBody(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: unknown; error_description?: unknown; message?: unknown };
+    const parts = [body.error, body.error_description ?? body.message].filter((part) => typeof part === 'string');
+    return parts.length > 0 ? ` (${parts.join(': ')})` : '';
+  } catch {
+    return '';
   }
-  const body = redactText((await response.text()).slice(0, 300));
-  throw new EmulatorInstallError(`installing the app into the emulator failed: HTTP ${response.status} ${body}`);
 }

@@ -22,7 +22,10 @@ export async function waitUntil(probe: () => Promise<boolean>, options: WaitOpti
     options.signal?.throwIfAborted();
     if (await probe()) return;
     if (Date.now() >= deadline) throw new ReadinessTimeoutError(`${options.what} was not ready after ${options.timeoutMs / 1000} s`);
-    await delay(options.intervalMs ?? 250, undefined, { signal: options.signal });
+    await delay(options.intervalMs ?? 250, undefined, { signal: options.signal }).catch((error: unknown) => {
+      // timers/promises rejects with a generic AbortError; callers want the reason (which child died).
+      throw options.signal?.aborted ? options.signal.reason : error;
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes.js';
 
@@ -50,13 +51,23 @@ export interface LocalEnvOptions extends TestEnvOptions {
   server?: Omit<NonNullable<LocalTestWorkflowEnvironmentOptions['server']>, 'executable' | 'searchAttributes'>;
 }
 
-/** Java test server with time skipping: for timers, retries and long waits. Teardown with `env.teardown()`. */
+/**
+ * Java test server with time skipping: for timers, retries and long waits. Teardown with `env.teardown()`.
+ * Our custom search attributes are registered in it, as the dev server and the compose init job do.
+ */
 export async function createTimeSkippingEnv(options: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const path = testServerPath();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: path ? { executable: { type: 'existing-path', path } } : {},
     client: options.dataConverter ? { dataConverter: options.dataConverter } : undefined,
   });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      CUSTOM_SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
 }
 
 /** Real dev server (in memory unless `server.dbFilename` is set) with our custom search attributes: for Updates, visibility. */

@@ -1,0 +1,52 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import { REDACTED_PATHS, redactText } from '../lib/logger.js';
+import type { IngressServices } from './deps.js';
+import errorHandler from './plugins/error-handler.js';
+import formBody, { BODY_LIMITS } from './plugins/form-body.js';
+import bizprocRoutes from './routes/bitrix24/bizproc.js';
+import eventRoutes from './routes/bitrix24/events.js';
+import installRoutes from './routes/bitrix24/install.js';
+import healthRoutes from './routes/health.js';
+
+export interface AppDeps extends IngressServices {
+  /** A ready pino logger (production, tests capturing lines), or options for one; redaction is always on for options. */
+  logger?: FastifyBaseLogger | LoggerOptions;
+}
+
+function isLoggerInstance(logger: AppDeps['logger']): logger is FastifyBaseLogger {
+  return typeof (logger as Partial<FastifyBaseLogger> | undefined)?.child === 'function';
+}
+
+const requestSerializer = (request: { method: string; url: string; ip?: string }) => ({
+  method: request.method,
+  url: redactText(request.url),
+  remoteAddress: request.ip,
+});
+
+/**
+ * The ingress as a Fastify instance that never listens (api/server.ts does). Services arrive as plugin options rather
+ * than decorations: a FastifyInstance type augmentation would be global to the whole project, emulator included.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { logger, ...services } = deps;
+  const app = isLoggerInstance(logger)
+    ? Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMITS.bodySize })
+    : Fastify({
+        bodyLimit: BODY_LIMITS.bodySize,
+        logger: {
+          level: services.config.LOG_LEVEL,
+          ...logger,
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          serializers: { req: requestSerializer, ...logger?.serializers },
+        },
+      });
+
+  await app.register(errorHandler);
+  await app.register(formBody);
+  await app.register(healthRoutes, services);
+  await app.register(bizprocRoutes, services);
+  await app.register(eventRoutes, services);
+  await app.register(installRoutes, services);
+  return app;
+}

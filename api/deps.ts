@@ -1,0 +1,14 @@
+import type { Config } from '../lib/config.js';
+import type { PortalStore } from '../lib/portals/store.js';
+import type { InstallVerifier } from './install-verifier.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
+
+/** The services every route plugin receives as options (not decorations: see app.ts). */
+export interface IngressServices {
+  config: Config;
+  portals: PortalStore;
+  workflows: WorkflowGateway;
+  installVerifier: InstallVerifier;
+  /** Resolves true when Temporal answers its health check. */
+  temporalHealth: () => Promise<boolean>;
+}

@@ -1,0 +1,35 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { PortalCredentials } from '../contracts/portal.js';
+import type { PortalStore } from '../lib/portals/store.js';
+import { apiErrors } from './errors.js';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Equal-length digests keep the comparison constant-time whatever the lengths of the two tokens. */
+export function sameToken(received: string, stored: string): boolean {
+  return timingSafeEqual(digest(received), digest(stored));
+}
+
+/**
+ * Proves a delivery came from the portal it names: `auth[application_token]` must equal the token stored at install
+ * (bitrix24-protocol.md 4.4). Returns the portal's credentials; anything else is a 401 that says nothing about why.
+ */
+export async function verifySender(
+  portals: PortalStore,
+  auth: { member_id: string; application_token: string },
+  log: FastifyBaseLogger,
+): Promise<PortalCredentials> {
+  const portal = await portals.find(auth.member_id);
+  if (!portal) {
+    log.warn({ memberId: auth.member_id }, 'delivery from a portal that never installed the app');
+    throw apiErrors.unauthorized();
+  }
+  if (!sameToken(auth.application_token, portal.applicationToken)) {
+    log.warn({ memberId: auth.member_id }, 'delivery with a wrong application_token');
+    throw apiErrors.unauthorized();
+  }
+  return portal;
+}

@@ -1,0 +1,67 @@
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, loadConfig, type Config } from '../lib/config.js';
+import { createDataConverter } from '../lib/data-converter.js';
+import { createLogger } from '../lib/logger.js';
+import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
+import { temporalConnectionOptions } from '../lib/temporal-connection.js';
+import { buildApp } from './app.js';
+import { BitrixInstallVerifier } from './install-verifier.js';
+import { createTemporalHealthCheck } from './temporal-health.js';
+import { TemporalWorkflowGateway } from './workflow-gateway.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // The logger is not configured yet; the message names variables, never their values.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: createDataConverter(config.PAYLOAD_CODEC_KEY),
+  });
+
+  const workflows = new TemporalWorkflowGateway({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const app = await buildApp({
+    config,
+    logger,
+    portals: createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    workflows,
+    installVerifier: new BitrixInstallVerifier({ config }),
+    temporalHealth: createTemporalHealthCheck(connection),
+  });
+
+  let closing = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await workflows.drain();
+      await connection.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', (signal) => void shutdown(signal));
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+}
+
+main().catch((error: unknown) => {
+  createLogger().fatal({ err: error }, 'api failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,163 @@
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { documentKey } from '../contracts/documents.js';
+import type { RobotCall } from '../contracts/robot-call.js';
+import type { RobotDeclaration } from '../contracts/robot-declarations.js';
+import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../contracts/search-attributes.js';
+import { entityWorkflowId, eventTokenKey, robotWorkflowId } from '../contracts/workflow-ids.js';
+import { entityDocumentKey, EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute } from './event-routes.js';
+
+/** What the ingress needs from Temporal; the routes depend on this interface, tests on a recording fake. */
+export interface WorkflowGateway {
+  /** Starts (or finds) the robot's workflow; resolves only once Temporal has durably recorded it. */
+  startRobot(declaration: RobotDeclaration, call: RobotCall): Promise<RobotStart>;
+  /** signalWithStart into the entity workflow of the event's route; null when no route takes the event. */
+  routeEvent(event: CrmEvent): Promise<{ workflowId: string } | null>;
+  /** Hook after an install or app update was stored (provisioning comes later). */
+  onPortalInstalled(memberId: string, event: string): Promise<void>;
+}
+
+export interface RobotStart {
+  workflowId: string;
+  /** True when a run with this id had already finished: the call was a re-delivery and started nothing. */
+  duplicate: boolean;
+}
+
+/** Temporal could not be reached or did not answer within the ingress deadline; nothing is acknowledged. */
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+}
+
+export const TEMPORAL_DEADLINE_MS = 2000;
+
+/** gRPC status codes (grpc/doc/statuscodes.md) that mean "not now" rather than "never": CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
+const UNAVAILABLE_CODES = new Set<number>([1, 4, 8, 14]);
+
+function isUnavailable(error: unknown): boolean {
+  for (let current: unknown = error, hops = 0; current instanceof Error && hops < 5; current = current.cause, hops += 1) {
+    if (isGrpcServiceError(current) && UNAVAILABLE_CODES.has(current.code)) return true;
+  }
+  return false;
+}
+
+export interface TemporalWorkflowGatewayOptions {
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  routes?: readonly EventRoute[];
+  deadlineMs?: number;
+}
+
+export class TemporalWorkflowGateway implements WorkflowGateway {
+  private readonly routes: readonly EventRoute[];
+  private readonly deadlineMs: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: TemporalWorkflowGatewayOptions) {
+    this.routes = options.routes ?? EVENT_ROUTES;
+    this.deadlineMs = options.deadlineMs ?? TEMPORAL_DEADLINE_MS;
+  }
+
+  async startRobot(declaration: RobotDeclaration, call: RobotCall): Promise<RobotStart> {
+    const workflowId = robotWorkflowId(call.memberId, declaration.code, eventTokenKey(call.eventToken));
+    try {
+      // USE_EXISTING answers a re-delivery during the run with the running workflow; REJECT_DUPLICATE refuses a
+      // second run once it finished. The SDK does not expose whether USE_EXISTING found a run, so only the second
+      // case is reported as a duplicate.
+      await this.withinDeadline(() =>
+        this.options.client.workflow.start(declaration.workflowType, {
+          taskQueue: this.options.taskQueue,
+          workflowId,
+          args: [call],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: SA_PORTAL, value: call.memberId },
+            { key: SA_DOCUMENT, value: documentKey(call.documentId) },
+            { key: SA_PROCESS, value: declaration.process },
+            { key: SA_ROBOT_CODE, value: declaration.code },
+            { key: SA_OUTCOME, value: OUTCOMES.running },
+          ],
+          staticSummary: `${documentKey(call.documentId)} · ${declaration.name.en}`,
+        }),
+      );
+      return { workflowId, duplicate: false };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
+      throw error;
+    }
+  }
+
+  async routeEvent(event: CrmEvent): Promise<{ workflowId: string } | null> {
+    const match = findEventRoute(this.routes, event);
+    if (!match) return null;
+    const { route, target } = match;
+    const workflowId = entityWorkflowId(target.memberId, target.entityTypeId, target.entityId);
+    await this.withinDeadline(() =>
+      this.options.client.workflow.signalWithStart(route.workflowType, {
+        taskQueue: this.options.taskQueue,
+        workflowId,
+        args: route.startArgs(target),
+        signal: route.signal,
+        signalArgs: route.signalArgs(event, target),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SA_PORTAL, value: target.memberId },
+          { key: SA_DOCUMENT, value: entityDocumentKey(target) },
+          { key: SA_PROCESS, value: route.process },
+          { key: SA_OUTCOME, value: OUTCOMES.running },
+        ],
+        staticSummary: `${entityDocumentKey(target)} · ${route.process}`,
+      }),
+    );
+    return { workflowId };
+  }
+
+  async onPortalInstalled(memberId: string, event: string): Promise<void> {
+    this.options.logger.info({ memberId, event }, 'portal installed; provisioning is not wired yet');
+  }
+
+  /**
+   * Waits for calls that outlived their deadline to settle: the SDK retries on a timer that throws if it fires after
+   * the connection closed, so close the connection only after this.
+   */
+  async drain(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  /**
+   * Bounds a Temporal call to the ingress deadline. The SDK's gRPC retry backoff can outlive a gRPC deadline by a
+   * second, so our own timer decides; the abort signal and the deadline then end the call on the wire.
+   */
+  private async withinDeadline<T>(call: () => Promise<T>): Promise<T> {
+    const { connection } = this.options.client;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new TemporalUnavailableError(`Temporal did not answer within ${this.deadlineMs} ms`));
+      }, this.deadlineMs);
+    });
+    const attempt = connection.withAbortSignal(controller.signal, () =>
+      connection.withDeadline(Date.now() + this.deadlineMs, call),
+    );
+    const settled: Promise<unknown> = attempt.then(
+      () => this.inFlight.delete(settled),
+      () => this.inFlight.delete(settled),
+    );
+    this.inFlight.add(settled);
+    try {
+      return await Promise.race([attempt, expired]);
+    } catch (error) {
+      if (isUnavailable(error)) {
+        throw new TemporalUnavailableError(`Temporal is unavailable: ${(error as Error).message}`, { cause: error });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

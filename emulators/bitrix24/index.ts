@@ -1,0 +1,4 @@
+export { startBitrix24Emulator, EMULATOR_DEFAULTS } from './server.js';
+export type { EmulatorState, PortalUser, Department, ProductRow, EventBinding, OfflineEvent, Delivery } from './state.js';
+export type { CrmItem } from './crm-store.js';
+export * from './types.js';

@@ -1,0 +1,167 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { ZodError } from 'zod';
+import { createLogger, redactText } from '../../lib/logger.js';
+import { EmulatorClock } from './clock.js';
+import { registerControlRoutes } from './control-route.js';
+import { CHANGE, CrmEvents } from './crm-events.js';
+import { Dispatcher } from './dispatcher.js';
+import { RestError } from './errors.js';
+import { EventTokenSigner } from './event-tokens.js';
+import { FailureInjector } from './failures.js';
+import { registerBodyParsers } from './http-parsers.js';
+import { LeakyBucket } from './leaky-bucket.js';
+import { allMethods } from './methods/index.js';
+import { OAuthTokens } from './oauth-tokens.js';
+import { registerOAuthRoutes } from './oauth-route.js';
+import { OperatingTimeBudget } from './operating-time.js';
+import { Outbound, type PortalAddress } from './outbound.js';
+import { registerRestRoutes } from './rest-route.js';
+import { fireRobotCall } from './robot-calls.js';
+import { RobotRuntime } from './robot-runtime.js';
+import { EmulatorState } from './state.js';
+import type { Bitrix24Emulator, EmulatorOptions, RecordedCall } from './types.js';
+
+export const EMULATOR_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  memberId: 'emulated-member-0001',
+  clientId: 'local.emulator.app',
+  clientSecret: 'emulator-secret',
+  accessTokenTtlSeconds: 3600,
+  rateLimit: { perSecond: 2, burst: 50 },
+  operatingLimitSeconds: 480,
+} as const;
+
+/** Starts a real HTTP server that behaves like one Bitrix24 portal with this app installed. */
+export async function startBitrix24Emulator(options: EmulatorOptions = {}): Promise<Bitrix24Emulator> {
+  const logger = createLogger({
+    name: 'bitrix24-emulator',
+    enabled: options.logger ?? false,
+    // Request URLs carry `?auth=` tokens and webhook codes.
+    serializers: { req: (request: { method?: string; url?: string }) => ({ method: request.method, url: redactText(request.url ?? '') }) },
+  });
+  const clock = new EmulatorClock();
+  const state = new EmulatorState(clock);
+  const tokens = new OAuthTokens(options.accessTokenTtlSeconds ?? EMULATOR_DEFAULTS.accessTokenTtlSeconds, () => clock.unixSeconds());
+  const signer = new EventTokenSigner();
+  const bucket = new LeakyBucket(options.rateLimit ?? { ...EMULATOR_DEFAULTS.rateLimit }, () => clock.nowSeconds());
+  const operating = new OperatingTimeBudget(options.operatingLimitSeconds ?? EMULATOR_DEFAULTS.operatingLimitSeconds, () => clock.nowSeconds());
+  const failures = new FailureInjector();
+  const calls: RecordedCall[] = [];
+  const portal: PortalAddress = { url: '', domain: '', clientEndpoint: '', serverEndpoint: '', memberId: options.memberId ?? EMULATOR_DEFAULTS.memberId };
+  const outbound = new Outbound(portal, tokens, state, clock, logger);
+  const crmEvents = new CrmEvents(state, outbound, clock);
+  const robots = new RobotRuntime(state, clock, signer);
+  const dispatcher = new Dispatcher({ methods: allMethods, state, clock, operating, failures, eventTokens: signer, robots, crmEvents, calls, logger });
+
+  // lib/logger.ts uses pino 10; Fastify types name their own pino copy, the runtime contract is the same.
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024 });
+  registerBodyParsers(app);
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof RestError) return reply.code(error.status).send(error.toBody());
+    if (error instanceof ZodError) return reply.code(400).send({ error: 'INVALID_REQUEST', error_description: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
+    request.log.error({ err: error, method: request.method, url: request.routeOptions.url }, 'emulator request failed');
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    return reply.code(status).send({ error: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'INVALID_REQUEST', error_description: status >= 500 ? 'Internal server error' : (error as Error).message });
+  });
+  registerRestRoutes(app, { dispatcher, bucket, tokens, state, clock, calls });
+  registerOAuthRoutes(app, {
+    tokens,
+    portal,
+    clientId: options.clientId ?? EMULATOR_DEFAULTS.clientId,
+    clientSecret: options.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
+  });
+
+  const changeItem = (entityTypeId: number, id: number | null, fields: Record<string, unknown>, userId: number) => {
+    const item = id === null ? state.items.add(entityTypeId, fields, userId) : state.items.update(entityTypeId, id, fields, userId);
+    if (!item) throw new Error(`no CRM item ${entityTypeId}/${id}`);
+    crmEvents.emit(entityTypeId, item.id, id === null ? CHANGE.add : CHANGE.update, { userId });
+    return item;
+  };
+
+  const emulator: Bitrix24Emulator = {
+    url: '',
+    domain: '',
+    clientEndpoint: '',
+    serverEndpoint: '',
+    tokenEndpoint: '',
+    memberId: portal.memberId,
+    applicationToken: state.applicationToken,
+    state,
+    calls,
+    callsTo: (method) => calls.filter((call) => call.method === method.toLowerCase()),
+    refreshCount: () => tokens.refreshCount,
+    async installApp(installUrl, opts = {}) {
+      const event = opts.event ?? 'ONAPPINSTALL';
+      if (event === 'ONAPPUPDATE') state.dropAppRegistrations();
+      const body = {
+        event,
+        data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
+        ts: String(clock.unixSeconds()),
+        auth: outbound.authBlock(1, { withRefreshToken: true }),
+      };
+      const outcome = await outbound.postForm(installUrl, body, { kind: 'install', event });
+      state.installs.push({ event, at: clock.nowMs(), status: outcome.status });
+      return outcome;
+    },
+    fireRobot: (handlerUrl, call) => fireRobotCall({ robots, signer, outbound, clock }, handlerUrl, call),
+    async fireEvent(handlerUrl, event, data) {
+      const name = event.toUpperCase();
+      const binding = state.eventBindings.find((candidate) => candidate.event === name && candidate.handler === handlerUrl);
+      const body = {
+        event: name,
+        event_handler_id: String(binding?.id ?? state.nextId('eventBinding')),
+        data,
+        ts: String(clock.unixSeconds()),
+        auth: outbound.authBlock(binding && binding.authType > 0 ? binding.authType : 1, { withRefreshToken: false }),
+      };
+      return outbound.postForm(handlerUrl, body, { kind: 'event', event: name });
+    },
+    robotResult: (eventToken) => robots.get(eventToken),
+    waitForRobotCompletion: (eventToken, timeoutMs = 10_000) => robots.waitForCompletion(eventToken, timeoutMs),
+    expireAccessTokens: () => tokens.expireAll(),
+    setRateLimit: (limit) => bucket.setLimit(limit),
+    setOperatingLimit: (seconds) => operating.setLimit(seconds),
+    setMethodDuration: (method, seconds) => operating.setMethodDuration(method, seconds),
+    injectFailure: (failure) => failures.add(failure),
+    webhookUrl: (userId = 1) => `${portal.url}/rest/${userId}/${state.addWebhook(userId)}/`,
+    advanceClock(seconds) {
+      clock.advance(seconds);
+      robots.sweepTimeouts();
+    },
+    userAddsItem: (entityTypeId, fields, userId = 1) => changeItem(entityTypeId, null, fields, userId),
+    userUpdatesItem: (entityTypeId, id, fields, userId = 1) => changeItem(entityTypeId, id, fields, userId),
+    settleDeliveries: () => outbound.settle(),
+    reset() {
+      state.reset();
+      calls.length = 0;
+      failures.clear();
+      bucket.reset();
+      operating.reset();
+    },
+    async close() {
+      robots.close();
+      await outbound.settle();
+      await app.close();
+    },
+  };
+  registerControlRoutes(app, emulator);
+
+  await app.listen({ host: options.host ?? EMULATOR_DEFAULTS.host, port: options.port ?? EMULATOR_DEFAULTS.port });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('emulator did not bind a TCP port');
+  const host = options.host ?? EMULATOR_DEFAULTS.host;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  portal.domain = `${hostForUrl}:${address.port}`;
+  portal.url = `http://${portal.domain}`;
+  portal.clientEndpoint = `${portal.url}/rest/`;
+  portal.serverEndpoint = `${portal.url}/oauth-server/rest/`;
+  Object.assign(emulator, {
+    url: portal.url,
+    domain: portal.domain,
+    clientEndpoint: portal.clientEndpoint,
+    serverEndpoint: portal.serverEndpoint,
+    tokenEndpoint: `${portal.url}/oauth-server/oauth/token/`,
+  });
+  return emulator;
+}

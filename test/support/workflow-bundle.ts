@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../../worker/workflow-source.js';
+
+const require = createRequire(import.meta.url);
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/**
+ * The workflow bundle, built once per test file. The testing interceptor turns a failing assert inside
+ * workflow code into a workflow failure instead of an endlessly retried workflow task.
+ */
+export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [require.resolve('@temporalio/testing/lib/assert-to-failure-interceptor')],
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  return bundle;
+}
+
+let queue = 0;
+/** A task queue of its own for each test, so workers of different tests never steal each other's tasks. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  queue += 1;
+  return `${prefix}-${process.pid}-${queue}`;
+}

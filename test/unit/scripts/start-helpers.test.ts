@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes.js';
+import { buildChildEnv, EMULATOR_APP_DEFAULTS, isEmulatorMode, type StackPlan } from '../../../scripts/start/child-env.js';
+import { devServerArgs } from '../../../scripts/start/dev-server.js';
+import { childPrefix, createLinePrefixer } from '../../../scripts/start/line-prefixer.js';
+import { ensurePayloadCodecKey } from '../../../scripts/start/payload-codec-key.js';
+import { availableSimulators, SIMULATORS } from '../../../scripts/start/services.js';
+
+describe('devServerArgs', () => {
+  it('passes loopback, ports, the SQLite file, the namespace and every custom search attribute as Keyword', () => {
+    const args = devServerArgs({
+      ip: '127.0.0.1',
+      port: 7233,
+      uiPort: 8233,
+      dbFilename: '/repo/.data/temporal.sqlite',
+      namespace: 'default',
+      searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
+    });
+    expect(args.join(' ')).toBe(
+      'server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /repo/.data/temporal.sqlite --namespace default ' +
+        '--search-attribute B24Portal=Keyword --search-attribute B24Document=Keyword --search-attribute B24Process=Keyword ' +
+        '--search-attribute B24RobotCode=Keyword --search-attribute B24Outcome=Keyword --log-level warn',
+    );
+  });
+});
+
+describe('isEmulatorMode', () => {
+  it('is on only when neither a webhook nor allowed portal domains are configured (empty counts as unset)', () => {
+    expect(isEmulatorMode({})).toBe(true);
+    expect(isEmulatorMode({ B24_WEBHOOK_URL: '', B24_ALLOWED_DOMAINS: '' })).toBe(true);
+    expect(isEmulatorMode({ B24_WEBHOOK_URL: 'https://portal.example/rest/1/abc/' })).toBe(false);
+    expect(isEmulatorMode({ B24_ALLOWED_DOMAINS: 'example.bitrix24.com' })).toBe(false);
+  });
+});
+
+describe('buildChildEnv', () => {
+  const onec = SIMULATORS.find((simulator) => simulator.name === '1c')!;
+  const plan: StackPlan = {
+    emulatorMode: true,
+    temporalAddress: '127.0.0.1:7233',
+    temporalNamespace: 'default',
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    emulatorPort: 3001,
+    simulators: [onec],
+  };
+
+  it('points every child at the local dev server and, in emulator mode, at the emulator and the simulators', () => {
+    const env = buildChildEnv({ PATH: '/bin', TEMPORAL_ADDRESS: 'cloud:7233', PAYLOAD_CODEC_KEY: 'k' }, plan);
+    expect(env).toMatchObject({
+      PATH: '/bin',
+      PAYLOAD_CODEC_KEY: 'k',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_WEB_UI_URL: 'http://127.0.0.1:8233',
+      B24_CLIENT_ID: EMULATOR_APP_DEFAULTS.clientId,
+      B24_CLIENT_SECRET: EMULATOR_APP_DEFAULTS.clientSecret,
+      EMULATOR_PORT: '3001',
+      B24_ALLOWED_DOMAINS: '127.0.0.1:3001',
+      B24_OAUTH_HOSTS: '127.0.0.1',
+      ONEC_SIM_PORT: '3101',
+      ONEC_BASE_URL: 'http://127.0.0.1:3101',
+    });
+  });
+
+  it('keeps app credentials the user configured', () => {
+    const env = buildChildEnv({ B24_CLIENT_ID: 'mine', B24_CLIENT_SECRET: 'secret' }, plan);
+    expect(env.B24_CLIENT_ID).toBe('mine');
+    expect(env.B24_CLIENT_SECRET).toBe('secret');
+  });
+
+  it('leaves portal settings alone when a real portal is configured', () => {
+    const env = buildChildEnv({ B24_ALLOWED_DOMAINS: 'example.bitrix24.com' }, { ...plan, emulatorMode: false, simulators: [] });
+    expect(env.B24_ALLOWED_DOMAINS).toBe('example.bitrix24.com');
+    expect(env.B24_OAUTH_HOSTS).toBeUndefined();
+    expect(env.ONEC_BASE_URL).toBeUndefined();
+  });
+});
+
+describe('availableSimulators', () => {
+  it('keeps only the simulators whose main.ts exists', () => {
+    const present = new Set(['/repo/emulators/onec/main.ts', '/repo/emulators/jira/main.ts']);
+    const names = availableSimulators('/repo', SIMULATORS, (path) => present.has(path)).map((simulator) => simulator.name);
+    expect(names).toEqual(['1c', 'jira']);
+  });
+});
+
+describe('createLinePrefixer', () => {
+  it('prefixes whole lines across chunk boundaries and flushes a trailing partial line', () => {
+    const written: string[] = [];
+    const prefixer = createLinePrefixer(childPrefix('api', 6), (text) => written.push(text));
+    prefixer.push('first li');
+    prefixer.push('ne\r\nsecond\nthi');
+    expect(written).toEqual(['api    | first line\n', 'api    | second\n']);
+    prefixer.flush();
+    expect(written.at(-1)).toBe('api    | thi\n');
+  });
+});
+
+describe('ensurePayloadCodecKey', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prefers the environment and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codec-key-'));
+    dirs.push(dir);
+    expect(ensurePayloadCodecKey({ PAYLOAD_CODEC_KEY: 'from-env' }, join(dir, 'key'))).toEqual({ key: 'from-env', source: 'environment' });
+  });
+
+  it('generates a 32-byte key once into a 0600 file and reuses it on the next start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codec-key-'));
+    dirs.push(dir);
+    const keyFile = join(dir, '.data', 'payload-codec.key');
+    const first = ensurePayloadCodecKey({}, keyFile);
+    expect(first.source).toBe('generated');
+    expect(Buffer.from(first.key, 'base64')).toHaveLength(32);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(first.key);
+    expect(ensurePayloadCodecKey({}, keyFile)).toEqual({ key: first.key, source: 'key-file' });
+  });
+});

@@ -8,6 +8,8 @@ export const API_ERROR_CODES = {
   validationFailed: 'VALIDATION_FAILED',
   invalidEndpoint: 'INVALID_ENDPOINT',
   unauthorized: 'UNAUTHORIZED',
+  installUnverified: (reason: string) =>
+    new ApiError(401, API_ERROR_CODES.unauthorized, `the install could not be verified with the portal: ${reason}`),
   domainNotAllowed: 'DOMAIN_NOT_ALLOWED',
   notFound: 'NOT_FOUND',
   unknownRobot: 'UNKNOWN_ROBOT',
@@ -50,6 +52,8 @@ export const apiErrors = {
   invalidEndpoint: (field: string, reason: string) =>
     new ApiError(400, API_ERROR_CODES.invalidEndpoint, `${field} is not acceptable: ${reason}`),
   unauthorized: (message = 'the sender could not be verified') => new ApiError(401, API_ERROR_CODES.unauthorized, message),
+  installUnverified: (reason: string) =>
+    new ApiError(401, API_ERROR_CODES.unauthorized, `the install could not be verified with the portal: ${reason}`),
   domainNotAllowed: (domain: string) =>
     new ApiError(403, API_ERROR_CODES.domainNotAllowed, `portal domain ${domain} is not in B24_ALLOWED_DOMAINS`),
   notFound: () => new ApiError(404, API_ERROR_CODES.notFound, 'no such route'),

@@ -5,3 +5,4 @@ export * from './search-attributes.js';
 export * from './robot-call.js';
 export * from './documents.js';
 export * from './robot-declarations.js';
+export * from './erp-order.js';

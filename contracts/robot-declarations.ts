@@ -53,7 +53,28 @@ export const GET_1C_PRICE = {
   useSubscription: true,
 } as const satisfies RobotDeclaration;
 
-export const ROBOT_DECLARATIONS: readonly RobotDeclaration[] = [GET_1C_PRICE];
+export const ERP_CREATE_ORDER = {
+  code: 'erp_create_order',
+  kind: 'robot',
+  workflowType: 'erpOrderWorkflow',
+  process: 'erp-order',
+  name: { en: 'Create ERP order', ru: 'Создать заказ в ERP' },
+  description: {
+    en: 'Creates the order in the ERP from the deal and its products, writes the order number to the deal',
+    ru: 'Создаёт заказ в ERP по сделке и её товарам и записывает номер заказа в сделку',
+  },
+  properties: {
+    comment: { name: { en: 'Comment', ru: 'Комментарий' }, type: 'string' },
+  },
+  returnProperties: {
+    erp_order_id: { name: { en: 'ERP order number', ru: 'Номер заказа в ERP' }, type: 'string' },
+    error: { name: { en: 'Error', ru: 'Ошибка' }, type: 'string' },
+  },
+  documentType: DEAL_DOCUMENT_TYPE,
+  useSubscription: true,
+} as const satisfies RobotDeclaration;
+
+export const ROBOT_DECLARATIONS: readonly RobotDeclaration[] = [GET_1C_PRICE, ERP_CREATE_ORDER];
 
 export function findRobotDeclaration(code: string): RobotDeclaration | undefined {
   return ROBOT_DECLARATIONS.find((declaration) => declaration.code === code);

@@ -49,6 +49,29 @@ export const configSchema = z.object({
   ONEC_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** How long GET_1C_PRICE keeps retrying an unreachable 1C before it gives up and explains why. */
   ONEC_RETRY_BOUND_SECONDS: z.coerce.number().int().positive().default(600),
+
+  ERP_WSDL_URL: z.url().default('http://127.0.0.1:3102/erp?wsdl'),
+  ERP_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Pause between attempts while the ERP is unavailable (the seed process retried every 5 minutes). */
+  ERP_RETRY_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),
+  /** After this long without the ERP, the responsible user is notified and the robot completes with an error. */
+  ERP_RETRY_BOUND_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /** Deal field (UPPER_CASE, as crm.deal.update takes it) that receives the ERP order number. */
+  ERP_ORDER_FIELD: z.string().regex(/^UF_CRM_[A-Z0-9_]+$/, 'must be a deal user field like UF_CRM_ERP_ORDER_ID').default('UF_CRM_ERP_ORDER_ID'),
+
+  FINANCE_BASE_URL: z.url().default('http://127.0.0.1:3103'),
+  FINANCE_API_TOKEN: z.string().default('finance-dev-token'),
+  FINANCE_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long the credit check keeps trying an unavailable finance system before it routes to manual approval. */
+  CREDIT_WAIT_SECONDS: z.coerce.number().int().positive().default(1_800),
+  CREDIT_RETRY_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Bitrix24 user id of the approver (CFO) notified when a credit check escalates. */
+  CREDIT_APPROVER_USER_ID: z.coerce.number().int().positive().default(1),
+
+  JIRA_BASE_URL: z.url().default('http://127.0.0.1:3104'),
+  JIRA_EMAIL: z.string().default('automation@example.com'),
+  JIRA_API_TOKEN: z.string().default('jira-dev-token'),
+  JIRA_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { withApplicationFailures } from '../activities/bitrix24/caller.js';
 import { createBitrix24Client } from '../activities/bitrix24/client.js';
 import { createOnecClient } from '../activities/onec/client.js';
 import { ConfigError, loadConfig } from '../lib/config.js';
@@ -38,7 +39,7 @@ const bitrix24 = createBitrix24Client({
 });
 
 const activities = createActivities({
-  bitrix24,
+  bitrix24: withApplicationFailures(bitrix24),
   onec: createOnecClient({ baseUrl: config.ONEC_BASE_URL, timeoutMs: config.ONEC_HTTP_TIMEOUT_MS }),
   oauth:
     config.B24_CLIENT_ID && config.B24_CLIENT_SECRET

@@ -1,3 +1,4 @@
+import type { Bitrix24Caller } from './caller.js';
 import qs from 'qs';
 import type { Bitrix24Client, Bitrix24Params } from './client.js';
 import type { Bitrix24Time } from './response.js';
@@ -75,7 +76,7 @@ function toCount(value: unknown): number | undefined {
  * work only between commands of the same chunk.
  */
 export async function batch<K extends string>(
-  client: Bitrix24Client,
+  client: Bitrix24Caller,
   memberId: string,
   commands: Record<K, BatchCommand>,
   opts: BatchOptions = {},
@@ -107,7 +108,7 @@ export async function batch<K extends string>(
     }
     for (const [key, time] of readGroup(reply.result_time, chunk)) {
       // Each sub-command spends its own method's operating budget.
-      client.limiter.recordTime(memberId, commands[key as K].method, time as Bitrix24Time);
+      client.limiter?.recordTime(memberId, commands[key as K].method, time as Bitrix24Time);
     }
 
     const failed = chunk.some((key) => outcome.errors[key] !== undefined);

@@ -1,3 +1,4 @@
+import type { Bitrix24Caller } from './caller.js';
 import type { Bitrix24Client, Bitrix24Params } from './client.js';
 
 /** List methods always page by 50 ([EN] settings/how-to-call-rest-api/list-methods-pecularities.md). */
@@ -36,7 +37,7 @@ function rowsOf<T>(result: unknown, rowsKey: string | undefined, method: string)
 
 /** Reads every row of a list method, 50 per call. */
 export async function listAll<T = Record<string, unknown>>(
-  client: Bitrix24Client,
+  client: Bitrix24Caller,
   memberId: string,
   method: string,
   params: Bitrix24Params = {},
@@ -48,7 +49,7 @@ export async function listAll<T = Record<string, unknown>>(
 }
 
 async function listById<T>(
-  client: Bitrix24Client,
+  client: Bitrix24Caller,
   memberId: string,
   method: string,
   params: Bitrix24Params,
@@ -82,7 +83,7 @@ async function listById<T>(
 }
 
 async function listByStart<T>(
-  client: Bitrix24Client,
+  client: Bitrix24Caller,
   memberId: string,
   method: string,
   params: Bitrix24Params,

@@ -15,18 +15,14 @@ const CODE_BY_STATUS: Record<number, ApiErrorCode> = {
 /** Domain errors thrown below the routes, mapped to their HTTP answer in this one place. */
 function toApiError(error: unknown, request: FastifyRequest): ApiError | undefined {
   if (error instanceof ApiError) return error;
-  if (error instanceof TemporalUnavailableError) {
-    return apiErrors.temporalUnavailable();
-  }
-  if (error instanceof InstallVerificationError) {
-    return new ApiError(401, API_ERROR_CODES.unauthorized, `the install could not be verified with the portal: ${error.reason}`);
-  }
+  if (error instanceof TemporalUnavailableError) return apiErrors.temporalUnavailable();
+  if (error instanceof InstallVerificationError) return apiErrors.installUnverified(error.reason);
   const status = (error as Partial<FastifyError>).statusCode;
   if (status === 415) {
     const contentType = String(request.headers['content-type'] ?? 'none').slice(0, 100);
     return new ApiError(415, API_ERROR_CODES.unsupportedMediaType, `unsupported media type ${contentType}; ${ACCEPTED_TYPES}`);
   }
-  // Fastify's own 4xx errors (body too large, unsupported media type, bad content length) carry safe messages.
+  // Fastify's own 4xx errors (body too large, bad content length) carry safe messages.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new ApiError(status, CODE_BY_STATUS[status] ?? API_ERROR_CODES.badRequest, (error as Error).message);
   }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Form bodies carry only strings; JSON bodies may carry numbers. Both become a non-negative integer. */
 export const nonNegativeIntString = z
-  .union([z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer'), z.number().int().nonnegative()])
+  .union([z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer'), z.number().int().nonnegative()], {
+    error: (issue) => (issue.input === undefined ? 'is required' : 'must be a non-negative integer'),
+  })
   .transform(Number);
 
 const requiredString = () =>

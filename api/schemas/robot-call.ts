@@ -10,7 +10,7 @@ export const robotCallBodySchema = z.object({
   document_type: documentTriple,
   event_token: nonEmptyString(),
   properties: looseRecord.optional().transform((properties) => properties ?? {}),
-  use_subscription: z.enum(['Y', 'N']),
+  use_subscription: z.enum(['Y', 'N'], { error: 'must be Y or N' }),
   timeout_duration: nonNegativeIntString,
   ts: nonNegativeIntString,
   auth: deliveryAuthSchema,

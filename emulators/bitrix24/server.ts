@@ -5,7 +5,7 @@ import { EmulatorClock } from './clock.js';
 import { registerControlRoutes } from './control-route.js';
 import { CHANGE, CrmEvents } from './crm-events.js';
 import { Dispatcher } from './dispatcher.js';
-import { RestError } from './errors.js';
+import { RestError, restErrors } from './errors.js';
 import { EventTokenSigner } from './event-tokens.js';
 import { FailureInjector } from './failures.js';
 import { registerBodyParsers } from './http-parsers.js';
@@ -59,10 +59,14 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   registerBodyParsers(app);
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof RestError) return reply.code(error.status).send(error.toBody());
-    if (error instanceof ZodError) return reply.code(400).send({ error: 'INVALID_REQUEST', error_description: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
+    if (error instanceof ZodError) {
+      const description = error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      return reply.code(400).send({ error: 'INVALID_REQUEST', error_description: description });
+    }
     request.log.error({ err: error, method: request.method, url: request.routeOptions.url }, 'emulator request failed');
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({ error: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'INVALID_REQUEST', error_description: status >= 500 ? 'Internal server error' : (error as Error).message });
+    if (status >= 500) return reply.code(500).send(restErrors.internal().toBody());
+    return reply.code(status).send({ error: 'INVALID_REQUEST', error_description: (error as Error).message });
   });
   registerRestRoutes(app, { dispatcher, bucket, tokens, state, clock, calls });
   registerOAuthRoutes(app, {

@@ -21,5 +21,9 @@ export function recordingBitrix24(
       calls.push({ memberId, method, params });
       return answer(method, params) as T;
     },
+    async callRaw<T>(memberId: string, method: string, params: Record<string, unknown> = {}) {
+      calls.push({ memberId, method, params });
+      return { result: answer(method, params) as T };
+    },
   };
 }

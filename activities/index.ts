@@ -1,4 +1,6 @@
 import type { Bitrix24Caller } from './bitrix24/caller.js';
+import type { ErpClient } from './erp/client.js';
+import { createErpOrderActivities } from './erp-order/activities.js';
 import type { OnecClient } from './onec/client.js';
 import { createOnecActivities } from './onec/activities.js';
 import { createPortalActivities, type OAuthAppCredentials } from './portal/activities.js';
@@ -9,6 +11,9 @@ import { createSettingsActivities, type ProcessSettings } from './settings.js';
 export interface ActivityDeps {
   bitrix24: Bitrix24Caller;
   onec: OnecClient;
+  erp: ErpClient;
+  /** Tests shorten the heartbeat pace of the slow ERP call; production uses the default. */
+  erpHeartbeatIntervalMs?: number;
   oauth: OAuthAppCredentials | undefined;
   settings: ProcessSettings;
 }
@@ -18,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRobotCompletionActivities(deps),
     ...createPortalActivities(deps),
     ...createOnecActivities(deps),
+    ...createErpOrderActivities(deps),
     ...createSettingsActivities(deps.settings),
   };
 }

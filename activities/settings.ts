@@ -1,3 +1,5 @@
+import type { CreditCheckSettings } from './credit/settings.js';
+
 /**
  * Worker-side settings a workflow needs (retry bounds, intervals). Read through a local activity so the values
  * come from the worker's validated configuration yet are recorded in history, keeping replays deterministic.
@@ -5,6 +7,16 @@
 export interface ProcessSettings {
   /** How long GET_1C_PRICE keeps retrying an unreachable 1C. */
   onecRetryBoundMs: number;
+  /** Pause between ERP order attempts while the ERP is unavailable. */
+  erpRetryIntervalMs: number;
+  /** How long, from the first attempt, the ERP order robot keeps trying before it gives up and notifies. */
+  erpRetryBoundMs: number;
+  /** Deal user field (UPPER_CASE) that receives the ERP order number. */
+  erpOrderField: string;
+  /** The ERP client's per-call timeout; the activity's own timeout is derived from it. */
+  erpCallTimeoutMs: number;
+  /** CHECK_CREDIT_LIMIT's wait and approver; a worker without them completes credit checks with an explanation. */
+  credit?: CreditCheckSettings;
 }
 
 export function createSettingsActivities(settings: ProcessSettings) {

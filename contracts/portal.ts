@@ -31,3 +31,22 @@ export interface RefreshRequest {
 export const portalInstallUpdate = defineUpdate<PortalCredentials, [PortalInstall]>('portal.install');
 export const portalRefreshUpdate = defineUpdate<PortalCredentials, [RefreshRequest]>('portal.refresh');
 export const portalCredentialsQuery = defineQuery<PortalCredentials | null>('portal.credentials');
+
+/**
+ * What provisioning learned about a portal (smart-process ids differ per portal and are never hard-coded).
+ * Configuration may override each value (lib/config.ts); otherwise processes read them from here.
+ */
+export interface PortalSettings {
+  /** entityTypeId of the "Claim" smart process. */
+  claimEntityTypeId?: number;
+  /** `id` of the Claim type (crm.type.list), which names its user fields: UF_CRM_{id}_... */
+  claimTypeId?: number;
+  /** entityTypeId and type id of the helper smart process that holds invoice totals. */
+  invoiceTotalEntityTypeId?: number;
+  invoiceTotalTypeId?: number;
+  /** IBLOCK_ID of the universal list that receives deal product rows. */
+  shipmentListIblockId?: number;
+}
+
+export const portalSettingsUpdate = defineUpdate<PortalSettings, [PortalSettings]>('portal.settings');
+export const portalSettingsQuery = defineQuery<PortalSettings>('portal.settings');

@@ -74,7 +74,50 @@ export const ERP_CREATE_ORDER = {
   useSubscription: true,
 } as const satisfies RobotDeclaration;
 
-export const ROBOT_DECLARATIONS: readonly RobotDeclaration[] = [GET_1C_PRICE, ERP_CREATE_ORDER];
+export const CHECK_CREDIT_LIMIT = {
+  code: 'check_credit_limit',
+  kind: 'activity',
+  workflowType: 'creditCheckWorkflow',
+  process: 'credit-check',
+  name: { en: 'Check credit limit', ru: 'Проверить кредитный лимит' },
+  description: {
+    en: 'Reads the company credit limit and debt from the finance system and says whether the amount needs approval',
+    ru: 'Получает кредитный лимит и задолженность компании из финансовой системы и определяет, нужно ли согласование',
+  },
+  properties: {
+    company_id: { name: { en: 'Company ID', ru: 'ID компании' }, type: 'int', required: true },
+    amount: { name: { en: 'Amount', ru: 'Сумма' }, type: 'double', required: true },
+    currency: { name: { en: 'Currency', ru: 'Валюта' }, type: 'string' },
+  },
+  returnProperties: {
+    available_limit: { name: { en: 'Available limit', ru: 'Доступный лимит' }, type: 'double' },
+    approval_required: { name: { en: 'Approval required', ru: 'Требуется согласование' }, type: 'bool' },
+    reason: { name: { en: 'Reason', ru: 'Причина' }, type: 'string' },
+  },
+  useSubscription: true,
+} as const satisfies RobotDeclaration;
+
+export const JIRA_CREATE_PROJECT = {
+  code: 'jira_create_project',
+  kind: 'robot',
+  workflowType: 'jiraProjectWorkflow',
+  process: 'jira-project',
+  name: { en: 'Create Jira issue', ru: 'Создать задачу в Jira' },
+  description: {
+    en: 'Creates the Jira issue for the deal (once per deal) and returns its key',
+    ru: 'Создаёт задачу в Jira по сделке (одну на сделку) и возвращает её ключ',
+  },
+  properties: {
+    project_key: { name: { en: 'Jira project key', ru: 'Ключ проекта Jira' }, type: 'string', required: true },
+  },
+  returnProperties: {
+    issue_id: { name: { en: 'Jira issue key', ru: 'Ключ задачи Jira' }, type: 'string' },
+  },
+  documentType: DEAL_DOCUMENT_TYPE,
+  useSubscription: true,
+} as const satisfies RobotDeclaration;
+
+export const ROBOT_DECLARATIONS: readonly RobotDeclaration[] = [GET_1C_PRICE, ERP_CREATE_ORDER, CHECK_CREDIT_LIMIT, JIRA_CREATE_PROJECT];
 
 export function findRobotDeclaration(code: string): RobotDeclaration | undefined {
   return ROBOT_DECLARATIONS.find((declaration) => declaration.code === code);

@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { withApplicationFailures } from '../activities/bitrix24/caller.js';
 import { createBitrix24Client } from '../activities/bitrix24/client.js';
+import { createErpClient } from '../activities/erp/client.js';
 import { createOnecClient } from '../activities/onec/client.js';
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
@@ -41,11 +42,22 @@ const bitrix24 = createBitrix24Client({
 const activities = createActivities({
   bitrix24: withApplicationFailures(bitrix24),
   onec: createOnecClient({ baseUrl: config.ONEC_BASE_URL, timeoutMs: config.ONEC_HTTP_TIMEOUT_MS }),
+  erp: createErpClient({
+    wsdlUrl: config.ERP_WSDL_URL,
+    timeoutMs: config.ERP_HTTP_TIMEOUT_MS,
+    logger: logger.child({ component: 'erp' }),
+  }),
   oauth:
     config.B24_CLIENT_ID && config.B24_CLIENT_SECRET
       ? { clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, allowedHosts: config.B24_OAUTH_HOSTS }
       : undefined,
-  settings: { onecRetryBoundMs: config.ONEC_RETRY_BOUND_SECONDS * 1000 },
+  settings: {
+    onecRetryBoundMs: config.ONEC_RETRY_BOUND_SECONDS * 1000,
+    erpRetryIntervalMs: config.ERP_RETRY_INTERVAL_SECONDS * 1000,
+    erpRetryBoundMs: config.ERP_RETRY_BOUND_SECONDS * 1000,
+    erpOrderField: config.ERP_ORDER_FIELD,
+    erpCallTimeoutMs: config.ERP_HTTP_TIMEOUT_MS,
+  },
 });
 
 const worker = await Worker.create({

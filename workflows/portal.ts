@@ -5,8 +5,11 @@ import {
   portalCredentialsQuery,
   portalInstallUpdate,
   portalRefreshUpdate,
+  portalSettingsQuery,
+  portalSettingsUpdate,
   type PortalCredentials,
   type PortalInstall,
+  type PortalSettings,
 } from '../contracts/portal.js';
 import { portalWorkflowId } from '../contracts/workflow-ids.js';
 
@@ -18,6 +21,7 @@ const { refreshPortalTokens } = proxyActivities<Activities>({
 
 export interface PortalWorkflowInput {
   credentials: PortalCredentials | null;
+  settings?: PortalSettings;
 }
 
 /**
@@ -27,9 +31,15 @@ export interface PortalWorkflowInput {
  */
 export async function portalWorkflow(input: PortalWorkflowInput): Promise<void> {
   let credentials = input.credentials;
+  let settings: PortalSettings = input.settings ?? {};
   const mutex = new Mutex();
 
   setHandler(portalCredentialsQuery, () => credentials);
+  setHandler(portalSettingsQuery, () => settings);
+  setHandler(portalSettingsUpdate, (changes: PortalSettings) => {
+    settings = { ...settings, ...changes };
+    return settings;
+  });
 
   setHandler(
     portalInstallUpdate,
@@ -55,7 +65,7 @@ export async function portalWorkflow(input: PortalWorkflowInput): Promise<void> 
 
   await condition(() => workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof portalWorkflow>({ credentials });
+  await continueAsNew<typeof portalWorkflow>({ credentials, settings });
 }
 
 function validateInstall(install: PortalInstall): void {

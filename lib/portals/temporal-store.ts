@@ -3,8 +3,11 @@ import {
   portalCredentialsQuery,
   portalInstallUpdate,
   portalRefreshUpdate,
+  portalSettingsQuery,
+  portalSettingsUpdate,
   type PortalCredentials,
   type PortalInstall,
+  type PortalSettings,
 } from '../../contracts/portal.js';
 import { SA_PORTAL, SA_PROCESS } from '../../contracts/search-attributes.js';
 import { portalWorkflowId } from '../../contracts/workflow-ids.js';
@@ -21,6 +24,7 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
   const now = deps.now ?? Date.now;
   const cache = new Map<string, { credentials: PortalCredentials; at: number }>();
   const refreshing = new Map<string, Promise<PortalCredentials>>();
+  const settingsCache = new Map<string, { settings: PortalSettings; at: number }>();
 
   const remember = (credentials: PortalCredentials): PortalCredentials => {
     const cached = cache.get(credentials.memberId);
@@ -75,6 +79,27 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
         refreshing.set(key, pending);
       }
       return pending;
+    },
+
+    async settings(memberId) {
+      const cached = settingsCache.get(memberId);
+      if (cached && now() - cached.at < CACHE_TTL_MS) return cached.settings;
+      try {
+        const settings = await deps.client.workflow.getHandle(portalWorkflowId(memberId)).query(portalSettingsQuery);
+        settingsCache.set(memberId, { settings, at: now() });
+        return settings;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return {};
+        throw error;
+      }
+    },
+
+    async saveSettings(memberId, changes) {
+      const settings = await deps.client.workflow
+        .getHandle(portalWorkflowId(memberId))
+        .executeUpdate(portalSettingsUpdate, { args: [changes] });
+      settingsCache.set(memberId, { settings, at: now() });
+      return settings;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { PortalCredentials, PortalInstall } from '../../contracts/portal.js';
+import type { PortalCredentials, PortalInstall, PortalSettings } from '../../contracts/portal.js';
 import { PortalNotInstalledError, type PortalStore } from '../../lib/portals/store.js';
 
 /** New tokens for a portal; may return other fields the OAuth server changed (clientEndpoint, scope, ...). */
@@ -32,6 +32,7 @@ export function createMemoryPortalStore(
   const portals = new Map(initial.map((credentials) => [credentials.memberId, { ...credentials }]));
   const inFlight = new Map<string, Promise<PortalCredentials>>();
   const refreshes = new Map<string, number>();
+  const settings = new Map<string, PortalSettings>();
 
   async function runRefresh(current: PortalCredentials): Promise<PortalCredentials> {
     refreshes.set(current.memberId, (refreshes.get(current.memberId) ?? 0) + 1);
@@ -61,6 +62,14 @@ export function createMemoryPortalStore(
       const refresh = runRefresh(current).finally(() => inFlight.delete(memberId));
       inFlight.set(memberId, refresh);
       return refresh;
+    },
+    async settings(memberId) {
+      return { ...settings.get(memberId) };
+    },
+    async saveSettings(memberId, changes) {
+      const merged = { ...settings.get(memberId), ...changes };
+      settings.set(memberId, merged);
+      return { ...merged };
     },
     refreshCount: (memberId) => refreshes.get(memberId) ?? 0,
     put(credentials) {

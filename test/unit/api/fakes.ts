@@ -5,7 +5,7 @@ import { buildApp } from '../../../api/app.js';
 import type { CrmEvent } from '../../../api/event-routes.js';
 import { InstallVerificationError, type InstallClaim, type InstallVerifier } from '../../../api/install-verifier.js';
 import type { RobotStart, WorkflowGateway } from '../../../api/workflow-gateway.js';
-import type { PortalCredentials, PortalInstall } from '../../../contracts/portal.js';
+import type { PortalCredentials, PortalInstall, PortalSettings } from '../../../contracts/portal.js';
 import type { RobotCall } from '../../../contracts/robot-call.js';
 import type { RobotDeclaration } from '../../../contracts/robot-declarations.js';
 import { loadConfig, type Config } from '../../../lib/config.js';
@@ -71,6 +71,14 @@ export class InMemoryPortals implements PortalStore {
     const stored = { ...install, version: (this.portals.get(install.memberId)?.version ?? 0) + 1 };
     this.portals.set(install.memberId, stored);
     return stored;
+  }
+
+  async settings(): Promise<PortalSettings> {
+    return {};
+  }
+
+  async saveSettings(_memberId: string, changes: PortalSettings): Promise<PortalSettings> {
+    return changes;
   }
 
   async refresh(memberId: string): Promise<PortalCredentials> {

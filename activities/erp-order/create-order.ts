@@ -1,0 +1,53 @@
+import { Context, log } from '@temporalio/activity';
+import type { ErpClient } from '../erp/client.js';
+import type { CreateErpOrderInput } from '../erp/types.js';
+
+export interface CreateErpOrderActivityInput {
+  order: CreateErpOrderInput;
+  /**
+   * Ask the ERP for an order under this external id before creating one: set by the workflow for every attempt after
+   * the first, and implied by any Temporal retry of this activity (a crash or timeout may have hidden a created order).
+   */
+  lookupFirst: boolean;
+}
+
+export interface ErpOrderPlaced {
+  orderNumber: string;
+  /** How the number was obtained: a new order, an order the ERP already had for the key, or the lookup. */
+  via: 'created' | 'existing' | 'lookup';
+}
+
+/** The ERP answers in 30–40 s on a bad day; beats every few seconds keep a 15 s heartbeat timeout honest. */
+export const DEFAULT_ERP_HEARTBEAT_INTERVAL_MS = 5_000;
+
+/**
+ * One attempt to place the deal's order. ERP failures surface as the classified `ApplicationFailure`s of the ERP
+ * client (Erp.Validation, Erp.Rejected, Erp.Unavailable, ...); the workflow decides whether to try again later.
+ */
+export async function placeErpOrder(
+  erp: ErpClient,
+  input: CreateErpOrderActivityInput,
+  heartbeatIntervalMs = DEFAULT_ERP_HEARTBEAT_INTERVAL_MS,
+): Promise<ErpOrderPlaced> {
+  const context = Context.current();
+  const signal = context.cancellationSignal;
+  const { externalId } = input.order;
+  let phase: 'lookup' | 'create' = 'lookup';
+  context.heartbeat({ phase });
+  // Heartbeats also deliver cancellation: without them the cancellationSignal never fires for a hung SOAP call.
+  const beat = setInterval(() => context.heartbeat({ phase }), heartbeatIntervalMs);
+  try {
+    if (input.lookupFirst || context.info.attempt > 1) {
+      const found = await erp.findOrderByExternalId(externalId, { signal });
+      if (found.found) {
+        log.info('ERP already has the order for this deal; not creating another', { externalId });
+        return { orderNumber: found.orderNumber, via: 'lookup' };
+      }
+    }
+    phase = 'create';
+    const created = await erp.createOrder(input.order, { signal });
+    return { orderNumber: created.orderNumber, via: created.created ? 'created' : 'existing' };
+  } finally {
+    clearInterval(beat);
+  }
+}

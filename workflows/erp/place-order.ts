@@ -1,0 +1,95 @@
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { CreateErpOrderInput } from '../../activities/erp/types.js';
+import type { ProcessSettings } from '../../activities/settings.js';
+import { ERP_RETRY_LATER_FAILURE_TYPES } from '../../contracts/erp-order.js';
+import type { RobotCall } from '../../contracts/robot-call.js';
+import { OUTCOMES } from '../../contracts/search-attributes.js';
+import { reportProgress, setOutcome, timeLeftForBitrix24 } from '../robot/finish.js';
+
+export type PlaceOrderResult =
+  | { kind: 'placed'; orderNumber: string; via: 'created' | 'existing' | 'lookup'; attempts: number }
+  /** The ERP refused the order (validation, business rejection): another attempt cannot help. */
+  | { kind: 'refused'; reason: string; attempts: number }
+  /** The ERP stayed unavailable until the retry bound. */
+  | { kind: 'gaveUp'; reason: string; attempts: number };
+
+/** Time kept for bizproc.event.send after the last attempt when Bitrix24 waits with a timeout. */
+const SEND_MARGIN_MS = 10_000;
+
+/**
+ * Places the order, trying again every `erpRetryIntervalMs` while the ERP is unavailable, for at most
+ * `erpRetryBoundMs` from the first attempt. Every failed attempt writes one line to the business-process log.
+ * Temporal's own retries of the activity cover only a lost attempt (worker crash, heartbeat or start-to-close
+ * timeout); ERP answers come back here, so the pace stays the configured fixed interval.
+ */
+export async function placeOrderWithRetries(
+  call: RobotCall,
+  order: CreateErpOrderInput,
+  settings: ProcessSettings,
+): Promise<PlaceOrderResult> {
+  // One attempt may look the order up and then create it: two ERP calls, each bounded by the client's timeout.
+  const attemptTimeoutMs = 2 * settings.erpCallTimeoutMs + 15_000;
+  const { createErpOrder } = proxyActivities<Activities>({
+    startToCloseTimeout: attemptTimeoutMs,
+    heartbeatTimeout: '15 seconds',
+    retry: {
+      initialInterval: '1 second',
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: [...ERP_RETRY_LATER_FAILURE_TYPES],
+    },
+  });
+  const boundMs = retryBound(settings.erpRetryBoundMs, timeLeftForBitrix24(call), attemptTimeoutMs);
+  const firstAttemptAt = Date.now();
+
+  setOutcome(OUTCOMES.waitingOnExternal);
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const placed = await createErpOrder({ order, lookupFirst: attempt > 1 });
+        return { kind: 'placed', ...placed, attempts: attempt };
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        const { retryLater, reason } = describeFailure(error);
+        if (!retryLater) return { kind: 'refused', reason, attempts: attempt };
+
+        const giveUp = Date.now() + settings.erpRetryIntervalMs - firstAttemptAt > boundMs;
+        const next = giveUp
+          ? `giving up after ${formatDuration(Date.now() - firstAttemptAt)} of attempts`
+          : `next attempt in ${formatDuration(settings.erpRetryIntervalMs)}`;
+        log.info('ERP order attempt failed', { attempt, reason, giveUp });
+        if (giveUp) {
+          await reportProgress(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`);
+          return { kind: 'gaveUp', reason, attempts: attempt };
+        }
+        // The log line is written while the timer runs, so a slow Bitrix24 does not stretch the interval.
+        await Promise.all([reportProgress(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`), sleep(settings.erpRetryIntervalMs)]);
+      }
+    }
+  } finally {
+    setOutcome(OUTCOMES.running);
+  }
+}
+
+function describeFailure(error: ActivityFailure): { retryLater: boolean; reason: string } {
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure) {
+    const retryLater = ERP_RETRY_LATER_FAILURE_TYPES.includes(cause.type ?? '') || !cause.nonRetryable;
+    return { retryLater, reason: cause.message };
+  }
+  // A timed-out attempt (the worker died or the ERP hung past every deadline): the order may or may not exist,
+  // and the next attempt looks it up first.
+  return { retryLater: true, reason: cause?.message || error.message || 'the attempt timed out' };
+}
+
+function retryBound(configuredMs: number, msLeftForBitrix24: number | undefined, attemptTimeoutMs: number): number {
+  if (msLeftForBitrix24 === undefined) return configuredMs;
+  return Math.max(0, Math.min(configuredMs, msLeftForBitrix24 - attemptTimeoutMs - SEND_MARGIN_MS));
+}
+
+function formatDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes >= 120) return `${Math.round(minutes / 60)} h`;
+  if (minutes >= 1) return `${minutes} min`;
+  return `${Math.round(ms / 1000)} s`;
+}

@@ -1,6 +1,10 @@
 import type { Bitrix24Caller } from './bitrix24/caller.js';
+import { createCreditActivities } from './credit/activities.js';
 import type { ErpClient } from './erp/client.js';
 import { createErpOrderActivities } from './erp-order/activities.js';
+import type { FinanceClient } from './finance/client.js';
+import type { JiraClient } from './jira/client.js';
+import { createJiraProjectActivities } from './jira-project/activities.js';
 import type { OnecClient } from './onec/client.js';
 import { createOnecActivities } from './onec/activities.js';
 import { createPortalActivities, type OAuthAppCredentials } from './portal/activities.js';
@@ -14,6 +18,10 @@ export interface ActivityDeps {
   erp: ErpClient;
   /** Tests shorten the heartbeat pace of the slow ERP call; production uses the default. */
   erpHeartbeatIntervalMs?: number;
+  /** The credit-limit check's finance system; without it credit lookups fail non-retryably. */
+  finance?: FinanceClient;
+  /** The Jira robot's site; without it the robot completes with an error. */
+  jira?: JiraClient;
   oauth: OAuthAppCredentials | undefined;
   settings: ProcessSettings;
 }
@@ -24,6 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPortalActivities(deps),
     ...createOnecActivities(deps),
     ...createErpOrderActivities(deps),
+    ...createCreditActivities(deps),
+    ...createJiraProjectActivities(deps),
     ...createSettingsActivities(deps.settings),
   };
 }

@@ -5,4 +5,5 @@ export * from './search-attributes.js';
 export * from './robot-call.js';
 export * from './documents.js';
 export * from './robot-declarations.js';
+export * from './entity.js';
 export * from './erp-order.js';

@@ -72,6 +72,23 @@ export const configSchema = z.object({
   JIRA_EMAIL: z.string().default('automation@example.com'),
   JIRA_API_TOKEN: z.string().default('jira-dev-token'),
   JIRA_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+
+  /** Overrides for smart-process ids that provisioning otherwise discovers per portal (never hard-coded). */
+  CLAIM_ENTITY_TYPE_ID: z.coerce.number().int().positive().optional(),
+  INVOICE_TOTAL_ENTITY_TYPE_ID: z.coerce.number().int().positive().optional(),
+  SHIPMENT_LIST_IBLOCK_ID: z.coerce.number().int().positive().optional(),
+  /** Head of the quality department: responsible for the task every new claim creates. */
+  QUALITY_HEAD_USER_ID: z.coerce.number().int().positive().default(2),
+  /** IANA time zone of the portal, for business-day deadlines. */
+  PORTAL_TIME_ZONE: z.string().default('Europe/Moscow'),
+  /** Non-working days (YYYY-MM-DD, comma-separated) on top of weekends. */
+  HOLIDAYS: csv.pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates must be YYYY-MM-DD'))).default([]),
+  /** How long an entity workflow collects events before one processing pass (update storms coalesce). */
+  ENTITY_COALESCE_WINDOW_MS: z.coerce.number().int().positive().default(2_000),
+  /** Every how often the Schedule drains each portal's offline event queue. */
+  OFFLINE_DRAIN_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
+  /** API key external systems send (`x-api-key`) to POST /api/v1/items. Unset disables that API. */
+  EXTERNAL_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -82,7 +99,9 @@ export class ConfigError extends Error {
 
 /** Validates the environment once at start; the message names every wrong variable and never echoes its value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
+  // `NAME=` in a .env file means "not set", as .env.example leaves optional variables.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = configSchema.safeParse(present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

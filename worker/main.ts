@@ -4,6 +4,8 @@ import { createActivities } from '../activities/index.js';
 import { withApplicationFailures } from '../activities/bitrix24/caller.js';
 import { createBitrix24Client } from '../activities/bitrix24/client.js';
 import { createErpClient } from '../activities/erp/client.js';
+import { createFinanceClient } from '../activities/finance/client.js';
+import { createJiraClient } from '../activities/jira/client.js';
 import { createOnecClient } from '../activities/onec/client.js';
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
@@ -47,6 +49,19 @@ const activities = createActivities({
     timeoutMs: config.ERP_HTTP_TIMEOUT_MS,
     logger: logger.child({ component: 'erp' }),
   }),
+  finance: createFinanceClient({
+    baseUrl: config.FINANCE_BASE_URL,
+    apiToken: config.FINANCE_API_TOKEN,
+    timeoutMs: config.FINANCE_HTTP_TIMEOUT_MS,
+    logger: logger.child({ component: 'finance' }),
+  }),
+  jira: createJiraClient({
+    baseUrl: config.JIRA_BASE_URL,
+    email: config.JIRA_EMAIL,
+    apiToken: config.JIRA_API_TOKEN,
+    timeoutMs: config.JIRA_HTTP_TIMEOUT_MS,
+    logger: logger.child({ component: 'jira' }),
+  }),
   oauth:
     config.B24_CLIENT_ID && config.B24_CLIENT_SECRET
       ? { clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, allowedHosts: config.B24_OAUTH_HOSTS }
@@ -57,6 +72,13 @@ const activities = createActivities({
     erpRetryBoundMs: config.ERP_RETRY_BOUND_SECONDS * 1000,
     erpOrderField: config.ERP_ORDER_FIELD,
     erpCallTimeoutMs: config.ERP_HTTP_TIMEOUT_MS,
+    credit: {
+      waitMs: config.CREDIT_WAIT_SECONDS * 1000,
+      retryIntervalMs: config.CREDIT_RETRY_INTERVAL_SECONDS * 1000,
+      // One attempt may use the whole HTTP timeout; the margin covers the activity's own start and report.
+      attemptTimeoutMs: config.FINANCE_HTTP_TIMEOUT_MS + 5_000,
+      approverUserId: config.CREDIT_APPROVER_USER_ID,
+    },
   },
 });
 

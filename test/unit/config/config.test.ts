@@ -31,6 +31,14 @@ describe('configuration', () => {
     expect(() => loadConfig({})).toThrow(/PAYLOAD_CODEC_KEY/);
   });
 
+  it('accepts .env.example as it is, with the payload key filled in', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const env = Object.fromEntries([...example.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((match) => [match[1], match[2]]));
+    const config = loadConfig({ ...env, PAYLOAD_CODEC_KEY: validKey });
+    expect(config.B24_WEBHOOK_URL).toBeUndefined();
+    expect(config.CLAIM_ENTITY_TYPE_ID).toBeUndefined();
+  });
+
   it('is fully documented in .env.example', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((match) => match[1]));

@@ -16,8 +16,6 @@ export interface ActivityDeps {
   bitrix24: Bitrix24Caller;
   onec: OnecClient;
   erp: ErpClient;
-  /** Tests shorten the heartbeat pace of the slow ERP call; production uses the default. */
-  erpHeartbeatIntervalMs?: number;
   /** The credit-limit check's finance system; without it credit lookups fail non-retryably. */
   finance?: FinanceClient;
   /** The Jira robot's site; without it the robot completes with an error. */

@@ -15,6 +15,8 @@ export interface ProcessSettings {
   erpOrderField: string;
   /** The ERP client's per-call timeout; the activity's own timeout is derived from it. */
   erpCallTimeoutMs: number;
+  /** How soon a silent ERP attempt counts as lost (its worker died); 15 s unless a test shortens it. */
+  erpHeartbeatTimeoutMs?: number;
   /** CHECK_CREDIT_LIMIT's wait and approver; a worker without them completes credit checks with an explanation. */
   credit?: CreditCheckSettings;
 }

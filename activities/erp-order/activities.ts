@@ -9,8 +9,6 @@ import type { ErpOrderDeal, ReadDealInput } from './types.js';
 export interface ErpOrderActivityDeps {
   bitrix24: Bitrix24Caller;
   erp: ErpClient;
-  /** Tests shorten it; the default suits a 15 s heartbeat timeout. */
-  erpHeartbeatIntervalMs?: number;
 }
 
 /** Activities of the ERP order robot: Bitrix24 reads and writes for the deal, and the ERP call. */
@@ -21,7 +19,7 @@ export function createErpOrderActivities(deps: ErpOrderActivityDeps) {
     },
 
     async createErpOrder(input: CreateErpOrderActivityInput): Promise<ErpOrderPlaced> {
-      return placeErpOrder(deps.erp, input, deps.erpHeartbeatIntervalMs);
+      return placeErpOrder(deps.erp, input);
     },
 
     async writeErpOrderId(input: WriteOrderIdInput): Promise<{ written: boolean }> {

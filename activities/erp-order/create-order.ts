@@ -17,25 +17,24 @@ export interface ErpOrderPlaced {
   via: 'created' | 'existing' | 'lookup';
 }
 
-/** The ERP answers in 30–40 s on a bad day; beats every few seconds keep a 15 s heartbeat timeout honest. */
-export const DEFAULT_ERP_HEARTBEAT_INTERVAL_MS = 5_000;
+/** The ERP answers in 30–40 s on a bad day: beat every few seconds, and at least three times per heartbeat timeout. */
+const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
 
 /**
  * One attempt to place the deal's order. ERP failures surface as the classified `ApplicationFailure`s of the ERP
  * client (Erp.Validation, Erp.Rejected, Erp.Unavailable, ...); the workflow decides whether to try again later.
  */
-export async function placeErpOrder(
-  erp: ErpClient,
-  input: CreateErpOrderActivityInput,
-  heartbeatIntervalMs = DEFAULT_ERP_HEARTBEAT_INTERVAL_MS,
-): Promise<ErpOrderPlaced> {
+export async function placeErpOrder(erp: ErpClient, input: CreateErpOrderActivityInput): Promise<ErpOrderPlaced> {
   const context = Context.current();
+  // A beat exactly at the timeout races the server's timer; a third of it leaves two beats of slack.
+  const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs ?? 0;
+  const heartbeatIntervalMs = heartbeatTimeoutMs > 0 ? Math.min(MAX_HEARTBEAT_INTERVAL_MS, heartbeatTimeoutMs / 3) : MAX_HEARTBEAT_INTERVAL_MS;
   const signal = context.cancellationSignal;
   const { externalId } = input.order;
   let phase: 'lookup' | 'create' = 'lookup';
   context.heartbeat({ phase });
   // Heartbeats also deliver cancellation: without them the cancellationSignal never fires for a hung SOAP call.
-  const beat = setInterval(() => context.heartbeat({ phase }), heartbeatIntervalMs);
+  const beat = setInterval(() => undefined, heartbeatIntervalMs);
   try {
     if (input.lookupFirst || context.info.attempt > 1) {
       const found = await erp.findOrderByExternalId(externalId, { signal });

@@ -70,6 +70,11 @@ export class OAuthTokens {
   }
 
   /** Successful refreshes so far. */
+  /** Every access and refresh token handed out so far, for tests asserting they never leak into logs or histories. */
+  issuedSecrets(): string[] {
+    return [...this.accessTokens.keys(), ...this.refreshTokens.keys()];
+  }
+
   get refreshCount(): number {
     return this.refreshAttempts.filter((attempt) => attempt.outcome === 'ok').length;
   }

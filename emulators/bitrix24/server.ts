@@ -95,6 +95,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method.toLowerCase()),
     refreshCount: () => tokens.refreshCount,
+    issuedTokens: () => tokens.issuedSecrets(),
     async installApp(installUrl, opts = {}) {
       const event = opts.event ?? 'ONAPPINSTALL';
       if (event === 'ONAPPUPDATE') state.dropAppRegistrations();

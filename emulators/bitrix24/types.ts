@@ -119,6 +119,8 @@ export interface Bitrix24Emulator {
   callsTo(method: string): RecordedCall[];
   /** Successful refresh-token grants so far. */
   refreshCount(): number;
+  /** Every access and refresh token issued so far (tests check they never reach logs or histories). */
+  issuedTokens(): string[];
   installApp(installUrl: string, opts?: { event?: 'ONAPPINSTALL' | 'ONAPPUPDATE' }): Promise<HttpOutcome>;
   fireRobot(handlerUrl: string, call: FireRobotInput): Promise<HttpOutcome & { eventToken: string }>;
   fireEvent(handlerUrl: string, event: string, data: Record<string, unknown>): Promise<HttpOutcome>;

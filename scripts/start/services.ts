@@ -19,11 +19,13 @@ export interface SimulatorSpec {
   portEnv: string;
   /** Variable the service reads the system's base URL from (lib/config.ts). */
   urlEnv: string;
+  /** Appended to the simulator's base URL for `urlEnv` (the ERP is reached through its WSDL). */
+  urlPath?: string;
 }
 
 export const SIMULATORS: readonly SimulatorSpec[] = [
   { name: '1c', entry: 'emulators/onec/main.ts', port: 3101, portEnv: 'ONEC_SIM_PORT', urlEnv: 'ONEC_BASE_URL' },
-  { name: 'erp', entry: 'emulators/erp/main.ts', port: 3102, portEnv: 'ERP_SIM_PORT', urlEnv: 'ERP_BASE_URL' },
+  { name: 'erp', entry: 'emulators/erp/main.ts', port: 3102, portEnv: 'ERP_SIM_PORT', urlEnv: 'ERP_WSDL_URL', urlPath: '/erp?wsdl' },
   { name: 'finance', entry: 'emulators/finance/main.ts', port: 3103, portEnv: 'FINANCE_SIM_PORT', urlEnv: 'FINANCE_BASE_URL' },
   { name: 'jira', entry: 'emulators/jira/main.ts', port: 3104, portEnv: 'JIRA_SIM_PORT', urlEnv: 'JIRA_BASE_URL' },
 ];
@@ -38,5 +40,5 @@ export function availableSimulators(
 }
 
 export function simulatorUrl(simulator: SimulatorSpec): string {
-  return `http://${LOOPBACK}:${simulator.port}`;
+  return `http://${LOOPBACK}:${simulator.port}${simulator.urlPath ?? ''}`;
 }

@@ -16,6 +16,10 @@ export type PlaceOrderResult =
 
 /** Time kept for bizproc.event.send after the last attempt when Bitrix24 waits with a timeout. */
 const SEND_MARGIN_MS = 10_000;
+/** Room in one attempt beyond its two SOAP calls (WSDL load shares their deadlines; this covers the worker side). */
+const ATTEMPT_MARGIN_MS = 5_000;
+/** The activity beats at least every 5 s, so three missed beats mean its worker is gone. */
+const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
 
 /**
  * Places the order, trying again every `erpRetryIntervalMs` while the ERP is unavailable, for at most
@@ -29,10 +33,10 @@ export async function placeOrderWithRetries(
   settings: ProcessSettings,
 ): Promise<PlaceOrderResult> {
   // One attempt may look the order up and then create it: two ERP calls, each bounded by the client's timeout.
-  const attemptTimeoutMs = 2 * settings.erpCallTimeoutMs + 15_000;
+  const attemptTimeoutMs = 2 * settings.erpCallTimeoutMs + ATTEMPT_MARGIN_MS;
   const { createErpOrder } = proxyActivities<Activities>({
     startToCloseTimeout: attemptTimeoutMs,
-    heartbeatTimeout: '15 seconds',
+    heartbeatTimeout: settings.erpHeartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     retry: {
       initialInterval: '1 second',
       maximumAttempts: 3,
@@ -53,17 +57,23 @@ export async function placeOrderWithRetries(
         const { retryLater, reason } = describeFailure(error);
         if (!retryLater) return { kind: 'refused', reason, attempts: attempt };
 
-        const giveUp = Date.now() + settings.erpRetryIntervalMs - firstAttemptAt > boundMs;
+        // Attempts keep a fixed grid from the first one, so slow failing calls do not stretch the interval; an
+        // attempt that overran its slot moves the next one to the following free slot instead of firing at once.
+        const elapsedMs = Date.now() - firstAttemptAt;
+        const slot = Math.max(attempt, Math.ceil((elapsedMs + 1_000) / settings.erpRetryIntervalMs));
+        const nextAttemptAt = firstAttemptAt + slot * settings.erpRetryIntervalMs;
+        const giveUp = nextAttemptAt - firstAttemptAt > boundMs;
+        const waitMs = nextAttemptAt - Date.now();
         const next = giveUp
-          ? `giving up after ${formatDuration(Date.now() - firstAttemptAt)} of attempts`
-          : `next attempt in ${formatDuration(settings.erpRetryIntervalMs)}`;
+          ? `giving up after ${formatDuration(elapsedMs)} of attempts`
+          : `next attempt in ${formatDuration(waitMs)}`;
         log.info('ERP order attempt failed', { attempt, reason, giveUp });
         if (giveUp) {
           await reportProgress(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`);
           return { kind: 'gaveUp', reason, attempts: attempt };
         }
         // The log line is written while the timer runs, so a slow Bitrix24 does not stretch the interval.
-        await Promise.all([reportProgress(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`), sleep(settings.erpRetryIntervalMs)]);
+        await Promise.all([reportProgress(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`), sleep(waitMs)]);
       }
     }
   } finally {

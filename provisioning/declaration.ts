@@ -1,0 +1,112 @@
+import { ENTITY_TYPE } from '../contracts/documents.js';
+import { ROBOT_DECLARATIONS, type Kind, type RobotDeclaration } from '../contracts/robot-declarations.js';
+import { bizprocFields, type BizprocFields } from './bizproc-fields.js';
+import { SMART_PROCESS, smartProcessDeclarations, type SmartProcessDeclaration, type SmartProcessKey } from './smart-processes.js';
+
+/** Where Bitrix24 reaches the API; every handler URL we register starts with `${publicUrl}/bitrix24/`. */
+export const HANDLER_PATHS = {
+  bizproc: '/bitrix24/bizproc',
+  events: '/bitrix24/events',
+  placements: '/bitrix24/placements/runs',
+} as const;
+
+export interface BizprocDeclaration {
+  kind: Kind;
+  code: string;
+  /** The workflow that answers the call; a waiting robot with no workflow would wait forever (warnings.ts). */
+  workflowType: string;
+  fields: BizprocFields;
+}
+
+/** A CRM entity type, either fixed (deal 2, smart invoice 31) or one of our smart processes, whose id is per portal. */
+export type EntityTypeRef = { entityTypeId: number } | { smartProcess: SmartProcessKey };
+
+export interface EventDeclaration {
+  /** Base event name; dynamic-item events are bound suffixed per type when the portal offers it (resolve.ts). */
+  event: string;
+  /** For ONCRMDYNAMICITEM* events: the type the ingress cares about. */
+  entityType?: EntityTypeRef;
+}
+
+export interface PlacementDeclaration {
+  target: EntityTypeRef;
+  /** Placement code tail, e.g. `DETAIL_TAB` → `CRM_DEAL_DETAIL_TAB` / `CRM_DYNAMIC_{entityTypeId}_DETAIL_TAB`. */
+  slot: string;
+  title: string;
+  description: string;
+}
+
+/** Everything the app registers in a portal, in code. Type-dependent names are resolved against the portal (resolve.ts). */
+export interface AppDeclaration {
+  handlers: { bizproc: string; events: string; placements: string };
+  /** Online bindings and placements whose handler starts with this are ours to update or remove. */
+  ownedHandlerPrefix: string;
+  bizproc: BizprocDeclaration[];
+  smartProcesses: SmartProcessDeclaration[];
+  events: EventDeclaration[];
+  /** Also bind every event with `event_type=offline`, for the loss-free drain (DESIGN.md decision 8). */
+  offlineEvents: boolean;
+  placements: PlacementDeclaration[];
+}
+
+export interface ProvisioningOptions {
+  /** config PUBLIC_URL: the API's base URL as Bitrix24 reaches it. */
+  publicUrl: string;
+  /** Use this Claim type instead of discovering it by title (a future config CLAIM_ENTITY_TYPE_ID). */
+  claimEntityTypeId?: number | undefined;
+  /** Use this invoice-total helper type instead of discovering it (a future config INVOICE_TOTAL_ENTITY_TYPE_ID). */
+  invoiceTotalEntityTypeId?: number | undefined;
+  /** AUTH_USER_ID of every robot and activity: the user whose token Bitrix24 sends with a call. Default 1. */
+  authUserId?: number | undefined;
+  /** Robot and activity declarations; default ROBOT_DECLARATIONS (contracts/robot-declarations.ts). */
+  robots?: readonly RobotDeclaration[] | undefined;
+  /** Default true. */
+  offlineEvents?: boolean | undefined;
+}
+
+const CRUD = ['ADD', 'UPDATE', 'DELETE'] as const;
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export function buildDeclaration(options: ProvisioningOptions): AppDeclaration {
+  const base = trimSlash(options.publicUrl);
+  const handlers = {
+    bizproc: `${base}${HANDLER_PATHS.bizproc}`,
+    events: `${base}${HANDLER_PATHS.events}`,
+    placements: `${base}${HANDLER_PATHS.placements}`,
+  };
+  const authUserId = options.authUserId ?? 1;
+  const claim = { smartProcess: SMART_PROCESS.claim } as const;
+  const smartInvoice = { entityTypeId: ENTITY_TYPE.smartInvoice };
+  return {
+    handlers,
+    ownedHandlerPrefix: `${base}/bitrix24/`,
+    bizproc: (options.robots ?? ROBOT_DECLARATIONS).map((robot) => ({
+      kind: robot.kind,
+      code: robot.code,
+      workflowType: robot.workflowType,
+      fields: bizprocFields(robot, { handler: handlers.bizproc, authUserId }),
+    })),
+    smartProcesses: smartProcessDeclarations({
+      claimEntityTypeId: options.claimEntityTypeId,
+      invoiceTotalEntityTypeId: options.invoiceTotalEntityTypeId,
+    }),
+    events: [
+      ...CRUD.map((action) => ({ event: `ONCRMDYNAMICITEM${action}`, entityType: claim })),
+      ...CRUD.map((action) => ({ event: `ONCRMDYNAMICITEM${action}`, entityType: smartInvoice })),
+      ...CRUD.map((action) => ({ event: `ONCRMDEAL${action}` })),
+    ],
+    offlineEvents: options.offlineEvents ?? true,
+    placements: [
+      { target: claim, slot: 'DETAIL_TAB', title: 'Workflow runs', description: 'Durable workflow runs of this claim' },
+      {
+        target: { entityTypeId: ENTITY_TYPE.deal },
+        slot: 'DETAIL_TAB',
+        title: 'Workflow runs',
+        description: 'Durable workflow runs of this deal',
+      },
+    ],
+  };
+}

@@ -1,0 +1,59 @@
+import type { SmartProcessKey } from './smart-processes.js';
+
+/** An `event.bind` registration; offline bindings have no handler. */
+export interface EventBinding {
+  event: string;
+  handler: string;
+  offline: boolean;
+  /** `auth_type`: the user whose token deliveries carry; 0 = the user who caused the event. */
+  authType: number;
+}
+
+export interface PlacementBinding {
+  placement: string;
+  handler: string;
+  title: string;
+  description: string;
+}
+
+export interface CrmTypeRow {
+  id: number;
+  entityTypeId: number;
+  title: string;
+  [field: string]: unknown;
+}
+
+export interface UserFieldRow {
+  entityId: string;
+  fieldName: string;
+  userTypeId: string;
+  multiple: string;
+  mandatory: string;
+  [field: string]: unknown;
+}
+
+/** What a portal has, as its REST API tells it. Robot and activity definitions are not readable: only their codes. */
+export interface PortalState {
+  robots: string[];
+  activities: string[];
+  eventBindings: EventBinding[];
+  placements: PlacementBinding[];
+  crmTypes: CrmTypeRow[];
+  /** CRM user fields of our smart processes (entityId `CRM_{typeId}`). */
+  userFields: UserFieldRow[];
+  /** Names from the `events` method, or null when the portal does not answer it. */
+  availableEvents: string[] | null;
+}
+
+/**
+ * What provisioning itself recorded about a portal (kept in the portal's settings, see record.ts). Bitrix24 returns
+ * only robot codes, so the per-field hashes of the definitions we last wrote are our only view of what a robot holds.
+ */
+export interface ProvisioningRecord {
+  /** Keyed `robot:CODE` / `activity:CODE`: field name → hash of the value we last wrote. */
+  definitions: Record<string, Record<string, string>>;
+  /** entityTypeIds of our smart processes as last recorded (survives a rename of the type in the portal). */
+  entityTypeIds: Partial<Record<SmartProcessKey, number>>;
+}
+
+export const EMPTY_RECORD: ProvisioningRecord = { definitions: {}, entityTypeIds: {} };

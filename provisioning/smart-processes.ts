@@ -1,0 +1,81 @@
+import { ENTITY_TYPE } from '../contracts/documents.js';
+import type { LocalizedText } from './bizproc-fields.js';
+
+/** Our smart processes. Their ids differ per portal: discovered by title (or a configured id), or created. */
+export const SMART_PROCESS = { claim: 'claim', invoiceTotal: 'invoiceTotal' } as const;
+export type SmartProcessKey = (typeof SMART_PROCESS)[keyof typeof SMART_PROCESS];
+
+export interface UserFieldDeclaration {
+  /** The name is `UF_CRM_{typeId}_{suffix}`, where typeId is the type's `id`, not its entityTypeId (protocol 9.4). */
+  suffix: string;
+  userTypeId: 'string' | 'double' | 'integer' | 'boolean' | 'datetime';
+  label: LocalizedText;
+  multiple: boolean;
+  mandatory: boolean;
+}
+
+export interface SmartProcessDeclaration {
+  key: SmartProcessKey;
+  /** Found by this exact title when no id is configured or recorded. */
+  title: string;
+  /** A configured entityTypeId: use (or create) exactly this type. */
+  entityTypeId?: number;
+  /** crm.type.add fields besides title and entityTypeId (flags and relations). */
+  settings: Record<string, unknown>;
+  fields: UserFieldDeclaration[];
+}
+
+export const CLAIM_NUMBER_SUFFIX = 'CLAIM_NUMBER';
+export const INVOICE_TOTAL_SUFFIX = 'TOTAL';
+export const INVOICE_CURRENCY_SUFFIX = 'CURRENCY';
+
+/** `UF_CRM_{typeId}_{suffix}`: typeId is the `id` from crm.type.list (e.g. 7), not the entityTypeId (e.g. 1030). */
+export function userFieldName(typeId: number | string, suffix: string): string {
+  return `UF_CRM_${typeId}_${suffix}`;
+}
+
+/** The userfieldconfig `entityId` of a smart process: `CRM_{typeId}`. */
+export function userFieldEntityId(typeId: number | string): string {
+  return `CRM_${typeId}`;
+}
+
+export function smartProcessDeclarations(ids: {
+  claimEntityTypeId?: number | undefined;
+  invoiceTotalEntityTypeId?: number | undefined;
+}): SmartProcessDeclaration[] {
+  return [
+    {
+      key: SMART_PROCESS.claim,
+      title: 'Claim',
+      ...(ids.claimEntityTypeId === undefined ? {} : { entityTypeId: ids.claimEntityTypeId }),
+      settings: {
+        isStagesEnabled: 'Y',
+        isAutomationEnabled: 'Y',
+        isBizProcEnabled: 'Y',
+        isClientEnabled: 'Y',
+        isObserversEnabled: 'Y',
+        // A claim may name the deal it is about (parentId2).
+        relations: { parent: [{ entityTypeId: ENTITY_TYPE.deal, isChildrenListEnabled: 'true' }] },
+      },
+      fields: [
+        { suffix: CLAIM_NUMBER_SUFFIX, userTypeId: 'string', label: { en: 'Claim number', ru: 'Номер претензии' }, multiple: false, mandatory: false },
+      ],
+    },
+    {
+      key: SMART_PROCESS.invoiceTotal,
+      title: 'Invoice totals',
+      ...(ids.invoiceTotalEntityTypeId === undefined ? {} : { entityTypeId: ids.invoiceTotalEntityTypeId }),
+      settings: {
+        isStagesEnabled: 'N',
+        isAutomationEnabled: 'N',
+        isBizProcEnabled: 'N',
+        // One helper element per smart invoice, linked as its child (parentId31).
+        relations: { parent: [{ entityTypeId: ENTITY_TYPE.smartInvoice, isChildrenListEnabled: 'true' }] },
+      },
+      fields: [
+        { suffix: INVOICE_TOTAL_SUFFIX, userTypeId: 'double', label: { en: 'Total', ru: 'Итого' }, multiple: false, mandatory: false },
+        { suffix: INVOICE_CURRENCY_SUFFIX, userTypeId: 'string', label: { en: 'Currency', ru: 'Валюта' }, multiple: false, mandatory: false },
+      ],
+    },
+  ];
+}

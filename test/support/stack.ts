@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
+import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
+import { createDataConverter } from '../../lib/data-converter.js';
+import { startService, waitForHttpOk, type ServiceProcess } from './service-process.js';
+import { createLocalEnv } from './temporal-binaries.js';
+
+export interface StackOptions {
+  emulator?: Parameters<typeof startBitrix24Emulator>[0];
+  /** Extra environment for the worker and the API. */
+  env?: NodeJS.ProcessEnv;
+  /** Install the app into the emulator once the API is ready (default true). */
+  install?: boolean;
+}
+
+/**
+ * The whole service for end-to-end tests: a real Temporal dev server, the Bitrix24 emulator and the 1C simulator on
+ * loopback, and our worker and API as separate processes started from their real entry points.
+ */
+export interface Stack {
+  temporal: TestWorkflowEnvironment;
+  emulator: Bitrix24Emulator;
+  onec: OnecSimulator;
+  worker: ServiceProcess;
+  api: ServiceProcess;
+  apiUrl: string;
+  env: NodeJS.ProcessEnv;
+  /** Every secret value the stack handed out, for "absent from logs and histories" checks. */
+  secrets(): string[];
+  restartWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const payloadKey = randomBytes(32).toString('base64');
+  const temporal = await createLocalEnv({ dataConverter: createDataConverter(payloadKey) });
+  const emulator = await startBitrix24Emulator(options.emulator);
+  const onec = await startOnecSimulator();
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    PUBLIC_URL: apiUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: `e2e-${process.pid}-${apiPort}`,
+    PAYLOAD_CODEC_KEY: payloadKey,
+    B24_CLIENT_ID: 'local.emulator.app',
+    B24_CLIENT_SECRET: 'emulator-secret',
+    B24_ALLOWED_DOMAINS: emulator.domain,
+    B24_OAUTH_HOSTS: '127.0.0.1',
+    ONEC_BASE_URL: onec.url,
+    ...options.env,
+  };
+
+  const startWorker = () => startService('worker', 'worker/main.ts', env);
+  let worker = startWorker();
+  const api = startService('api', 'api/server.ts', env);
+  const stack: Stack = {
+    temporal,
+    emulator,
+    onec,
+    get worker() {
+      return worker;
+    },
+    api,
+    apiUrl,
+    env,
+    secrets: () => [payloadKey, emulator.applicationToken, ...emulator.issuedTokens()],
+    async restartWorker() {
+      await worker.stop();
+      worker = startWorker();
+    },
+    async stop() {
+      await Promise.allSettled([api.stop(), worker.stop()]);
+      await Promise.allSettled([emulator.close(), onec.close()]);
+      await temporal.teardown();
+    },
+  };
+
+  try {
+    await waitForHttpOk(`${apiUrl}/readyz`, 60_000, api);
+    if (options.install !== false) {
+      const installed = await emulator.installApp(`${apiUrl}/bitrix24/install`);
+      if (installed.status !== 200) throw new Error(`install failed: ${installed.status} ${JSON.stringify(installed.body)}`);
+    }
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}

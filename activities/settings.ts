@@ -19,6 +19,10 @@ export interface ProcessSettings {
   erpHeartbeatTimeoutMs?: number;
   /** CHECK_CREDIT_LIMIT's wait and approver; a worker without them completes credit checks with an explanation. */
   credit?: CreditCheckSettings;
+  /** How long an entity workflow collects changes before one pass (ENTITY_COALESCE_WINDOW_MS); 2 s by default. */
+  entityCoalesceWindowMs?: number;
+  /** How long an entity workflow waits with nothing pending before it completes; 10 minutes by default. */
+  entityIdleMs?: number;
 }
 
 export function createSettingsActivities(settings: ProcessSettings) {

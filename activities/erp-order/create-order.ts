@@ -34,7 +34,7 @@ export async function placeErpOrder(erp: ErpClient, input: CreateErpOrderActivit
   let phase: 'lookup' | 'create' = 'lookup';
   context.heartbeat({ phase });
   // Heartbeats also deliver cancellation: without them the cancellationSignal never fires for a hung SOAP call.
-  const beat = setInterval(() => undefined, heartbeatIntervalMs);
+  const beat = setInterval(() => context.heartbeat({ phase }), heartbeatIntervalMs);
   try {
     if (input.lookupFirst || context.info.attempt > 1) {
       const found = await erp.findOrderByExternalId(externalId, { signal });

@@ -1,0 +1,193 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { buildBatchCommand, type BatchCommandError } from '../bitrix24/batch.js';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
+import { subCommandFailure } from './sub-command-failure.js';
+import { claimFieldNames, crmTaskBinding, type ClaimFieldNames } from './uf-field-names.js';
+
+const DEAL_ENTITY_TYPE_ID = 2;
+
+export interface ClaimRef {
+  memberId: string;
+  entityTypeId: number;
+  id: number;
+  /** crm.type `id` of the Claim smart process: names its user fields. */
+  claimTypeId: number;
+}
+
+/** What the claim intake needs to know about a claim, read fresh from Bitrix24. */
+export interface ClaimSnapshot {
+  id: number;
+  title: string;
+  /** ISO 8601 with offset, as crm.item.get returns it. */
+  createdTime: string;
+  assignedById: number | null;
+  /** '' when the claim has no number yet. */
+  number: string;
+  qualityTaskId: number | null;
+  /** The deal the claim is linked to (parentId2). */
+  linkedDealId: number | null;
+  /** The deal the claim names in its deal field, linked or not yet. */
+  namedDealId: number | null;
+}
+
+export interface QualityTaskDraft {
+  title: string;
+  description: string;
+  responsibleId: number;
+  /** ISO 8601 with the portal's offset. */
+  deadline: string;
+}
+
+export interface WriteClaimIntakeInput extends ClaimRef {
+  number: string;
+  /** The task an earlier pass created (pass memory), in case the claim's marker field was cleared since. */
+  knownTaskId: number | null;
+  task: QualityTaskDraft;
+}
+
+export interface ClaimIntakeWrite {
+  /** null when the claim no longer exists. */
+  taskId: number | null;
+  taskCreated: boolean;
+  /** camelCase names of the claim fields written; empty when nothing changed. */
+  writtenFields: string[];
+  dealId: number | null;
+}
+
+function positiveId(value: unknown): number | null {
+  const id = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+function snapshotOf(item: Record<string, unknown>, fields: ClaimFieldNames): ClaimSnapshot {
+  const number = item[fields.number];
+  return {
+    id: Number(item.id),
+    title: typeof item.title === 'string' ? item.title : '',
+    createdTime: String(item.createdTime ?? ''),
+    assignedById: positiveId(item.assignedById),
+    number: typeof number === 'string' ? number : '',
+    qualityTaskId: positiveId(item[fields.qualityTaskId]),
+    linkedDealId: positiveId(item.parentId2),
+    namedDealId: positiveId(item[fields.dealId]),
+  };
+}
+
+interface BatchReply {
+  result?: Record<string, unknown> | unknown[];
+  result_error?: Record<string, BatchCommandError> | unknown[];
+}
+
+function entry<T>(group: Record<string, T> | unknown[] | undefined, key: string): T | undefined {
+  return group !== undefined && !Array.isArray(group) ? group[key] : undefined;
+}
+
+export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
+  const signal = () => Context.current().cancellationSignal;
+
+  async function readItem(ref: ClaimRef): Promise<ClaimSnapshot | null> {
+    try {
+      const answer = await deps.bitrix24.call<{ item: Record<string, unknown> }>(
+        ref.memberId,
+        'crm.item.get',
+        { entityTypeId: ref.entityTypeId, id: ref.id },
+        { signal: signal() },
+      );
+      return snapshotOf(answer.item, claimFieldNames(ref.claimTypeId));
+    } catch (error) {
+      if (isBitrix24ErrorCode(error, 'NOT_FOUND')) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the quality task and records its id on the claim in ONE batch request: if the answer is lost, the retry
+   * re-reads the claim, finds the marker and creates nothing twice.
+   */
+  async function createTaskAndUpdateClaim(
+    input: WriteClaimIntakeInput,
+    changes: Record<string, unknown>,
+    bindings: string[],
+  ): Promise<number> {
+    const fields = claimFieldNames(input.claimTypeId);
+    const taskCommand = buildBatchCommand({
+      method: 'tasks.task.add',
+      params: {
+        fields: {
+          TITLE: input.task.title,
+          DESCRIPTION: input.task.description,
+          RESPONSIBLE_ID: input.task.responsibleId,
+          DEADLINE: input.task.deadline,
+          UF_CRM_TASK: bindings,
+        },
+      },
+    });
+    const claimUpdate = buildBatchCommand({ method: 'crm.item.update', params: { entityTypeId: input.entityTypeId, id: input.id, fields: changes } });
+    // The reference must stay literal: Bitrix24 substitutes `$result[...]` before it parses the command.
+    const claimCommand = `${claimUpdate}&${encodeURIComponent(`fields[${fields.qualityTaskId}]`)}=$result[task][task][id]`;
+    const reply = await deps.bitrix24.call<BatchReply>(
+      input.memberId,
+      'batch',
+      { halt: 1, cmd: { task: taskCommand, claim: claimCommand } },
+      { signal: signal(), budgetMethods: ['tasks.task.add', 'crm.item.update'] },
+    );
+    const taskError = entry(reply.result_error, 'task');
+    if (taskError !== undefined) throw subCommandFailure('tasks.task.add', taskError);
+    const taskId = positiveId(entry<{ task?: { id?: unknown } }>(reply.result as Record<string, { task?: { id?: unknown } }>, 'task')?.task?.id);
+    if (taskId === null) throw ApplicationFailure.retryable('tasks.task.add answered without a task id', 'Bitrix24.UnexpectedAnswer');
+    if (entry(reply.result_error, 'claim') !== undefined) {
+      // The task exists but the marker is missing: write it directly before anything can retry the add.
+      await deps.bitrix24.call(
+        input.memberId,
+        'crm.item.update',
+        { entityTypeId: input.entityTypeId, id: input.id, fields: { ...changes, [fields.qualityTaskId]: taskId } },
+        { signal: signal() },
+      );
+    }
+    return taskId;
+  }
+
+  return {
+    /** The claim as it is now, or null when it was deleted. */
+    async readClaim(ref: ClaimRef): Promise<ClaimSnapshot | null> {
+      return readItem(ref);
+    },
+
+    /**
+     * Brings the claim to its intake state with the fewest writes: the number and the deal link only when they
+     * differ, the quality task only when the claim carries no task marker (and no earlier pass remembers one).
+     */
+    async writeClaimIntake(input: WriteClaimIntakeInput): Promise<ClaimIntakeWrite> {
+      const claim = await readItem(input);
+      if (claim === null) return { taskId: null, taskCreated: false, writtenFields: [], dealId: null };
+      const fields = claimFieldNames(input.claimTypeId);
+      const dealId = claim.namedDealId ?? claim.linkedDealId;
+      const changes: Record<string, unknown> = {};
+      if (claim.number !== input.number) changes[fields.number] = input.number;
+      if (dealId !== null && claim.linkedDealId !== dealId) changes.parentId2 = dealId;
+
+      const existingTaskId = claim.qualityTaskId ?? input.knownTaskId;
+      if (existingTaskId === null) {
+        const bindings = [crmTaskBinding(input.entityTypeId, input.id), ...(dealId === null ? [] : [crmTaskBinding(DEAL_ENTITY_TYPE_ID, dealId)])];
+        const taskId = await createTaskAndUpdateClaim(input, changes, bindings);
+        return { taskId, taskCreated: true, writtenFields: [...Object.keys(changes), fields.qualityTaskId], dealId };
+      }
+      if (claim.qualityTaskId === null) changes[fields.qualityTaskId] = existingTaskId;
+      if (Object.keys(changes).length > 0) {
+        await deps.bitrix24.call(input.memberId, 'crm.item.update', { entityTypeId: input.entityTypeId, id: input.id, fields: changes }, { signal: signal() });
+      }
+      return { taskId: existingTaskId, taskCreated: false, writtenFields: Object.keys(changes), dealId };
+    },
+
+    /** A system notification; the TAG makes a repeat replace the earlier notification instead of adding one. */
+    async notifyClaimManager(input: { memberId: string; userId: number; message: string; tag: string }): Promise<void> {
+      await deps.bitrix24.call(
+        input.memberId,
+        'im.notify.system.add',
+        { USER_ID: input.userId, MESSAGE: input.message, TAG: input.tag },
+        { signal: signal() },
+      );
+    },
+  };
+}

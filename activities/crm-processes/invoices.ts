@@ -1,0 +1,120 @@
+import { Context } from '@temporalio/activity';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
+import { listAll } from '../bitrix24/list.js';
+import { invoiceTotal, sameAmount, type PricedRow } from './invoice-total.js';
+
+export const SMART_INVOICE_ENTITY_TYPE_ID = 31;
+const PARENT_INVOICE_FIELD = `parentId${SMART_INVOICE_ENTITY_TYPE_ID}`;
+
+export interface InvoiceTotalInput {
+  memberId: string;
+  invoiceId: number;
+  /** entityTypeId of the helper smart process that holds invoice totals. */
+  helperEntityTypeId: number;
+}
+
+export interface InvoiceTotalOutcome {
+  action: 'created' | 'updated' | 'unchanged' | 'invoice-missing' | 'deleted' | 'nothing-to-delete';
+  total?: number;
+  currencyId?: string;
+  helperId?: number;
+  rowCount?: number;
+}
+
+interface HelperItem {
+  id: number;
+  opportunity?: number | string | null;
+  currencyId?: string | null;
+}
+
+export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
+  const signal = () => Context.current().cancellationSignal;
+
+  /** The helper element linked to the invoice, found by its parent link (the only key that survives lost answers). */
+  async function findHelper(input: InvoiceTotalInput): Promise<HelperItem | undefined> {
+    const answer = await deps.bitrix24.call<{ items: HelperItem[] }>(
+      input.memberId,
+      'crm.item.list',
+      {
+        entityTypeId: input.helperEntityTypeId,
+        filter: { [`=${PARENT_INVOICE_FIELD}`]: input.invoiceId },
+        select: ['id', 'opportunity', 'currencyId', PARENT_INVOICE_FIELD],
+        order: { id: 'ASC' },
+      },
+      { signal: signal() },
+    );
+    return answer.items[0];
+  }
+
+  return {
+    /** Recomputes the invoice total from all its product rows and writes it to the helper element only if it changed. */
+    async syncInvoiceTotal(input: InvoiceTotalInput): Promise<InvoiceTotalOutcome> {
+      let invoice: Record<string, unknown>;
+      try {
+        const answer = await deps.bitrix24.call<{ item: Record<string, unknown> }>(
+          input.memberId,
+          'crm.item.get',
+          { entityTypeId: SMART_INVOICE_ENTITY_TYPE_ID, id: input.invoiceId },
+          { signal: signal() },
+        );
+        invoice = answer.item;
+      } catch (error) {
+        if (isBitrix24ErrorCode(error, 'NOT_FOUND')) return { action: 'invoice-missing' };
+        throw error;
+      }
+      const currencyId = String(invoice.currencyId ?? '');
+      const rows = await listAll<PricedRow>(
+        deps.bitrix24,
+        input.memberId,
+        'crm.item.productrow.list',
+        { filter: { '=ownerType': 'SI', '=ownerId': input.invoiceId } },
+        { rowsKey: 'productRows', fastPath: false, signal: signal() },
+      );
+      const total = invoiceTotal(rows);
+      const helper = await findHelper(input);
+      const outcome = { total, currencyId, rowCount: rows.length };
+
+      if (helper === undefined) {
+        const created = await deps.bitrix24.call<{ item: { id: number } }>(
+          input.memberId,
+          'crm.item.add',
+          {
+            entityTypeId: input.helperEntityTypeId,
+            fields: {
+              title: `Invoice ${input.invoiceId} total`,
+              [PARENT_INVOICE_FIELD]: input.invoiceId,
+              opportunity: total,
+              currencyId,
+              // The helper has no product rows of its own: keep Bitrix24 from recomputing the amount to 0.
+              isManualOpportunity: 'Y',
+            },
+          },
+          { signal: signal() },
+        );
+        return { action: 'created', helperId: Number(created.item.id), ...outcome };
+      }
+      if (sameAmount(helper.opportunity, total) && (helper.currencyId ?? '') === currencyId) {
+        return { action: 'unchanged', helperId: Number(helper.id), ...outcome };
+      }
+      await deps.bitrix24.call(
+        input.memberId,
+        'crm.item.update',
+        { entityTypeId: input.helperEntityTypeId, id: helper.id, fields: { opportunity: total, currencyId } },
+        { signal: signal() },
+      );
+      return { action: 'updated', helperId: Number(helper.id), ...outcome };
+    },
+
+    /** The invoice was deleted: its helper element would only show a total of nothing. */
+    async deleteInvoiceTotal(input: InvoiceTotalInput): Promise<InvoiceTotalOutcome> {
+      const helper = await findHelper(input);
+      if (helper === undefined) return { action: 'nothing-to-delete' };
+      try {
+        await deps.bitrix24.call(input.memberId, 'crm.item.delete', { entityTypeId: input.helperEntityTypeId, id: helper.id }, { signal: signal() });
+      } catch (error) {
+        if (!isBitrix24ErrorCode(error, 'NOT_FOUND')) throw error;
+      }
+      return { action: 'deleted', helperId: Number(helper.id) };
+    },
+  };
+}

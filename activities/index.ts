@@ -1,5 +1,8 @@
+import type { Client } from '@temporalio/client';
+import type { PortalStore } from '../lib/portals/store.js';
 import type { Bitrix24Caller } from './bitrix24/caller.js';
 import { createCreditActivities } from './credit/activities.js';
+import { createCrmProcessActivities } from './crm-processes/activities.js';
 import type { ErpClient } from './erp/client.js';
 import { createErpOrderActivities } from './erp-order/activities.js';
 import type { FinanceClient } from './finance/client.js';
@@ -22,6 +25,10 @@ export interface ActivityDeps {
   jira?: JiraClient;
   oauth: OAuthAppCredentials | undefined;
   settings: ProcessSettings;
+  /** Where provisioning recorded each portal's smart-process and list ids (CRM processes). */
+  portals?: PortalStore;
+  /** Client for workflows that activities talk to (the claim sequence's update-with-start). */
+  temporal?: Client;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -33,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCreditActivities(deps),
     ...createJiraProjectActivities(deps),
     ...createSettingsActivities(deps.settings),
+    ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm }),
   };
 }
 

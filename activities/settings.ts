@@ -1,4 +1,5 @@
 import type { CreditCheckSettings } from './credit/settings.js';
+import type { CrmProcessSettings } from './crm-processes/settings.js';
 
 /**
  * Worker-side settings a workflow needs (retry bounds, intervals). Read through a local activity so the values
@@ -19,6 +20,8 @@ export interface ProcessSettings {
   erpHeartbeatTimeoutMs?: number;
   /** CHECK_CREDIT_LIMIT's wait and approver; a worker without them completes credit checks with an explanation. */
   credit?: CreditCheckSettings;
+  /** Claim intake calendar and quality head, and the portal-id overrides of the CRM processes. */
+  crm?: CrmProcessSettings;
   /** How long an entity workflow collects changes before one pass (ENTITY_COALESCE_WINDOW_MS); 2 s by default. */
   entityCoalesceWindowMs?: number;
   /** How long an entity workflow waits with nothing pending before it completes; 10 minutes by default. */

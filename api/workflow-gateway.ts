@@ -1,12 +1,14 @@
-import { isGrpcServiceError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { documentKey } from '../contracts/documents.js';
 import type { RobotCall } from '../contracts/robot-call.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../contracts/search-attributes.js';
-import { entityWorkflowId, eventTokenKey, robotWorkflowId } from '../contracts/workflow-ids.js';
-import { entityDocumentKey, EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute } from './event-routes.js';
+import { eventTokenKey, robotWorkflowId } from '../contracts/workflow-ids.js';
+import { isTemporalUnavailable, signalEntityWorkflow } from './entity-signal.js';
+import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute, type EventRouteSource } from './event-routes.js';
+import { ensureOfflineDrainSchedule } from './offline-drain-schedule.js';
 
 /** What the ingress needs from Temporal; the routes depend on this interface, tests on a recording fake. */
 export interface WorkflowGateway {
@@ -31,31 +33,25 @@ export class TemporalUnavailableError extends Error {
 
 export const TEMPORAL_DEADLINE_MS = 2000;
 
-/** gRPC status codes (grpc/doc/statuscodes.md) that mean "not now" rather than "never": CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
-const UNAVAILABLE_CODES = new Set<number>([1, 4, 8, 14]);
-
-function isUnavailable(error: unknown): boolean {
-  for (let current: unknown = error, hops = 0; current instanceof Error && hops < 5; current = current.cause, hops += 1) {
-    if (isGrpcServiceError(current) && UNAVAILABLE_CODES.has(current.code)) return true;
-  }
-  return false;
-}
-
 export interface TemporalWorkflowGatewayOptions {
   client: Client;
   taskQueue: string;
   logger: Logger;
-  routes?: readonly EventRoute[];
+  /** A fixed table, or the per-portal table (`createEventRouteSource`); default EVENT_ROUTES. */
+  routes?: readonly EventRoute[] | EventRouteSource;
   deadlineMs?: number;
+  /** When set, every install or app update ensures the portal's offline-drain Schedule with this interval. */
+  offlineDrainIntervalSeconds?: number;
 }
 
 export class TemporalWorkflowGateway implements WorkflowGateway {
-  private readonly routes: readonly EventRoute[];
+  private readonly routes: EventRouteSource;
   private readonly deadlineMs: number;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: TemporalWorkflowGatewayOptions) {
-    this.routes = options.routes ?? EVENT_ROUTES;
+    const routes = options.routes ?? EVENT_ROUTES;
+    this.routes = typeof routes === 'function' ? routes : async () => routes;
     this.deadlineMs = options.deadlineMs ?? TEMPORAL_DEADLINE_MS;
   }
 
@@ -90,33 +86,22 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
   }
 
   async routeEvent(event: CrmEvent): Promise<{ workflowId: string } | null> {
-    const match = findEventRoute(this.routes, event);
+    // Reading the portal's settings goes through Temporal too, so it shares the deadline.
+    const match = await this.withinDeadline(async () => findEventRoute(await this.routes(event.memberId), event));
     if (!match) return null;
-    const { route, target } = match;
-    const workflowId = entityWorkflowId(target.memberId, target.entityTypeId, target.entityId);
-    await this.withinDeadline(() =>
-      this.options.client.workflow.signalWithStart(route.workflowType, {
-        taskQueue: this.options.taskQueue,
-        workflowId,
-        args: route.startArgs(target),
-        signal: route.signal,
-        signalArgs: route.signalArgs(event, target),
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [
-          { key: SA_PORTAL, value: target.memberId },
-          { key: SA_DOCUMENT, value: entityDocumentKey(target) },
-          { key: SA_PROCESS, value: route.process },
-          { key: SA_OUTCOME, value: OUTCOMES.running },
-        ],
-        staticSummary: `${entityDocumentKey(target)} · ${route.process}`,
-      }),
-    );
-    return { workflowId };
+    return this.withinDeadline(() => signalEntityWorkflow(this.options.client, this.options.taskQueue, match, event));
   }
 
   async onPortalInstalled(memberId: string, event: string): Promise<void> {
-    this.options.logger.info({ memberId, event }, 'portal installed; provisioning is not wired yet');
+    const intervalSeconds = this.options.offlineDrainIntervalSeconds;
+    if (intervalSeconds === undefined) {
+      this.options.logger.info({ memberId, event }, 'portal installed; no offline drain configured');
+      return;
+    }
+    const { scheduleId, created } = await this.withinDeadline(() =>
+      ensureOfflineDrainSchedule(this.options.client, { memberId, taskQueue: this.options.taskQueue, intervalSeconds }),
+    );
+    this.options.logger.info({ memberId, event, scheduleId, created }, 'portal installed; offline drain scheduled');
   }
 
   /**
@@ -152,7 +137,7 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
     try {
       return await Promise.race([attempt, expired]);
     } catch (error) {
-      if (isUnavailable(error)) {
+      if (isTemporalUnavailable(error)) {
         throw new TemporalUnavailableError(`Temporal is unavailable: ${(error as Error).message}`, { cause: error });
       }
       throw error;

@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client';
+import type { PortalStore } from '../../lib/portals/store.js';
+import type { Bitrix24Caller } from '../bitrix24/caller.js';
+import { createClaimSequenceActivities } from './claim-sequence.js';
+import { createClaimActivities } from './claims.js';
+import { createInvoiceActivities } from './invoices.js';
+import { createCrmSettingsActivities, type CrmProcessSettings } from './settings.js';
+import { createShipmentActivities } from './shipments.js';
+
+export interface CrmProcessDeps {
+  bitrix24: Bitrix24Caller;
+  /** Where provisioning recorded the portal's smart-process and list ids. */
+  portals?: PortalStore | undefined;
+  /** Talks to the claim sequence workflows (update-with-start). */
+  temporal?: Client | undefined;
+  crm?: CrmProcessSettings | undefined;
+}
+
+/** Activities of the CRM event processes: claim intake, invoice totals, deal products to the shipment list. */
+export function createCrmProcessActivities(deps: CrmProcessDeps) {
+  return {
+    ...createCrmSettingsActivities(deps),
+    ...createClaimSequenceActivities(deps),
+    ...createClaimActivities(deps),
+    ...createInvoiceActivities(deps),
+    ...createShipmentActivities(deps),
+  };
+}

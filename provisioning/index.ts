@@ -4,10 +4,10 @@ import type { AppDeclaration } from './declaration.js';
 import { diffPortal } from './diff.js';
 import type { ProvisioningError } from './errors.js';
 import { isEmptyPlan, type ProvisioningPlan } from './plan.js';
-import { EMPTY_RECORD, type PortalState } from './portal-state.js';
+import { EMPTY_RECORD, type PortalState, type ProvisioningRecord } from './portal-state.js';
 import { readPortal } from './read-portal.js';
 import { readProvisioningRecord, saveProvisioningRecord, type PortalSettingsStore } from './record.js';
-import { resolveTypes } from './resolve.js';
+import { resolveTypes, type TypeResolution } from './resolve.js';
 import { provisioningWarnings, type ProvisioningWarning, type WarningContext } from './warnings.js';
 
 export { applyPlan, PLAN_ACTION } from './apply.js';
@@ -46,20 +46,22 @@ export interface ProvisionPortalInput {
   signal?: AbortSignal;
 }
 
-export interface ProvisionPortalResult {
+/** What `planProvisioning` found: enough for `applyProvisioning` to act on exactly the plan that was shown. */
+export interface PlannedProvisioning {
   plan: ProvisioningPlan;
   warnings: ProvisioningWarning[];
   state: PortalState;
+  record: ProvisioningRecord;
+  types: TypeResolution;
+}
+
+export interface ProvisionPortalResult extends PlannedProvisioning {
   /** Absent on a dry run. */
   summary?: ApplySummary;
 }
 
-/**
- * Makes a portal match the declaration: reads what exists, plans the difference, applies it. Idempotent: a second run
- * finds nothing to do. Throws ProvisioningError (with the Bitrix24 error as its cause) when a step fails; the steps
- * done before it are still recorded.
- */
-export async function provisionPortal(input: ProvisionPortalInput): Promise<ProvisionPortalResult> {
+/** Reads the portal and plans the difference. Writes nothing. */
+export async function planProvisioning(input: Omit<ProvisionPortalInput, 'dryRun' | 'onProgress'>): Promise<PlannedProvisioning> {
   const { bitrix24, memberId, declaration, settings, signal } = input;
   const record = settings ? await readProvisioningRecord(settings, memberId) : EMPTY_RECORD;
   const state = await readPortal(bitrix24, memberId, {
@@ -67,15 +69,39 @@ export async function provisionPortal(input: ProvisionPortalInput): Promise<Prov
     fieldTypeIds: (crmTypes) =>
       Object.values(resolveTypes(declaration, crmTypes, record)).flatMap((type) => (type ? [type.typeId] : [])),
   });
-  const plan = diffPortal(declaration, state, record, { reassert: input.reassert === true });
-  const warnings = provisioningWarnings(declaration.bizproc, input.warningContext);
-  if (input.dryRun === true) return { plan, warnings, state };
+  return {
+    plan: diffPortal(declaration, state, record, { reassert: input.reassert === true }),
+    warnings: provisioningWarnings(declaration.bizproc, input.warningContext),
+    state,
+    record,
+    types: resolveTypes(declaration, state.crmTypes, record),
+  };
+}
 
-  const types = resolveTypes(declaration, state.crmTypes, record);
+/**
+ * Applies a plan and records what was written. Throws ProvisioningError (the Bitrix24 error is its cause) when a step
+ * fails; the steps done before it are still recorded.
+ */
+export async function applyProvisioning(
+  planned: PlannedProvisioning,
+  input: Pick<ProvisionPortalInput, 'bitrix24' | 'memberId' | 'settings' | 'onProgress' | 'signal'>,
+): Promise<ApplySummary> {
+  const { bitrix24, memberId, settings, signal } = input;
+  const { plan, types, record } = planned;
   const outcome: { summary: ApplySummary; failure?: ProvisioningError } = isEmptyPlan(plan)
     ? { summary: { added: [], updated: [], removed: [], types, writtenDefinitions: {}, removedDefinitions: [] } }
     : await applyPlan({ bitrix24, memberId, plan, types, signal, ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
   if (settings) await saveProvisioningRecord(settings, memberId, record, outcome.summary);
   if (outcome.failure) throw outcome.failure;
-  return { plan, warnings, state, summary: outcome.summary };
+  return outcome.summary;
+}
+
+/**
+ * Makes a portal match the declaration: reads what exists, plans the difference, applies it. Idempotent: a second run
+ * finds nothing to do. For the install hook and a provisioning activity.
+ */
+export async function provisionPortal(input: ProvisionPortalInput): Promise<ProvisionPortalResult> {
+  const planned = await planProvisioning(input);
+  if (input.dryRun === true) return planned;
+  return { ...planned, summary: await applyProvisioning(planned, input) };
 }

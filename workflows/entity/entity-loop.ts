@@ -72,6 +72,7 @@ export function createEntityWorkflow(registry: ProcessRegistry) {
 
     let memory = input.memory ?? {};
     let outcome: Outcome = OUTCOMES.running;
+    let lastPassFailed = false;
     const result: EntityRunResult = { passes: 0, failedPasses: 0, deleted: false };
     const setOutcome = (next: Outcome) => {
       if (next === outcome) return;
@@ -104,11 +105,13 @@ export function createEntityWorkflow(registry: ProcessRegistry) {
         const passed = await pass(context);
         if (passed.memory !== undefined) memory = passed.memory;
         if (passed.summary !== undefined) result.lastSummary = passed.summary;
+        lastPassFailed = false;
         setOutcome(OUTCOMES.running);
       } catch (error) {
         if (isCancellation(error)) throw error;
         // One failed pass must not stop the entity: the next change gets a fresh pass.
         result.failedPasses += 1;
+        lastPassFailed = true;
         log.error('entity pass failed', { process: input.process, error: errorMessage(error) });
         setOutcome(OUTCOMES.failed);
       }
@@ -126,7 +129,7 @@ export function createEntityWorkflow(registry: ProcessRegistry) {
       }
     }
 
-    if (outcome !== OUTCOMES.failed) setOutcome(OUTCOMES.completed);
+    setOutcome(lastPassFailed ? OUTCOMES.failed : OUTCOMES.completed);
     return result;
   };
 }

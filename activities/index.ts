@@ -1,7 +1,10 @@
 import type { Client } from '@temporalio/client';
+import { createEventRouteSource } from '../api/event-routes.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import type { Bitrix24Caller } from './bitrix24/caller.js';
 import { createCreditActivities } from './credit/activities.js';
+import { createCrmActivities } from './crm/activities.js';
+import { createOfflineDrainActivities } from './crm/offline-drain.js';
 import { createCrmProcessActivities } from './crm-processes/activities.js';
 import type { ErpClient } from './erp/client.js';
 import { createErpOrderActivities } from './erp-order/activities.js';
@@ -41,6 +44,15 @@ export function createActivities(deps: ActivityDeps) {
     ...createJiraProjectActivities(deps),
     ...createSettingsActivities(deps.settings),
     ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm }),
+    ...createCrmActivities(deps),
+    ...createOfflineDrainActivities({
+      bitrix24: deps.bitrix24,
+      temporal: deps.temporal,
+      eventRoutes: createEventRouteSource({
+        config: { CLAIM_ENTITY_TYPE_ID: deps.settings.crm?.claimEntityTypeId },
+        portals: deps.portals ?? { settings: async () => ({}) },
+      }),
+    }),
   };
 }
 

@@ -1,17 +1,24 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { REDACTED_PATHS, redactText } from '../lib/logger.js';
+import { createApiMetrics, type ApiMetrics } from '../lib/metrics/api-metrics.js';
 import type { IngressServices } from './deps.js';
+import { instrumentWorkflowGateway } from './instrumented-gateway.js';
 import errorHandler from './plugins/error-handler.js';
 import formBody, { BODY_LIMITS } from './plugins/form-body.js';
+import metricsPlugin from './plugins/metrics.js';
 import bizprocRoutes from './routes/bitrix24/bizproc.js';
 import eventRoutes from './routes/bitrix24/events.js';
 import installRoutes from './routes/bitrix24/install.js';
 import healthRoutes from './routes/health.js';
+import apiItemRoutes from './routes/api-v1/items.js';
+import apiRunRoutes from './routes/api-v1/runs.js';
 
 export interface AppDeps extends IngressServices {
   /** A ready pino logger (production, tests capturing lines), or options for one; redaction is always on for options. */
   logger?: FastifyBaseLogger | LoggerOptions;
+  /** The metrics `GET /metrics` serves; a fresh registry per app when omitted (tests stay isolated). */
+  metrics?: ApiMetrics;
 }
 
 function isLoggerInstance(logger: AppDeps['logger']): logger is FastifyBaseLogger {
@@ -29,11 +36,14 @@ const requestSerializer = (request: { method: string; url: string; ip?: string }
  * than decorations: a FastifyInstance type augmentation would be global to the whole project, emulator included.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { logger, ...services } = deps;
+  const { logger, metrics = createApiMetrics(), ...ingress } = deps;
+  const services: IngressServices = { ...ingress, workflows: instrumentWorkflowGateway(ingress.workflows, metrics) };
   const app = isLoggerInstance(logger)
-    ? Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMITS.bodySize })
+    ? Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMITS.bodySize, disableRequestLogging: true })
     : Fastify({
         bodyLimit: BODY_LIMITS.bodySize,
+        // plugins/metrics.ts writes one line per request instead of Fastify's two.
+        disableRequestLogging: true,
         logger: {
           level: services.config.LOG_LEVEL,
           ...logger,
@@ -43,10 +53,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
 
   await app.register(errorHandler);
+  await app.register(metricsPlugin, { metrics });
   await app.register(formBody);
   await app.register(healthRoutes, services);
   await app.register(bizprocRoutes, services);
   await app.register(eventRoutes, services);
   await app.register(installRoutes, services);
+  await app.register(apiItemRoutes, services);
+  await app.register(apiRunRoutes, services);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../lib/config.js';
 import type { PortalStore } from '../lib/portals/store.js';
+import type { ExternalWriteGateway } from './external-writes.js';
 import type { InstallVerifier } from './install-verifier.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 
@@ -11,4 +12,6 @@ export interface IngressServices {
   installVerifier: InstallVerifier;
   /** Resolves true when Temporal answers its health check. */
   temporalHealth: () => Promise<boolean>;
+  /** POST /api/v1/items and GET /api/v1/runs; without it (or without EXTERNAL_API_KEY) those answer 404. */
+  externalWrites?: ExternalWriteGateway;
 }

@@ -18,6 +18,7 @@ export const API_ERROR_CODES = {
   internalError: 'INTERNAL_ERROR',
   temporalUnavailable: 'TEMPORAL_UNAVAILABLE',
   notReady: 'NOT_READY',
+  conflict: 'CONFLICT',
 } as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[keyof typeof API_ERROR_CODES];
 
@@ -59,6 +60,7 @@ export const apiErrors = {
   notFound: () => new ApiError(404, API_ERROR_CODES.notFound, 'no such route'),
   unknownRobot: (code: string) =>
     new ApiError(404, API_ERROR_CODES.unknownRobot, `no robot or activity with code ${code} is declared by this app`),
+  conflict: (message: string) => new ApiError(409, API_ERROR_CODES.conflict, message),
   temporalUnavailable: () =>
     new ApiError(503, API_ERROR_CODES.temporalUnavailable, 'Temporal did not confirm the work in time; retry later'),
 } as const;

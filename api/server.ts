@@ -7,6 +7,8 @@ import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { buildApp } from './app.js';
 import { BitrixInstallVerifier } from './install-verifier.js';
 import { createTemporalHealthCheck } from './temporal-health.js';
+import { createEventRouteSource } from './event-routes.js';
+import { TemporalExternalWriteGateway } from './external-writes.js';
 import { TemporalWorkflowGateway } from './workflow-gateway.js';
 
 function readConfig(): Config {
@@ -30,12 +32,20 @@ async function main(): Promise<void> {
     dataConverter: createDataConverter(config.PAYLOAD_CODEC_KEY),
   });
 
-  const workflows = new TemporalWorkflowGateway({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const portals = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const workflows = new TemporalWorkflowGateway({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger,
+    routes: createEventRouteSource({ config, portals }),
+    offlineDrainIntervalSeconds: config.OFFLINE_DRAIN_INTERVAL_SECONDS,
+  });
   const app = await buildApp({
     config,
     logger,
-    portals: createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    portals,
     workflows,
+    externalWrites: new TemporalExternalWriteGateway({ client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     installVerifier: new BitrixInstallVerifier({ config }),
     temporalHealth: createTemporalHealthCheck(connection),
   });

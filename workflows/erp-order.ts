@@ -18,12 +18,13 @@ const crm = proxyActivities<Activities>({
 });
 
 type ErpOrderProperties = { comment?: string };
+type ErpOrderOutcome = RobotOutcome<ErpOrderReturnValues>;
 
 /**
  * Robot erp_create_order: creates the ERP order for the deal (once per deal, whatever happens), writes its number
  * to the deal, notifies the responsible user and returns `erp_order_id` (or `error`).
  */
-export async function erpOrderWorkflow(call: RobotCall<ErpOrderProperties>): Promise<RobotOutcome<ErpOrderReturnValues>> {
+export async function erpOrderWorkflow(call: RobotCall<ErpOrderProperties>): Promise<ErpOrderOutcome> {
   const settings = await processSettings();
   const document = parseDocumentId(call.documentId);
   if (!document || document.entityTypeId !== ENTITY_TYPE.deal) {
@@ -32,7 +33,8 @@ export async function erpOrderWorkflow(call: RobotCall<ErpOrderProperties>): Pro
 
   let deal: ErpOrderDeal;
   try {
-    deal = await crm.readDealForErpOrder({ memberId: call.memberId, dealId: document.id, orderField: settings.erpOrderField });
+    const { erpOrderField: orderField } = settings;
+    deal = await crm.readDealForErpOrder({ memberId: call.memberId, dealId: document.id, orderField });
   } catch (error) {
     return finishWithError(call, `Deal ${document.id} could not be read: ${reasonOf(error)}`);
   }
@@ -72,12 +74,13 @@ async function recordOrder(
   deal: ErpOrderDeal,
   orderNumber: string,
   orderField: string,
-): Promise<RobotOutcome<ErpOrderReturnValues>> {
+): Promise<ErpOrderOutcome> {
   try {
     await crm.writeErpOrderId({ memberId: call.memberId, dealId: deal.dealId, orderField, orderNumber });
   } catch (error) {
     // The order exists in the ERP: report its number even though the deal field could not be written.
-    const problem = `ERP order ${orderNumber} was created, but the deal field ${orderField} could not be written: ${reasonOf(error)}`;
+    const reason = reasonOf(error);
+    const problem = `ERP order ${orderNumber} was created, but the deal field ${orderField} could not be written: ${reason}`;
     await notify(call, deal, `${dealLink(deal)}: ${problem}`);
     return finishRobot(call, { erp_order_id: orderNumber, error: problem }, problem, OUTCOMES.failed);
   }
@@ -86,12 +89,12 @@ async function recordOrder(
 }
 
 /** No order: the responsible user hears why, once, and the robot completes with `error`. */
-async function refuse(call: RobotCall, deal: ErpOrderDeal, reason: string): Promise<RobotOutcome<ErpOrderReturnValues>> {
+async function refuse(call: RobotCall, deal: ErpOrderDeal, reason: string): Promise<ErpOrderOutcome> {
   await notify(call, deal, `No ERP order for ${dealLink(deal)}: ${reason}`);
   return finishWithError(call, `No ERP order: ${reason}`);
 }
 
-function finishWithError(call: RobotCall, message: string): Promise<RobotOutcome<ErpOrderReturnValues>> {
+function finishWithError(call: RobotCall, message: string): Promise<ErpOrderOutcome> {
   return finishRobot(call, { erp_order_id: '', error: message }, message, OUTCOMES.failed);
 }
 

@@ -4,3 +4,6 @@ export { erpOrderWorkflow } from './erp-order.js';
 export { creditCheckWorkflow } from './credit-check.js';
 export { jiraProjectWorkflow } from './jira-project.js';
 export { claimSequenceWorkflow } from './processes/claim-sequence.js';
+export { entityWorkflow } from './entity/entity-workflow.js';
+export { offlineDrainWorkflow } from './entity/offline-drain.js';
+export { externalWriteWorkflow } from './external-write.js';

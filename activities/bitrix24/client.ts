@@ -30,6 +30,18 @@ export interface Bitrix24ClientDeps {
   queryLimitRetries?: number | undefined;
   /** First backoff after QUERY_LIMIT_EXCEEDED, doubled on each retry. Default 500 ms. */
   queryLimitBackoffMs?: number | undefined;
+  /** Told about every HTTP call once it settled (metrics); it never sees tokens or parameters. */
+  onCall?: ((report: Bitrix24CallReport) => void) | undefined;
+}
+
+export interface Bitrix24CallReport {
+  method: string;
+  /** HTTP status; 0 when no answer came. */
+  status: number;
+  /** The answer's `error` code or the local failure code; undefined on success. */
+  errorCode: string | undefined;
+  /** From send to answer; the wait for the rate limit is not included. */
+  durationMs: number;
 }
 
 export interface Bitrix24CallOptions {
@@ -104,6 +116,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
   ): Promise<HttpReply> {
     const release = await limiter.acquire(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);
     const body = target.kind === 'oauth' ? { ...params, auth: target.credentials.accessToken } : params;
+    const sentAt = performance.now();
     let reply: HttpReply | undefined;
     let failure: unknown;
     try {
@@ -135,6 +148,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
         },
         'bitrix24 call',
       );
+      deps.onCall?.({ method, status: reply?.status ?? 0, errorCode: code, durationMs: performance.now() - sentAt });
     }
   }
 

@@ -25,6 +25,7 @@ export function invoiceTotal(rows: readonly PricedRow[]): number {
 
 /** True when two amounts are the same money (to the minor unit). */
 export function sameAmount(left: number | string | null | undefined, right: number): boolean {
+  if (left === null || left === undefined || String(left).trim() === '') return false;
   const value = Number(left);
   return Number.isFinite(value) && toMinorUnits(value) === toMinorUnits(right);
 }

@@ -17,7 +17,7 @@ export interface ErpOrderPlaced {
   via: 'created' | 'existing' | 'lookup';
 }
 
-/** The ERP answers in 30–40 s on a bad day: beat every few seconds, and at least three times per heartbeat timeout. */
+/** The ERP answers in 30–40 s on a bad day: beat every few seconds, at least three times per heartbeat timeout. */
 const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
 
 /**
@@ -28,15 +28,17 @@ export async function placeErpOrder(erp: ErpClient, input: CreateErpOrderActivit
   const context = Context.current();
   // A beat exactly at the timeout races the server's timer; a third of it leaves two beats of slack.
   const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs ?? 0;
-  const heartbeatIntervalMs = heartbeatTimeoutMs > 0 ? Math.min(MAX_HEARTBEAT_INTERVAL_MS, heartbeatTimeoutMs / 3) : MAX_HEARTBEAT_INTERVAL_MS;
+  const heartbeatIntervalMs =
+    heartbeatTimeoutMs > 0 ? Math.min(MAX_HEARTBEAT_INTERVAL_MS, heartbeatTimeoutMs / 3) : MAX_HEARTBEAT_INTERVAL_MS;
   const signal = context.cancellationSignal;
   const { externalId } = input.order;
-  let phase: 'lookup' | 'create' = 'lookup';
+  const lookupFirst = input.lookupFirst || context.info.attempt > 1;
+  let phase: 'lookup' | 'create' = lookupFirst ? 'lookup' : 'create';
   context.heartbeat({ phase });
   // Heartbeats also deliver cancellation: without them the cancellationSignal never fires for a hung SOAP call.
   const beat = setInterval(() => context.heartbeat({ phase }), heartbeatIntervalMs);
   try {
-    if (input.lookupFirst || context.info.attempt > 1) {
+    if (lookupFirst) {
       const found = await erp.findOrderByExternalId(externalId, { signal });
       if (found.found) {
         log.info('ERP already has the order for this deal; not creating another', { externalId });

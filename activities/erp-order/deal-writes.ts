@@ -22,7 +22,8 @@ export async function writeOrderIdToDeal(
   input: WriteOrderIdInput,
   signal?: AbortSignal,
 ): Promise<{ written: boolean }> {
-  const deal = await bitrix24.call<Record<string, unknown>>(input.memberId, 'crm.deal.get', { id: input.dealId }, { signal });
+  const { memberId, dealId } = input;
+  const deal = await bitrix24.call<Record<string, unknown>>(memberId, 'crm.deal.get', { id: dealId }, { signal });
   const current = deal[input.orderField];
   if ((typeof current === 'string' || typeof current === 'number') && String(current).trim() === input.orderNumber) {
     return { written: false };
@@ -37,5 +38,6 @@ export async function writeOrderIdToDeal(
 }
 
 export async function notifyUser(bitrix24: Bitrix24Caller, input: NotifyInput, signal?: AbortSignal): Promise<void> {
-  await bitrix24.call(input.memberId, 'im.notify.system.add', { USER_ID: input.userId, MESSAGE: input.message }, { signal });
+  const params = { USER_ID: input.userId, MESSAGE: input.message };
+  await bitrix24.call(input.memberId, 'im.notify.system.add', params, { signal });
 }

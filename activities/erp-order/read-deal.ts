@@ -111,7 +111,8 @@ function requireResult<T = unknown>(outcome: BatchOutcome, key: string, dealId: 
     });
   }
   if (!(key in outcome.results)) {
-    throw ApplicationFailure.create({ type: ErpOrderDealFailureType.DealUnreadable, message: `batch answered without ${key}` });
+    const message = `batch answered without ${key}`;
+    throw ApplicationFailure.create({ type: ErpOrderDealFailureType.DealUnreadable, message });
   }
   return outcome.results[key] as T;
 }

@@ -44,7 +44,7 @@ export interface JiraSimulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_JIRA_EMAIL = 'robot@example.com';
+export const DEFAULT_JIRA_EMAIL = 'automation@example.com';
 export const DEFAULT_JIRA_API_TOKEN = 'jira-dev-token';
 const DEFAULT_RATE_LIMIT_RETRY_AFTER_SECONDS = 5;
 const FIRST_ISSUE_ID = 10_000;

@@ -13,6 +13,8 @@ export interface ApiMetrics {
 
 export const WORKFLOW_START_OUTCOMES = {
   started: 'started',
+  /** signalWithStart accepted: the signal reached a running workflow or started one (Temporal does not say which). */
+  signalled: 'signalled',
   duplicate: 'duplicate',
   unavailable: 'unavailable',
   failed: 'failed',

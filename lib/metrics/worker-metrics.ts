@@ -1,17 +1,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Bitrix24CallReport } from '../../activities/bitrix24/client.js';
 import type { RateLimiterCounters } from '../../activities/bitrix24/rate-limiter.js';
 import { bitrix24ErrorLabel, identifierLabel, restMethodLabel, statusClass } from './labels.js';
 import { createMetricsRegistry } from './registry.js';
-
-/** What the Bitrix24 client reports after every HTTP call (its `onCall` dependency). */
-export interface Bitrix24CallReport {
-  method: string;
-  /** HTTP status; 0 when no answer came. */
-  status: number;
-  /** The `error` field of the answer, or the local failure code; undefined on success. */
-  errorCode: string | undefined;
-  durationMs: number;
-}
 
 export const TOKEN_REFRESH_OUTCOMES = { refreshed: 'refreshed', failed: 'failed' } as const;
 export type TokenRefreshOutcome = (typeof TOKEN_REFRESH_OUTCOMES)[keyof typeof TOKEN_REFRESH_OUTCOMES];

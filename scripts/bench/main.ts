@@ -1,6 +1,7 @@
 // `npm run bench`: starts the real stack (dev server, emulator, simulators, worker and API processes) and prints a table.
 // A benchmark, not a test: it reports figures whether or not they meet their targets.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { CHECK_CREDIT_LIMIT, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startStack } from '../../test/support/stack.js';
 import { robotRoundTrip } from './robot-round-trip.js';
 import { printTable, type BenchRow } from './stats.js';
@@ -13,7 +14,15 @@ const rows: BenchRow[] = [];
 
 const stack = await startStack({ env: { LOG_LEVEL: 'warn' } });
 try {
-  if (wanted('round-trip')) rows.push(...(await robotRoundTrip(stack)).rows);
+  if (wanted('round-trip')) {
+    const price = { label: 'GET_1C_PRICE', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, p50TargetMs: 250 };
+    rows.push(...(await robotRoundTrip(stack, price)).rows);
+  }
+  if (wanted('credit')) {
+    // Auto-approved credit check: the finance API answers in its own latency (simulator default 50 ms).
+    const credit = { label: 'check_credit_limit (auto-approved)', code: CHECK_CREDIT_LIMIT.code, properties: { company_id: '1', amount: '1000' } };
+    rows.push(...(await robotRoundTrip(stack, { ...credit, calls: 20 })).rows);
+  }
 } finally {
   await stack.stop();
 }

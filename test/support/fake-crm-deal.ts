@@ -107,7 +107,12 @@ export function fakeCrmDeal(seed: FakeDealSeed, options: { orderField: string; c
   }
 
   function runBatch(params: Record<string, unknown>): unknown {
-    const outcome = { result: {} as Record<string, unknown>, result_error: {} as Record<string, unknown>, result_total: {} as Record<string, number>, result_next: {} as Record<string, number> };
+    const outcome = {
+      result: {} as Record<string, unknown>,
+      result_error: {} as Record<string, unknown>,
+      result_total: {} as Record<string, number>,
+      result_next: {} as Record<string, number>,
+    };
     for (const [key, command] of Object.entries((params.cmd ?? {}) as Record<string, string>)) {
       const question = command.indexOf('?');
       const method = question < 0 ? command : command.slice(0, question);

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
+import { startErpSimulator, type ErpSimulator } from '../../emulators/erp/simulator.js';
+import { startFinanceSimulator, type FinanceSimulator } from '../../emulators/finance/simulator.js';
+import { startJiraSimulator, type JiraSimulator } from '../../emulators/jira/simulator.js';
 import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
 import { createDataConverter } from '../../lib/data-converter.js';
 import { startService, waitForHttpOk, type ServiceProcess } from './service-process.js';
@@ -13,6 +16,8 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Install the app into the emulator once the API is ready (default true). */
   install?: boolean;
+  /** Latency of the ERP simulator (default 50 ms; the demo uses 30–40 s). */
+  erpLatencyMs?: number | [number, number];
 }
 
 /**
@@ -23,6 +28,9 @@ export interface Stack {
   temporal: TestWorkflowEnvironment;
   emulator: Bitrix24Emulator;
   onec: OnecSimulator;
+  erp: ErpSimulator;
+  finance: FinanceSimulator;
+  jira: JiraSimulator;
   worker: ServiceProcess;
   api: ServiceProcess;
   apiUrl: string;
@@ -49,6 +57,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const temporal = await createLocalEnv({ dataConverter: createDataConverter(payloadKey) });
   const emulator = await startBitrix24Emulator(options.emulator);
   const onec = await startOnecSimulator();
+  const erp = await startErpSimulator({ latencyMs: options.erpLatencyMs ?? 50 });
+  const finance = await startFinanceSimulator();
+  const jira = await startJiraSimulator();
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
@@ -68,6 +79,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     B24_ALLOWED_DOMAINS: emulator.domain,
     B24_OAUTH_HOSTS: '127.0.0.1',
     ONEC_BASE_URL: onec.url,
+    ERP_WSDL_URL: erp.wsdlUrl,
+    FINANCE_BASE_URL: finance.url,
+    JIRA_BASE_URL: jira.url,
     ...options.env,
   };
 
@@ -78,6 +92,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     temporal,
     emulator,
     onec,
+    erp,
+    finance,
+    jira,
     get worker() {
       return worker;
     },
@@ -91,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await Promise.allSettled([api.stop(), worker.stop()]);
-      await Promise.allSettled([emulator.close(), onec.close()]);
+      await Promise.allSettled([emulator.close(), onec.close(), erp.close(), finance.close(), jira.close()]);
       await temporal.teardown();
     },
   };

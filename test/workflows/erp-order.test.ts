@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpClient, type ErpClient } from '../../activities/erp/client.js';
 import { ERP_FAILURE_POLICY, ErpFailureType } from '../../activities/erp/errors.js';
 import { createActivities } from '../../activities/index.js';
+import { createOnecClient } from '../../activities/onec/client.js';
 import { documentKey } from '../../contracts/documents.js';
 import { ERP_RETRY_LATER_FAILURE_TYPES, erpOrderExternalId, type ErpOrderReturnValues } from '../../contracts/erp-order.js';
 import { ERP_CREATE_ORDER } from '../../contracts/robot-declarations.js';
@@ -70,7 +71,8 @@ async function runErpOrder(options: RunOptions = {}) {
     workflowBundle: await testWorkflowBundle(),
     activities: createActivities({
       bitrix24,
-      onec: { getPrice: () => Promise.reject(new Error('not used')) } as never,
+      // Not used by this robot.
+      onec: createOnecClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 }),
       erp: options.wrapErp ? options.wrapErp(realErp) : realErp,
       oauth: undefined,
       settings: {

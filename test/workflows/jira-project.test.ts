@@ -22,7 +22,7 @@ import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
 
-const JIRA_EMAIL = 'robot@example.com';
+const JIRA_EMAIL = 'automation@example.com';
 const JIRA_TOKEN = 'jira-secret-9f3a61c2';
 const MEMBER_ID = 'member-test';
 

@@ -68,16 +68,27 @@ export async function placeOrderWithRetries(
           ? `giving up after ${formatDuration(elapsedMs)} of attempts`
           : `next attempt in ${formatDuration(waitMs)}`;
         log.info('ERP order attempt failed', { attempt, reason, giveUp });
+        const progressLine = logAttempt(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`);
         if (giveUp) {
-          await reportProgress(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`);
+          await progressLine;
           return { kind: 'gaveUp', reason, attempts: attempt };
         }
         // The log line is written while the timer runs, so a slow Bitrix24 does not stretch the interval.
-        await Promise.all([reportProgress(call, `ERP order attempt ${attempt} failed: ${reason}; ${next}`), sleep(waitMs)]);
+        await Promise.all([progressLine, sleep(waitMs)]);
       }
     }
   } finally {
     setOutcome(OUTCOMES.running);
+  }
+}
+
+/** A progress line Bitrix24 would not take is not worth failing the order over. */
+async function logAttempt(call: RobotCall, message: string): Promise<void> {
+  try {
+    await reportProgress(call, message);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('Could not write the ERP attempt to the business-process log', { reason: error.cause?.message });
   }
 }
 

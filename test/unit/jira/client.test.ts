@@ -8,7 +8,7 @@ import { JIRA_FAILURE } from '../../../activities/jira/errors.js';
 import { dealLabel } from '../../../activities/jira/labels.js';
 import { startJiraSimulator, type JiraSimulator } from '../../../emulators/jira/simulator.js';
 
-const EMAIL = 'robot@example.com';
+const EMAIL = 'automation@example.com';
 const API_TOKEN = 'jira-secret-4e9b77d1';
 const CREDENTIAL = Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64');
 const logLines: string[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJiraSimulator, type JiraSimulator } from '../../../emulators/jira/simulator.js';
 
-const authorization = `Basic ${Buffer.from('robot@example.com:jira-dev-token').toString('base64')}`;
+const authorization = `Basic ${Buffer.from('automation@example.com:jira-dev-token').toString('base64')}`;
 let simulator: JiraSimulator;
 
 beforeAll(async () => {

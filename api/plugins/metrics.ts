@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { statusClass } from '../../lib/metrics/labels.js';
+import type { ApiMetrics } from '../../lib/metrics/api-metrics.js';
+import { redactText } from '../../lib/logger.js';
+import { API_ERROR_CODES } from '../errors.js';
+
+export const METRICS_PATH = '/metrics';
+
+/** Scrapes and probes arrive every few seconds: their lines go to debug so they do not drown the deliveries. */
+const QUIET_ROUTES = new Set([METRICS_PATH, '/healthz', '/readyz']);
+const KNOWN_ERROR_CODES = new Set<string>(Object.values(API_ERROR_CODES).filter((code) => typeof code === 'string'));
+const WORKFLOW_ID = /^[A-Za-z0-9_.:/@#|-]{1,256}$/;
+const LARGEST_PARSED_REPLY = 64 * 1024;
+
+/** What the answer said, read once in onSend: the error code for the outcome label, the workflow id for the log line. */
+interface ReplySummary {
+  errorCode?: string;
+  workflowId?: string;
+}
+
+function summarise(payload: unknown): ReplySummary {
+  if (typeof payload !== 'string' || payload.length > LARGEST_PARSED_REPLY || !payload.startsWith('{')) return {};
+  try {
+    const body = JSON.parse(payload) as { error?: unknown; workflowId?: unknown };
+    return {
+      ...(typeof body.error === 'string' && KNOWN_ERROR_CODES.has(body.error) ? { errorCode: body.error } : {}),
+      ...(typeof body.workflowId === 'string' && WORKFLOW_ID.test(body.workflowId) ? { workflowId: body.workflowId } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * One access-log line and the ingress metrics per request, plus `GET /metrics`. Fastify's own two request lines are
+ * switched off (`disableRequestLogging`) in favour of this single line, which also carries the workflow id.
+ */
+async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetrics }): Promise<void> {
+  const { metrics } = options;
+  const summaries = new WeakMap<FastifyRequest, ReplySummary>();
+
+  app.addHook('onSend', async (request, _reply, payload) => {
+    summaries.set(request, summarise(payload));
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const summary = summaries.get(request) ?? {};
+    const outcome = summary.errorCode ?? statusClass(reply.statusCode);
+    const labels = { route, method: request.method, outcome };
+    const durationMs = reply.elapsedTime;
+    metrics.ingressRequests.inc(labels);
+    metrics.ingressDuration.observe(labels, durationMs / 1000);
+
+    const line = {
+      method: request.method,
+      url: redactText(request.url),
+      route,
+      statusCode: reply.statusCode,
+      durationMs: Math.round(durationMs * 10) / 10,
+      ...(summary.workflowId === undefined ? {} : { workflowId: summary.workflowId }),
+      ...(summary.errorCode === undefined ? {} : { error: summary.errorCode }),
+    };
+    if (QUIET_ROUTES.has(route)) request.log.debug(line, 'request completed');
+    else request.log.info(line, 'request completed');
+  });
+
+  app.get(METRICS_PATH, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
+
+export default fastifyPlugin(metricsPlugin, { name: 'metrics', fastify: '5.x' });

@@ -1,0 +1,235 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ROBOT_DECLARATIONS, type RobotDeclaration } from '../../contracts/robot-declarations.js';
+import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
+import {
+  applyProvisioning,
+  buildDeclaration,
+  formatPlan,
+  planProvisioning,
+  provisionPortal,
+  ProvisioningError,
+  UPDATE_REASON,
+  type ApplyProgress,
+} from '../../provisioning/index.js';
+import { startCaptureServer } from '../emulator/helpers.js';
+import { connectToEmulator, PUBLIC_URL, type ProvisioningHarness } from './helpers.js';
+
+const declaration = buildDeclaration({ publicUrl: PUBLIC_URL });
+const robots = ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'robot');
+const activities = ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'activity');
+const CRUD = ['ADD', 'UPDATE', 'DELETE'];
+
+describe('provisioning against the emulated portal', () => {
+  let emulator: Bitrix24Emulator;
+  let harness: ProvisioningHarness;
+  const provision = (options: { dryRun?: boolean; reassert?: boolean; robots?: readonly RobotDeclaration[]; onProgress?: (p: ApplyProgress) => void } = {}) =>
+    provisionPortal({
+      bitrix24: harness.bitrix24,
+      memberId: emulator.memberId,
+      declaration: options.robots ? buildDeclaration({ publicUrl: PUBLIC_URL, robots: options.robots }) : declaration,
+      settings: harness.store,
+      ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
+      ...(options.reassert === undefined ? {} : { reassert: options.reassert }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+
+  beforeAll(async () => {
+    emulator = await startBitrix24Emulator({ rateLimit: false });
+  });
+  beforeEach(async () => {
+    emulator.reset();
+    harness = await connectToEmulator(emulator);
+  });
+  afterEach(async () => harness.close());
+  afterAll(async () => emulator.close());
+
+  it('registers robots, activities, types, fields, events and placements on an empty portal', async () => {
+    const progress: ApplyProgress[] = [];
+    const result = await provision({ onProgress: (entry) => progress.push(entry) });
+
+    expect([...emulator.state.robots.keys()].sort()).toEqual(robots.map((robot) => robot.code).sort());
+    expect([...emulator.state.activities.keys()].sort()).toEqual(activities.map((robot) => robot.code).sort());
+    for (const robot of ROBOT_DECLARATIONS) {
+      const registered = (robot.kind === 'robot' ? emulator.state.robots : emulator.state.activities).get(robot.code);
+      expect(registered).toMatchObject({
+        HANDLER: `${PUBLIC_URL}/bitrix24/bizproc`,
+        USE_SUBSCRIPTION: 'Y',
+        AUTH_USER_ID: 1,
+        NAME: robot.name,
+        RETURN_PROPERTIES: Object.fromEntries(
+          Object.entries(robot.returnProperties).map(([key, property]) => [key, { Name: property.name, Type: property.type }]),
+        ),
+      });
+      for (const [key, property] of Object.entries(robot.properties)) {
+        expect((registered?.PROPERTIES as Record<string, unknown>)[key]).toMatchObject({ Type: property.type, Required: property.required ? 'Y' : 'N' });
+      }
+      if (robot.documentType) expect(registered?.DOCUMENT_TYPE).toEqual(robot.documentType);
+    }
+
+    const claim = emulator.state.crmTypes.find((type) => type.title === 'Claim');
+    const invoiceTotals = emulator.state.crmTypes.find((type) => type.title === 'Invoice totals');
+    expect(claim).toBeDefined();
+    expect(invoiceTotals?.relations).toEqual({ parent: [{ entityTypeId: 31, isChildrenListEnabled: 'true' }] });
+    expect(emulator.state.userFields.map((field) => [field.entityId, field.fieldName, field.userTypeId])).toEqual([
+      [`CRM_${claim?.id}`, `UF_CRM_${claim?.id}_CLAIM_NUMBER`, 'string'],
+      [`CRM_${invoiceTotals?.id}`, `UF_CRM_${invoiceTotals?.id}_TOTAL`, 'double'],
+      [`CRM_${invoiceTotals?.id}`, `UF_CRM_${invoiceTotals?.id}_CURRENCY`, 'string'],
+    ]);
+
+    // The emulator has no `events` method, so base events are bound once for Claim and smart invoices alike.
+    const eventNames = [...CRUD.map((action) => `ONCRMDYNAMICITEM${action}`), ...CRUD.map((action) => `ONCRMDEAL${action}`)];
+    const bindings = emulator.state.eventBindings.map((binding) => `${binding.event}|${binding.offline ? 'offline' : binding.handler}`);
+    expect(bindings.sort()).toEqual(
+      [...eventNames.map((name) => `${name}|${PUBLIC_URL}/bitrix24/events`), ...eventNames.map((name) => `${name}|offline`)].sort(),
+    );
+    expect(emulator.state.placements.map((placement) => [placement.placement, placement.handler])).toEqual([
+      [`CRM_DYNAMIC_${claim?.entityTypeId}_DETAIL_TAB`, `${PUBLIC_URL}/bitrix24/placements/runs`],
+      ['CRM_DEAL_DETAIL_TAB', `${PUBLIC_URL}/bitrix24/placements/runs`],
+    ]);
+
+    expect(await harness.store.settings(emulator.memberId)).toMatchObject({
+      claimEntityTypeId: claim?.entityTypeId,
+      claimTypeId: claim?.id,
+      invoiceTotalEntityTypeId: invoiceTotals?.entityTypeId,
+      invoiceTotalTypeId: invoiceTotals?.id,
+    });
+    const total = result.plan.add.length;
+    expect(progress.filter((entry) => entry.status === 'done').map((entry) => entry.step)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(progress.some((entry) => entry.label.includes('{'))).toBe(false);
+  });
+
+  it('writes nothing on a second apply', async () => {
+    await provision();
+    const before = emulator.calls.length;
+    const second = await provision();
+    expect(second.plan).toMatchObject({ add: [], update: [], remove: [] });
+    expect(emulator.calls.length).toBeGreaterThan(before);
+    expect(harness.writesSince(before)).toEqual([]);
+  });
+
+  it('restores robots, activities and event handlers after an app update deleted them', async () => {
+    await provision();
+    const capture = await startCaptureServer();
+    try {
+      await emulator.installApp(capture.url, { event: 'ONAPPUPDATE' });
+    } finally {
+      await capture.close();
+    }
+    expect(emulator.state.robots.size + emulator.state.activities.size + emulator.state.eventBindings.length).toBe(0);
+
+    const again = await provision();
+    expect(again.plan.add.map((entry) => entry.resource.kind).sort()).toEqual(
+      [...ROBOT_DECLARATIONS.map((robot) => robot.kind), ...Array<string>(12).fill('event')].sort(),
+    );
+    expect(again.plan.update).toEqual([]);
+    expect(emulator.state.robots.size).toBe(robots.length);
+    expect(emulator.state.activities.size).toBe(activities.length);
+    expect(emulator.state.eventBindings).toHaveLength(12);
+    expect(emulator.state.crmTypes).toHaveLength(2);
+  });
+
+  it('updates a robot whose declaration changed, naming the fields that differ', async () => {
+    await provision();
+    const [first, ...rest] = ROBOT_DECLARATIONS;
+    if (!first) throw new Error('no robot declarations');
+    const changed: RobotDeclaration = {
+      ...first,
+      properties: { ...first.properties, note: { name: { en: 'Note' }, type: 'text' } },
+    };
+    const result = await provision({ robots: [changed, ...rest] });
+    expect(result.plan.add).toEqual([]);
+    expect(result.plan.update.map((entry) => [entry.resource.kind === first.kind && 'code' in entry.resource && entry.resource.code, entry.differences, entry.reason])).toEqual([
+      [first.code, ['PROPERTIES'], UPDATE_REASON.declarationChanged],
+    ]);
+    const registry = first.kind === 'robot' ? emulator.state.robots : emulator.state.activities;
+    expect(registry.get(first.code)?.PROPERTIES).toMatchObject({ note: { Name: { en: 'Note' }, Type: 'text' } });
+  });
+
+  it('undoes a robot property changed by hand when reasserting; placements changed by hand are seen and fixed', async () => {
+    await provision();
+    const robot = robots[0];
+    if (!robot) throw new Error('no robot declaration');
+    const handEdit = await harness.byHand('bizproc.robot.update', {
+      CODE: robot.code,
+      FIELDS: { PROPERTIES: { hacked: { Name: { en: 'Changed by hand' }, Type: 'string' } }, USE_SUBSCRIPTION: 'N' },
+    });
+    expect(handEdit.status).toBe(200);
+    await harness.byHand('placement.unbind', { PLACEMENT: 'CRM_DEAL_DETAIL_TAB' });
+    await harness.byHand('placement.bind', { PLACEMENT: 'CRM_DEAL_DETAIL_TAB', HANDLER: `${PUBLIC_URL}/bitrix24/placements/runs`, TITLE: 'Renamed' });
+
+    // bizproc.robot.list returns codes only: a hand edit of a robot cannot be seen, a placement's title can.
+    const plain = await provision({ dryRun: true });
+    expect(plain.plan.update.map((entry) => [entry.resource.kind, entry.differences, entry.reason])).toEqual([
+      ['placement', ['title', 'description'], UPDATE_REASON.drift],
+    ]);
+
+    const reasserted = await provision({ reassert: true });
+    expect(reasserted.plan.update.filter((entry) => entry.reason === UPDATE_REASON.reassert)).toHaveLength(ROBOT_DECLARATIONS.length);
+    expect(emulator.state.robots.get(robot.code)).toMatchObject({ USE_SUBSCRIPTION: 'Y' });
+    expect(emulator.state.robots.get(robot.code)?.PROPERTIES).not.toHaveProperty('hacked');
+    expect(emulator.state.placements.find((placement) => placement.placement === 'CRM_DEAL_DETAIL_TAB')?.title).toBe('Workflow runs');
+    expect((await provision()).plan).toMatchObject({ add: [], update: [], remove: [] });
+  });
+
+  it('dry run plans everything and writes nothing, showing ids of types still to be created as placeholders', async () => {
+    const before = emulator.calls.length;
+    const result = await provision({ dryRun: true });
+    expect(harness.writesSince(before)).toEqual([]);
+    expect(result.summary).toBeUndefined();
+    expect(emulator.state.crmTypes).toEqual([]);
+    expect(await harness.store.settings(emulator.memberId)).toEqual({});
+    const text = formatPlan(result.plan);
+    expect(text).toContain('+ smart process "Claim"');
+    expect(text).toContain('+ field UF_CRM_{claim.id}_CLAIM_NUMBER (CRM_{claim.id}, string)');
+    expect(text).toContain(`+ placement CRM_DYNAMIC_{claim}_DETAIL_TAB → ${PUBLIC_URL}/bitrix24/placements/runs`);
+    expect(result.plan.add).toHaveLength(2 + 3 + ROBOT_DECLARATIONS.length + 12 + 2);
+  });
+
+  it('removes only what it owns and reports the rest', async () => {
+    await provision();
+    const foreignHandler = 'https://elsewhere.example/hook';
+    await harness.byHand('event.bind', { event: 'ONCRMLEADADD', handler: foreignHandler });
+    await harness.byHand('event.bind', { event: 'ONCRMLEADADD', handler: `${PUBLIC_URL}/bitrix24/events` });
+    await harness.byHand('bizproc.robot.add', { CODE: 'someone_elses', HANDLER: foreignHandler, NAME: 'Theirs', USE_SUBSCRIPTION: 'N' });
+    const [first, ...rest] = ROBOT_DECLARATIONS;
+    if (!first) throw new Error('no robot declarations');
+
+    const result = await provision({ robots: rest });
+    expect(result.plan.remove.map((entry) => entry.resource)).toEqual([
+      { kind: first.kind, code: first.code },
+      { kind: 'event', binding: { event: 'ONCRMLEADADD', handler: `${PUBLIC_URL}/bitrix24/events`, offline: false, authType: 0 } },
+    ]);
+    expect(result.plan.notes).toContain('robot someone_elses is registered but neither declared nor recorded as ours: left as is');
+    expect(emulator.state.eventBindings.some((binding) => binding.handler === foreignHandler)).toBe(true);
+    expect(emulator.state.robots.has('someone_elses')).toBe(true);
+    expect((first.kind === 'robot' ? emulator.state.robots : emulator.state.activities).has(first.code)).toBe(false);
+  });
+
+  it('treats ERROR_ACTIVITY_ALREADY_INSTALLED on add as an update', async () => {
+    const robot = robots[0];
+    if (!robot) throw new Error('no robot declaration');
+    const input = { bitrix24: harness.bitrix24, memberId: emulator.memberId, declaration, settings: harness.store };
+    const planned = await planProvisioning(input);
+    await harness.byHand('bizproc.robot.add', { CODE: robot.code, HANDLER: 'https://elsewhere.example/x', NAME: 'Early bird' });
+    const before = emulator.calls.length;
+    await applyProvisioning(planned, input);
+    const robotCalls = emulator.calls.slice(before).filter((call) => call.params.CODE === robot.code).map((call) => [call.method, call.error ?? 'ok']);
+    expect(robotCalls).toEqual([
+      ['bizproc.robot.add', 'ERROR_ACTIVITY_ALREADY_INSTALLED'],
+      ['bizproc.robot.update', 'ok'],
+    ]);
+    expect(emulator.state.robots.get(robot.code)).toMatchObject({ HANDLER: `${PUBLIC_URL}/bitrix24/bizproc`, NAME: robot.name });
+  });
+
+  it('stops at a failing step with the Bitrix24 error and keeps the record of what was done', async () => {
+    emulator.injectFailure({ method: 'placement.bind', times: 1, status: 400, error: 'ERROR_WRONG_HANDLER_URL', description: 'Wrong handler URL' });
+    const failure = await provision().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProvisioningError);
+    expect(failure).toMatchObject({ code: 'ERROR_WRONG_HANDLER_URL' });
+    expect((failure as Error).message).toMatch(/^provisioning failed at add placement CRM_DYNAMIC_\d+_DETAIL_TAB .*ERROR_WRONG_HANDLER_URL/);
+
+    const retry = await provision();
+    expect(retry.plan.add.map((entry) => entry.resource.kind)).toEqual(['placement', 'placement']);
+    expect(retry.plan.update).toEqual([]);
+  });
+});

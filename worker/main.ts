@@ -12,19 +12,24 @@ import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection.js';
+import { readWorkerObservabilityConfig, setUpWorkerObservability } from './observability.js';
 import { workflowSource } from './workflow-source.js';
 
 const logger = createLogger({ name: 'worker' });
 
 let config;
+let observabilityConfig;
 try {
   config = loadConfig();
+  observabilityConfig = readWorkerObservabilityConfig();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   logger.fatal(error.message);
   process.exit(1);
 }
 
+// Before the first connection: it installs the SDK Runtime with its Prometheus exporter.
+const observability = await setUpWorkerObservability({ config: observabilityConfig, logger });
 const connectionOptions = temporalConnectionOptions(config);
 const dataConverter = createDataConverter(config.PAYLOAD_CODEC_KEY);
 const connection = await NativeConnection.connect(connectionOptions);
@@ -33,13 +38,15 @@ const client = new Client({ connection: clientConnection, namespace: config.TEMP
 
 const portals = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
 const bitrix24 = createBitrix24Client({
-  store: portals,
+  store: observability.countRefreshes(portals),
+  onCall: observability.onBitrix24Call,
   webhookUrl: config.B24_WEBHOOK_URL,
   httpTimeoutMs: config.B24_HTTP_TIMEOUT_MS,
   caBundlePath: config.B24_CA_BUNDLE,
   rateLimit: { perSecond: config.B24_RATE_LIMIT_PER_SECOND, burst: config.B24_RATE_LIMIT_BURST },
   logger: logger.child({ component: 'bitrix24' }),
 });
+observability.metrics.observeRateLimiter(() => bitrix24.limiter.counters());
 
 const activities = createActivities({
   bitrix24: withApplicationFailures(bitrix24),
@@ -79,7 +86,11 @@ const activities = createActivities({
       attemptTimeoutMs: config.FINANCE_HTTP_TIMEOUT_MS + 5_000,
       approverUserId: config.CREDIT_APPROVER_USER_ID,
     },
+    entityCoalesceWindowMs: config.ENTITY_COALESCE_WINDOW_MS,
   },
+  // The offline drain signals entity workflows; the CRM processes read portal settings.
+  temporal: client,
+  portals,
 });
 
 const worker = await Worker.create({
@@ -89,6 +100,7 @@ const worker = await Worker.create({
   dataConverter,
   activities,
   shutdownGraceTime: '30 seconds',
+  interceptors: { activity: observability.activityInterceptors },
   ...workflowSource(),
 });
 
@@ -97,4 +109,5 @@ logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_
 await worker.run();
 await clientConnection.close();
 await connection.close();
+await observability.close();
 logger.info('worker stopped');

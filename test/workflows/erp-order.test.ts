@@ -179,7 +179,8 @@ describe('ERP order robot (time-skipping, real SOAP simulator)', () => {
       expect(run.erpCalls.map((call) => call.operation)).toEqual(['CreateOrder']);
       expect(run.erpCalls[0]?.clientDisconnected).toBe(false);
       expect(run.virtualMs).toBeGreaterThanOrEqual(5_000);
-      expect(run.virtualMs).toBeLessThan(8_000);
+      // Latency plus the Bitrix24 reads and writes; measured 5.4 s on an idle machine.
+      expect(run.virtualMs).toBeLessThan(10_000);
     } finally {
       erp.setLatency(0);
     }

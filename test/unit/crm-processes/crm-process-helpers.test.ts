@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceTotal, sameAmount } from '../../../activities/crm-processes/invoice-total.js';
-import { diffShipmentElements, shipmentElementFields, type DealProductRow } from '../../../activities/crm-processes/shipment-diff.js';
+import { diffShipmentElements, shipmentElementFields, type DealProductRow, type ListElementRow } from '../../../activities/crm-processes/shipment-diff.js';
 import { claimFieldNames, crmTaskBinding, userFieldCamelName } from '../../../activities/crm-processes/uf-field-names.js';
 import { formatClaimNumber } from '../../../workflows/processes/claim-sequence-messages.js';
 
@@ -47,7 +47,7 @@ describe('invoice total', () => {
 describe('shipment diff', () => {
   const row = (id: number, quantity = 1): DealProductRow => ({ id, productId: 500 + id, productName: `P${id}`, price: 10, quantity, measureName: 'pcs' });
   // As lists.element.get shows properties: one value keyed by value id.
-  const element = (id: number, dealId: number, source: DealProductRow) => ({
+  const element = (id: number, dealId: number, source: DealProductRow): ListElementRow => ({
     ID: String(id),
     CODE: `deal-${dealId}-row-${source.id}`,
     ...Object.fromEntries(

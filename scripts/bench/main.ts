@@ -3,6 +3,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CHECK_CREDIT_LIMIT, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startStack } from '../../test/support/stack.js';
+import { erpRoundTrip } from './erp-round-trip.js';
 import { robotRoundTrip } from './robot-round-trip.js';
 import { printTable, type BenchRow } from './stats.js';
 
@@ -25,5 +26,15 @@ try {
   }
 } finally {
   await stack.stop();
+}
+
+if (wanted('erp')) {
+  // The seed case: an ERP that answers in 30–40 s. Its own stack, because the simulator's latency is fixed at start.
+  const slowErp = await startStack({ env: { LOG_LEVEL: 'warn' }, erpLatencyMs: 35_000 });
+  try {
+    rows.push(...(await erpRoundTrip(slowErp, 3)));
+  } finally {
+    await slowErp.stop();
+  }
 }
 printTable(rows);

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration, provisioningWarnings, WARNING, type BizprocDeclaration } from '../../provisioning/index.js';
 import { isPrivateHost } from '../../provisioning/warnings.js';
 
-const [base] = buildDeclaration({ publicUrl: 'https://app.example.com' }).bizproc;
-if (!base) throw new Error('no robot declarations');
+const declared = buildDeclaration({ publicUrl: 'https://app.example.com' }).bizproc[0];
+if (!declared) throw new Error('no robot declarations');
+const base: BizprocDeclaration = declared;
 
 function robot(fields: Partial<BizprocDeclaration['fields']>, workflowType = base.workflowType): BizprocDeclaration {
   return { ...base, workflowType, fields: { ...base.fields, ...fields } };

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { REDACTED_PATHS, redactText } from '../lib/logger.js';
 import { createApiMetrics, type ApiMetrics } from '../lib/metrics/api-metrics.js';
@@ -13,6 +13,7 @@ import installRoutes from './routes/bitrix24/install.js';
 import healthRoutes from './routes/health.js';
 import apiItemRoutes from './routes/api-v1/items.js';
 import apiRunRoutes from './routes/api-v1/runs.js';
+import runsTabRoutes from './routes/placements/runs-tab.js';
 
 export interface AppDeps extends IngressServices {
   /** A ready pino logger (production, tests capturing lines), or options for one; redaction is always on for options. */
@@ -31,6 +32,9 @@ const requestSerializer = (request: { method: string; url: string; ip?: string }
   remoteAddress: request.ip,
 });
 
+/** plugins/metrics.ts writes one line per request (with the workflow id) instead of Fastify's two. */
+const singleRequestLine = () => new LogController({ disableRequestLogging: true });
+
 /**
  * The ingress as a Fastify instance that never listens (api/server.ts does). Services arrive as plugin options rather
  * than decorations: a FastifyInstance type augmentation would be global to the whole project, emulator included.
@@ -39,11 +43,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { logger, metrics = createApiMetrics(), ...ingress } = deps;
   const services: IngressServices = { ...ingress, workflows: instrumentWorkflowGateway(ingress.workflows, metrics) };
   const app = isLoggerInstance(logger)
-    ? Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMITS.bodySize, disableRequestLogging: true })
+    ? Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMITS.bodySize, logController: singleRequestLine() })
     : Fastify({
         bodyLimit: BODY_LIMITS.bodySize,
-        // plugins/metrics.ts writes one line per request instead of Fastify's two.
-        disableRequestLogging: true,
+        logController: singleRequestLine(),
         logger: {
           level: services.config.LOG_LEVEL,
           ...logger,
@@ -61,5 +64,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(installRoutes, services);
   await app.register(apiItemRoutes, services);
   await app.register(apiRunRoutes, services);
+  await app.register(runsTabRoutes, services);
   return app;
 }

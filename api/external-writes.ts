@@ -47,6 +47,13 @@ export function requestFingerprint(input: ExternalWriteInput): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
+/** The innermost cause says why (the Bitrix24 answer), the outer ones only "activity task failed". */
+function rootMessage(error: Error): string {
+  let current: Error = error;
+  for (let hops = 0; current.cause instanceof Error && hops < 10; hops += 1) current = current.cause;
+  return current.message;
+}
+
 export class TemporalExternalWriteGateway implements ExternalWriteGateway {
   constructor(private readonly options: { client: Client; taskQueue: string; deadlineMs?: number }) {}
 
@@ -101,7 +108,7 @@ export class TemporalExternalWriteGateway implements ExternalWriteGateway {
       } else if (description.status.name === 'FAILED') {
         status.error = await handle.result().then(
           () => 'failed',
-          (error: unknown) => (error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : 'failed'),
+          (error: unknown) => (error instanceof WorkflowFailedError ? rootMessage(error) : 'failed'),
         );
       }
       return status;

@@ -10,6 +10,7 @@ import { createTemporalHealthCheck } from './temporal-health.js';
 import { createEventRouteSource } from './event-routes.js';
 import { TemporalExternalWriteGateway } from './external-writes.js';
 import { TemporalWorkflowGateway } from './workflow-gateway.js';
+import { createRunsTabServices } from './placements/create-runs-tab.js';
 
 function readConfig(): Config {
   try {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     externalWrites: new TemporalExternalWriteGateway({ client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     installVerifier: new BitrixInstallVerifier({ config }),
     temporalHealth: createTemporalHealthCheck(connection),
+    runsTab: createRunsTabServices({ config, client, portals, logger }),
   });
 
   let closing = false;

@@ -26,6 +26,16 @@ export const REDACTED_PATHS = [
   '*.eventToken',
   'event_token',
   '*.event_token',
+  // Two levels down: a credentials object inside a logged input (`{ call: { credentials: { accessToken } } }`).
+  '*.*.access_token',
+  '*.*.refresh_token',
+  '*.*.application_token',
+  '*.*.client_secret',
+  '*.*.accessToken',
+  '*.*.refreshToken',
+  '*.*.applicationToken',
+  '*.*.eventToken',
+  '*.*.event_token',
   'req.headers.authorization',
   'req.headers["x-api-key"]',
 ];

@@ -87,6 +87,14 @@ const activities = createActivities({
       approverUserId: config.CREDIT_APPROVER_USER_ID,
     },
     entityCoalesceWindowMs: config.ENTITY_COALESCE_WINDOW_MS,
+    crm: {
+      qualityHeadUserId: config.QUALITY_HEAD_USER_ID,
+      portalTimeZone: config.PORTAL_TIME_ZONE,
+      holidays: config.HOLIDAYS,
+      claimEntityTypeId: config.CLAIM_ENTITY_TYPE_ID,
+      invoiceTotalEntityTypeId: config.INVOICE_TOTAL_ENTITY_TYPE_ID,
+      shipmentListIblockId: config.SHIPMENT_LIST_IBLOCK_ID,
+    },
   },
   // The offline drain signals entity workflows; the CRM processes read portal settings.
   temporal: client,

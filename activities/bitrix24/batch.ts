@@ -1,6 +1,6 @@
 import type { Bitrix24Caller } from './caller.js';
 import qs from 'qs';
-import type { Bitrix24Client, Bitrix24Params } from './client.js';
+import type { Bitrix24Params } from './client.js';
 import type { Bitrix24Time } from './response.js';
 
 /** Bitrix24 accepts at most 50 commands per batch ([EN] settings/how-to-call-rest-api/batch.md). */

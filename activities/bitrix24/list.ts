@@ -1,5 +1,5 @@
 import type { Bitrix24Caller } from './caller.js';
-import type { Bitrix24Client, Bitrix24Params } from './client.js';
+import type { Bitrix24Params } from './client.js';
 
 /** List methods always page by 50 ([EN] settings/how-to-call-rest-api/list-methods-pecularities.md). */
 export const LIST_PAGE_SIZE = 50;

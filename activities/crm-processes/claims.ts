@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { buildBatchCommand, type BatchCommandError } from '../bitrix24/batch.js';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
+import { AUTH_CONNECTOR, changedFields } from '../crm/write-if-changed.js';
 import { subCommandFailure } from './sub-command-failure.js';
 import { claimFieldNames, crmTaskBinding, type ClaimFieldNames } from './uf-field-names.js';
 
@@ -74,8 +75,13 @@ function snapshotOf(item: Record<string, unknown>, fields: ClaimFieldNames): Cla
   };
 }
 
+interface TaskAddResult {
+  task?: { id?: unknown };
+}
+
+/** Groups come back as objects keyed by command, or as `[]` when empty (protocol 7). */
 interface BatchReply {
-  result?: Record<string, unknown> | unknown[];
+  result?: Record<string, TaskAddResult> | unknown[];
   result_error?: Record<string, BatchCommandError> | unknown[];
 }
 
@@ -86,7 +92,7 @@ function entry<T>(group: Record<string, T> | unknown[] | undefined, key: string)
 export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
   const signal = () => Context.current().cancellationSignal;
 
-  async function readItem(ref: ClaimRef): Promise<ClaimSnapshot | null> {
+  async function readItem(ref: ClaimRef): Promise<Record<string, unknown> | null> {
     try {
       const answer = await deps.bitrix24.call<{ item: Record<string, unknown> }>(
         ref.memberId,
@@ -94,7 +100,7 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
         { entityTypeId: ref.entityTypeId, id: ref.id },
         { signal: signal() },
       );
-      return snapshotOf(answer.item, claimFieldNames(ref.claimTypeId));
+      return answer.item;
     } catch (error) {
       if (isBitrix24ErrorCode(error, 'NOT_FOUND')) return null;
       throw error;
@@ -123,7 +129,10 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
         },
       },
     });
-    const claimUpdate = buildBatchCommand({ method: 'crm.item.update', params: { entityTypeId: input.entityTypeId, id: input.id, fields: changes } });
+    const claimUpdate = buildBatchCommand({
+      method: 'crm.item.update',
+      params: { entityTypeId: input.entityTypeId, id: input.id, fields: changes, auth_connector: AUTH_CONNECTOR },
+    });
     // The reference must stay literal: Bitrix24 substitutes `$result[...]` before it parses the command.
     const claimCommand = `${claimUpdate}&${encodeURIComponent(`fields[${fields.qualityTaskId}]`)}=$result[task][task][id]`;
     const reply = await deps.bitrix24.call<BatchReply>(
@@ -134,14 +143,14 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
     );
     const taskError = entry(reply.result_error, 'task');
     if (taskError !== undefined) throw subCommandFailure('tasks.task.add', taskError);
-    const taskId = positiveId(entry<{ task?: { id?: unknown } }>(reply.result as Record<string, { task?: { id?: unknown } }>, 'task')?.task?.id);
+    const taskId = positiveId(entry(reply.result, 'task')?.task?.id);
     if (taskId === null) throw ApplicationFailure.retryable('tasks.task.add answered without a task id', 'Bitrix24.UnexpectedAnswer');
     if (entry(reply.result_error, 'claim') !== undefined) {
       // The task exists but the marker is missing: write it directly before anything can retry the add.
       await deps.bitrix24.call(
         input.memberId,
         'crm.item.update',
-        { entityTypeId: input.entityTypeId, id: input.id, fields: { ...changes, [fields.qualityTaskId]: taskId } },
+        { entityTypeId: input.entityTypeId, id: input.id, fields: { ...changes, [fields.qualityTaskId]: taskId }, auth_connector: AUTH_CONNECTOR },
         { signal: signal() },
       );
     }
@@ -151,7 +160,8 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
   return {
     /** The claim as it is now, or null when it was deleted. */
     async readClaim(ref: ClaimRef): Promise<ClaimSnapshot | null> {
-      return readItem(ref);
+      const item = await readItem(ref);
+      return item === null ? null : snapshotOf(item, claimFieldNames(ref.claimTypeId));
     },
 
     /**
@@ -159,13 +169,12 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
      * differ, the quality task only when the claim carries no task marker (and no earlier pass remembers one).
      */
     async writeClaimIntake(input: WriteClaimIntakeInput): Promise<ClaimIntakeWrite> {
-      const claim = await readItem(input);
-      if (claim === null) return { taskId: null, taskCreated: false, writtenFields: [], dealId: null };
+      const item = await readItem(input);
+      if (item === null) return { taskId: null, taskCreated: false, writtenFields: [], dealId: null };
       const fields = claimFieldNames(input.claimTypeId);
+      const claim = snapshotOf(item, fields);
       const dealId = claim.namedDealId ?? claim.linkedDealId;
-      const changes: Record<string, unknown> = {};
-      if (claim.number !== input.number) changes[fields.number] = input.number;
-      if (dealId !== null && claim.linkedDealId !== dealId) changes.parentId2 = dealId;
+      const changes = changedFields(item, { [fields.number]: input.number, ...(dealId === null ? {} : { parentId2: dealId }) });
 
       const existingTaskId = claim.qualityTaskId ?? input.knownTaskId;
       if (existingTaskId === null) {
@@ -175,7 +184,12 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
       }
       if (claim.qualityTaskId === null) changes[fields.qualityTaskId] = existingTaskId;
       if (Object.keys(changes).length > 0) {
-        await deps.bitrix24.call(input.memberId, 'crm.item.update', { entityTypeId: input.entityTypeId, id: input.id, fields: changes }, { signal: signal() });
+        await deps.bitrix24.call(
+          input.memberId,
+          'crm.item.update',
+          { entityTypeId: input.entityTypeId, id: input.id, fields: changes, auth_connector: AUTH_CONNECTOR },
+          { signal: signal() },
+        );
       }
       return { taskId: existingTaskId, taskCreated: false, writtenFields: Object.keys(changes), dealId };
     },

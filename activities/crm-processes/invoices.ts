@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
 import { listAll } from '../bitrix24/list.js';
+import { AUTH_CONNECTOR, changedFields } from '../crm/write-if-changed.js';
 import { invoiceTotal, sameAmount, type PricedRow } from './invoice-total.js';
 
 export const SMART_INVOICE_ENTITY_TYPE_ID = 31;
@@ -88,18 +89,20 @@ export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
               // The helper has no product rows of its own: keep Bitrix24 from recomputing the amount to 0.
               isManualOpportunity: 'Y',
             },
+            auth_connector: AUTH_CONNECTOR,
           },
           { signal: signal() },
         );
         return { action: 'created', helperId: Number(created.item.id), ...outcome };
       }
-      if (sameAmount(helper.opportunity, total) && (helper.currencyId ?? '') === currencyId) {
-        return { action: 'unchanged', helperId: Number(helper.id), ...outcome };
-      }
+      // Money compares to the kopeck; the rest as the shared compare-before-write helper does.
+      const changes = changedFields(helper as unknown as Record<string, unknown>, { currencyId });
+      if (!sameAmount(helper.opportunity, total)) changes.opportunity = total;
+      if (Object.keys(changes).length === 0) return { action: 'unchanged', helperId: Number(helper.id), ...outcome };
       await deps.bitrix24.call(
         input.memberId,
         'crm.item.update',
-        { entityTypeId: input.helperEntityTypeId, id: helper.id, fields: { opportunity: total, currencyId } },
+        { entityTypeId: input.helperEntityTypeId, id: helper.id, fields: changes, auth_connector: AUTH_CONNECTOR },
         { signal: signal() },
       );
       return { action: 'updated', helperId: Number(helper.id), ...outcome };

@@ -56,7 +56,8 @@ async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetric
 
     const line = {
       method: request.method,
-      url: redactText(request.url),
+      // A path no route matched is whatever the sender typed, tokens included: only its length is kept.
+      ...(request.routeOptions.url === undefined ? { urlLength: request.url.length } : { url: redactText(request.url) }),
       route,
       statusCode: reply.statusCode,
       durationMs: Math.round(durationMs * 10) / 10,

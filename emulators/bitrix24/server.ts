@@ -16,6 +16,7 @@ import { registerOAuthRoutes } from './oauth-route.js';
 import { OperatingTimeBudget } from './operating-time.js';
 import { Outbound, type PortalAddress } from './outbound.js';
 import { registerRestRoutes } from './rest-route.js';
+import { buildPlacementCall, firePlacementCall, registerPlacementRoutes } from './placement-calls.js';
 import { fireRobotCall } from './robot-calls.js';
 import { RobotRuntime } from './robot-runtime.js';
 import { EmulatorState } from './state.js';
@@ -122,6 +123,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
       };
       return outbound.postForm(handlerUrl, body, { kind: 'event', event: name });
     },
+    firePlacement: (handlerUrl, input) => firePlacementCall({ tokens, portal, state }, handlerUrl, input),
+    placementCall: (handlerUrl, input) => buildPlacementCall({ tokens, portal, state }, handlerUrl, input),
     robotResult: (eventToken) => robots.get(eventToken),
     waitForRobotCompletion: (eventToken, timeoutMs = 10_000) => robots.waitForCompletion(eventToken, timeoutMs),
     expireAccessTokens: () => tokens.expireAll(),
@@ -151,6 +154,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     },
   };
   registerControlRoutes(app, emulator);
+  registerPlacementRoutes(app, emulator);
 
   await app.listen({ host: options.host ?? EMULATOR_DEFAULTS.host, port: options.port ?? EMULATOR_DEFAULTS.port });
   const address = app.server.address();

@@ -1,5 +1,8 @@
 /** Public types of the Bitrix24 emulator: what tests and other processes code against. */
 import type { EmulatorState } from './state.js';
+import type { FirePlacementInput, PlacementCall } from './placement-calls.js';
+
+export type { FirePlacementInput, PlacementCall } from './placement-calls.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -124,6 +127,10 @@ export interface Bitrix24Emulator {
   installApp(installUrl: string, opts?: { event?: 'ONAPPINSTALL' | 'ONAPPUPDATE' }): Promise<HttpOutcome>;
   fireRobot(handlerUrl: string, call: FireRobotInput): Promise<HttpOutcome & { eventToken: string }>;
   fireEvent(handlerUrl: string, event: string, data: Record<string, unknown>): Promise<HttpOutcome>;
+  /** A user opens a widget: the placement call (protocol §9.8) is POSTed to `handlerUrl`. */
+  firePlacement(handlerUrl: string, input: FirePlacementInput): Promise<HttpOutcome>;
+  /** The placement call without sending it (a browser posts it: `GET /_emulator/placements/open`). */
+  placementCall(handlerUrl: string, input: FirePlacementInput): PlacementCall;
   robotResult(eventToken: string): RobotInvocation | undefined;
   waitForRobotCompletion(eventToken: string, timeoutMs?: number): Promise<RobotInvocation>;
   expireAccessTokens(): void;

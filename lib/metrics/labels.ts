@@ -7,8 +7,11 @@ import { BITRIX24_ERROR_CATALOGUE, Bitrix24LocalError } from '../../activities/b
 export const OTHER_LABEL = 'other';
 export const NO_ERROR_LABEL = 'none';
 
-/** REST method names are dotted identifiers (`crm.deal.get`, `batch`); tokens are long runs without dots. */
-const REST_METHOD = /^[a-z][a-z0-9_]{0,40}(\.[a-z0-9_]{1,40}){0,6}$/i;
+/**
+ * REST method names are dotted identifiers (`crm.deal.get`) or one short word (`batch`, `profile`); tokens are long
+ * runs of hex digits without dots, so they match neither.
+ */
+const REST_METHOD = /^(?:[a-z_]{1,16}|[a-z][a-z0-9_]{0,40}(?:\.[a-z0-9_]{1,40}){1,6})$/i;
 
 const KNOWN_BITRIX24_CODES = new Set<string>([
   ...Object.keys(BITRIX24_ERROR_CATALOGUE),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ async function runEntity(
   first: EntityChange,
   drive: (scenario: Scenario) => Promise<void>,
   extra: Partial<EntityWorkflowArgs> = {},
-): Promise<{ result: EntityRunResult; handle: WorkflowHandle }> {
+): Promise<{ result: EntityRunResult; handle: WorkflowHandleWithSignaledRunId }> {
   const taskQueue = uniqueTaskQueue('entity');
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -147,7 +147,7 @@ describe('entity workflow (dev server)', () => {
     expect(recorder.passes[1]?.memory).toEqual({ passes: 1 });
     expect(result.passes).toBe(1);
 
-    const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.signaledRunId);
     const events = (await firstRun.fetchHistory()).events ?? [];
     expect(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
   }, 60_000);

@@ -15,13 +15,16 @@ import { placementMethods } from './placements.js';
 import { productRowMethods } from './product-rows.js';
 import { taskMethods } from './tasks.js';
 import { timelineMethods } from './timeline.js';
+import { timelineLogListMethods } from './timeline-log-list.js';
 import { userFieldConfigMethods } from './userfield-config.js';
+import { userAdminMethods } from './user-admin.js';
 import { userMethods } from './users.js';
 
 /** Every REST method the emulated portal knows, by lower-case name. */
 export const allMethods: MethodTable = {
   ...appMethods,
   ...userMethods,
+  ...userAdminMethods,
   ...departmentMethods,
   ...bizprocEventMethods,
   ...bizprocRegistrationMethods,
@@ -34,6 +37,7 @@ export const allMethods: MethodTable = {
   ...userFieldConfigMethods,
   ...taskMethods,
   ...timelineMethods,
+  ...timelineLogListMethods,
   ...eventBindingMethods,
   ...offlineEventMethods,
   ...placementMethods,

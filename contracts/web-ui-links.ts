@@ -1,0 +1,8 @@
+/**
+ * A run's page in the Temporal Web UI: `${TEMPORAL_WEB_UI_URL}/namespaces/{ns}/workflows/{id}/{runId}`. Our workflow
+ * ids contain slashes, so every segment is encoded. Sandbox-safe: the runs tab and the workflows' timeline line share it.
+ */
+export function webUiRunUrl(webUiUrl: string, namespace: string, run: { workflowId: string; runId: string }): string {
+  const base = webUiUrl.replace(/\/+$/, '');
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(run.workflowId)}/${encodeURIComponent(run.runId)}`;
+}

@@ -1,0 +1,96 @@
+import { defaultPayloadConverter, type DataConverter } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventRouteSource, type CrmEvent } from '../../../api/event-routes.js';
+import { TemporalWorkflowGateway } from '../../../api/workflow-gateway.js';
+import { SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../../../contracts/search-attributes.js';
+import { createDataConverter } from '../../../lib/data-converter.js';
+import { createLocalEnv } from '../../support/temporal-binaries.js';
+import { InMemoryPortals, MEMBER_ID, testConfig } from './fakes.js';
+
+const TASK_QUEUE = 'entity-gateway-test';
+
+function delivery(event: string, fields: Record<string, unknown>, ts: number): CrmEvent {
+  return { memberId: MEMBER_ID, domain: 'example.bitrix24.com', event, eventHandlerId: '7', data: { FIELDS: fields }, ts };
+}
+
+/** Nobody polls the task queue: the entity workflows stay open with their signals in history, which is what the ingress promises. */
+describe('TemporalWorkflowGateway with the CRM route table (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  let gateway: TemporalWorkflowGateway;
+  let dataConverter: DataConverter;
+
+  beforeAll(async () => {
+    const config = testConfig({ CLAIM_ENTITY_TYPE_ID: '147' });
+    dataConverter = createDataConverter(config.PAYLOAD_CODEC_KEY);
+    env = await createLocalEnv({ dataConverter });
+    gateway = new TemporalWorkflowGateway({
+      client: env.client,
+      taskQueue: TASK_QUEUE,
+      logger: pino({ level: 'silent' }),
+      routes: createEventRouteSource({ config, portals: new InMemoryPortals() }),
+      offlineDrainIntervalSeconds: 60,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.drain();
+    await env?.teardown();
+  });
+
+  it('signals-with-start one entity workflow per item: a base and a suffixed delivery land in the same run', async () => {
+    const first = await gateway.routeEvent(delivery('ONCRMDYNAMICITEMADD_147', { ID: '42', ENTITY_TYPE_ID: '147' }, 100));
+    const second = await gateway.routeEvent(delivery('ONCRMDYNAMICITEMUPDATE', { ID: '42', ENTITY_TYPE_ID: '147' }, 101));
+    expect(first).toEqual({ workflowId: `entity/${MEMBER_ID}/147/42` });
+    expect(second).toEqual(first);
+
+    const handle = env.client.workflow.getHandle(`entity/${MEMBER_ID}/147/42`);
+    const description = await handle.describe();
+    expect(description.type).toBe('entityWorkflow');
+    expect(description.typedSearchAttributes.get(SA_PORTAL)).toBe(MEMBER_ID);
+    expect(description.typedSearchAttributes.get(SA_DOCUMENT)).toBe('DYNAMIC_147_42');
+    expect(description.typedSearchAttributes.get(SA_PROCESS)).toBe('claim-intake');
+    expect(description.typedSearchAttributes.get(SA_OUTCOME)).toBe('running');
+    expect(await description.staticSummary()).toBe('DYNAMIC_147_42 · claim-intake');
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const started = events[0]?.workflowExecutionStartedEventAttributes;
+    expect(started?.workflowType?.name).toBe('entityWorkflow');
+    const signals = events.filter((entry) => entry.workflowExecutionSignaledEventAttributes);
+    expect(signals.map((entry) => entry.workflowExecutionSignaledEventAttributes?.signalName)).toEqual(['entity.changed', 'entity.changed']);
+    const encoded = signals.map((entry) => entry.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0] ?? {});
+    expect(encoded.map((payload) => new TextDecoder().decode(payload.metadata?.encoding ?? new Uint8Array()))).toEqual([
+      'binary/encrypted',
+      'binary/encrypted',
+    ]);
+    const codec = dataConverter.payloadCodecs?.[0];
+    const decoded = await codec!.decode(encoded);
+    expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([
+      { kind: 'add', event: 'ONCRMDYNAMICITEMADD_147', ts: 100, source: 'online' },
+      { kind: 'update', event: 'ONCRMDYNAMICITEMUPDATE', ts: 101, source: 'online' },
+    ]);
+  });
+
+  it('a deal event starts the product-sync entity with a DEAL_ document', async () => {
+    await gateway.routeEvent(delivery('ONCRMDEALUPDATE', { ID: '759' }, 100));
+    const description = await env.client.workflow.getHandle(`entity/${MEMBER_ID}/2/759`).describe();
+    expect(description.typedSearchAttributes.get(SA_DOCUMENT)).toBe('DEAL_759');
+    expect(description.typedSearchAttributes.get(SA_PROCESS)).toBe('deal-products');
+  });
+
+  it('an unrouted entity type starts nothing', async () => {
+    await expect(gateway.routeEvent(delivery('ONCRMDYNAMICITEMADD', { ID: '1', ENTITY_TYPE_ID: '190' }, 1))).resolves.toBeNull();
+    await expect(env.client.workflow.getHandle(`entity/${MEMBER_ID}/190/1`).describe()).rejects.toThrow();
+  });
+
+  it('an install ensures the portal offline-drain Schedule, idempotently', async () => {
+    await gateway.onPortalInstalled(MEMBER_ID, 'ONAPPINSTALL');
+    await gateway.onPortalInstalled(MEMBER_ID, 'ONAPPUPDATE');
+    const schedule = env.client.schedule.getHandle(`offline-drain/${MEMBER_ID}`);
+    const description = await schedule.describe();
+    expect(description.spec.intervals?.[0]?.every).toBe(60_000);
+    expect(description.policies.overlap).toBe('SKIP');
+    expect(description.action).toMatchObject({ workflowType: 'offlineDrainWorkflow', taskQueue: TASK_QUEUE });
+    await schedule.delete();
+  });
+});

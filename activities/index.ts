@@ -14,6 +14,7 @@ import { createJiraProjectActivities } from './jira-project/activities.js';
 import type { OnecClient } from './onec/client.js';
 import { createOnecActivities } from './onec/activities.js';
 import { createPortalActivities, type OAuthAppCredentials } from './portal/activities.js';
+import { createProvisioningActivities } from './provisioning/activities.js';
 import { createRobotCompletionActivities } from './robot/completion.js';
 import { createSettingsActivities, type ProcessSettings } from './settings.js';
 
@@ -32,6 +33,8 @@ export interface ActivityDeps {
   portals?: PortalStore;
   /** Client for workflows that activities talk to (the claim sequence's update-with-start). */
   temporal?: Client;
+  /** Where the app's handlers live, and overrides for smart-process ids, for provisioning after an install. */
+  provisioning?: { publicUrl: string; claimEntityTypeId?: number | undefined; invoiceTotalEntityTypeId?: number | undefined };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -43,6 +46,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createCreditActivities(deps),
     ...createJiraProjectActivities(deps),
     ...createSettingsActivities(deps.settings),
+    ...createProvisioningActivities({
+      bitrix24: deps.bitrix24,
+      portals: deps.portals ?? missingPortalStore,
+      publicUrl: deps.provisioning?.publicUrl ?? '',
+      claimEntityTypeId: deps.provisioning?.claimEntityTypeId,
+      invoiceTotalEntityTypeId: deps.provisioning?.invoiceTotalEntityTypeId,
+    }),
     ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm }),
     ...createCrmActivities(deps),
     ...createOfflineDrainActivities({
@@ -55,5 +65,10 @@ export function createActivities(deps: ActivityDeps) {
     }),
   };
 }
+
+/** Stands in when a test builds activities without a portal store; provisioning then fails loudly. */
+const missingPortalStore: PortalStore = new Proxy({} as PortalStore, {
+  get: () => () => Promise.reject(new Error('activities were built without a portal store')),
+});
 
 export type Activities = ReturnType<typeof createActivities>;

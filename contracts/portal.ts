@@ -46,6 +46,8 @@ export interface PortalSettings {
   invoiceTotalTypeId?: number;
   /** IBLOCK_ID of the universal list that receives deal product rows. */
   shipmentListIblockId?: number;
+  /** Per-field hashes of the robot/activity definitions provisioning last wrote (Bitrix24 lists only codes). */
+  provisionedDefinitions?: Record<string, Record<string, string>>;
 }
 
 export const portalSettingsUpdate = defineUpdate<PortalSettings, [PortalSettings]>('portal.settings');

@@ -25,3 +25,7 @@ export function eventTokenKey(eventToken: string): string {
 export function entityWorkflowId(memberId: string, entityTypeId: number, entityId: number): string {
   return `entity/${memberId}/${entityTypeId}/${entityId}`;
 }
+
+export function provisionWorkflowId(memberId: string): string {
+  return `provision/${memberId}`;
+}

@@ -99,6 +99,11 @@ const activities = createActivities({
   // The offline drain signals entity workflows; the CRM processes read portal settings.
   temporal: client,
   portals,
+  provisioning: {
+    publicUrl: config.PUBLIC_URL,
+    claimEntityTypeId: config.CLAIM_ENTITY_TYPE_ID,
+    invoiceTotalEntityTypeId: config.INVOICE_TOTAL_ENTITY_TYPE_ID,
+  },
 });
 
 const worker = await Worker.create({

@@ -7,3 +7,4 @@ export { claimSequenceWorkflow } from './processes/claim-sequence.js';
 export { entityWorkflow } from './entity/entity-workflow.js';
 export { offlineDrainWorkflow } from './entity/offline-drain.js';
 export { externalWriteWorkflow } from './external-write.js';
+export { provisionPortalWorkflow } from './provision-portal.js';

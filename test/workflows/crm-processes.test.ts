@@ -202,7 +202,7 @@ describe('claim intake (local dev server, real Bitrix24 emulator)', () => {
       expect(notificationsOf(id)).toHaveLength(1);
       expect(notificationsOf(id)[0]).toMatchObject({ userId: MANAGER, kind: 'system' });
       expect(notificationsOf(id)[0]?.message).toContain(number);
-      expect(memories.get(id)).toMatchObject({ claimNumber: number, qualityTaskId: Number(tasks[0]?.id), notified: true });
+      expect(memories.get(id)).toMatchObject({ claimNumber: number, qualityTaskId: Number(tasks[0]?.id), notifyPending: false });
     }
   });
 
@@ -229,16 +229,28 @@ describe('claim intake (local dev server, real Bitrix24 emulator)', () => {
     expect(notificationsOf(id)).toHaveLength(1);
   });
 
-  it('a pass that lost its memory still creates no second task; its notification repeats under the same TAG', async () => {
+  it('a pass that lost its memory (a fresh entity run) writes nothing and does not notify again', async () => {
     const id = claimIds[8] as number;
     const number = claim(id)[fields().number];
     const { methods } = await restCallsDuring(() => runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, id, { memory: {} }));
-    expect(methods).toEqual(['crm.item.get', 'im.notify.system.add']);
+    expect(methods).toEqual(['crm.item.get']);
     expect(claim(id)[fields().number]).toBe(number);
     expect(tasksOf(id)).toHaveLength(1);
-    // Bitrix24 replaces a notification with the same TAG; the emulator keeps both, so compare the tags.
-    const tags = new Set(notificationsOf(id).map((note) => note.tag));
-    expect(tags.size).toBe(1);
+    expect(notificationsOf(id)).toHaveLength(1);
+  });
+
+  it('keeps a failed notification pending and sends it with the next pass', async () => {
+    const id = emulator.state.addItem(CLAIM_ENTITY_TYPE_ID, { title: 'Quiet manager', assignedById: MANAGER }).id;
+    emulator.injectFailure({ method: 'im.notify.system.add', times: 1, status: 400, error: 'USER_ID_EMPTY' });
+    const first = await runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, id);
+    expect(first.memory).toMatchObject({ notifyPending: true });
+    expect(tasksOf(id)).toHaveLength(1);
+    expect(notificationsOf(id)).toHaveLength(0);
+    const second = await restCallsDuring(() => runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, id, { memory: first.memory }));
+    expect(second.methods).toEqual(['crm.item.get', 'im.notify.system.add']);
+    expect(second.result.memory).toMatchObject({ notifyPending: false });
+    expect(notificationsOf(id)).toHaveLength(1);
+    expect(tasksOf(id)).toHaveLength(1);
   });
 
   it('restores a cleared number from the sequence, not a new one', async () => {
@@ -259,8 +271,9 @@ describe('claim intake (local dev server, real Bitrix24 emulator)', () => {
     // First attempt: get + batch (answer lost). Retry: get finds the task marker and writes nothing.
     expect(methods.filter((method) => method === 'batch')).toHaveLength(1);
     expect(tasksOf(id)).toHaveLength(1);
-    expect(claim(id)[fields().number]).toBe(formatClaimNumber(claimYear(id), 101));
+    expect(claim(id)[fields().number]).toBe(formatClaimNumber(claimYear(id), 102));
     expect(claim(id)[fields().qualityTaskId]).toBe(Number(tasksOf(id)[0]?.id));
+    expect(notificationsOf(id)).toHaveLength(1);
   });
 
   it('keeps the sequence gapless when the number answer is lost and the activity retries', async () => {
@@ -270,8 +283,8 @@ describe('claim intake (local dev server, real Bitrix24 emulator)', () => {
     await runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, first);
     await runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, second);
     expect(faults.loseNextSequenceAnswer).toBe(false);
-    expect(claim(first)[fields().number]).toBe(formatClaimNumber(claimYear(first), 102));
-    expect(claim(second)[fields().number]).toBe(formatClaimNumber(claimYear(second), 103));
+    expect(claim(first)[fields().number]).toBe(formatClaimNumber(claimYear(first), 103));
+    expect(claim(second)[fields().number]).toBe(formatClaimNumber(claimYear(second), 104));
   });
 
   it('links the deal the claim names (parentId2) and binds the task to it', async () => {
@@ -279,8 +292,9 @@ describe('claim intake (local dev server, real Bitrix24 emulator)', () => {
     await runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, id);
     expect(claim(id).parentId2).toBe(77);
     expect(tasksOf(id)[0]?.ufCrmTask).toEqual([`T40e_${id}`, 'D_77']);
-    const { methods } = await restCallsDuring(() => runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, id, { memory: { notified: true } }));
+    const { methods } = await restCallsDuring(() => runPass('claim-intake', CLAIM_ENTITY_TYPE_ID, id, { memory: {} }));
     expect(methods).toEqual(['crm.item.get']);
+    expect(notificationsOf(id)).toHaveLength(1);
   });
 
   it('numbers claims by their creation year in the portal time zone, and the sequence survives continue-as-new', async () => {

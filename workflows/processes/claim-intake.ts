@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { EntityPass, EntityPassContext, EntityPassResult } from '../../contracts/entity.js';
 import { addBusinessDays, formatZoned, localDateTime, type BusinessCalendar } from './business-days.js';
@@ -18,14 +18,15 @@ export const QUALITY_TASK_BUSINESS_DAYS = 2;
 interface ClaimMemory {
   claimNumber?: string;
   qualityTaskId?: number;
-  notified?: boolean;
+  /** The manager's notification failed after the task was created; the next pass sends it. */
+  notifyPending?: boolean;
 }
 
 function claimMemoryOf(memory: Record<string, unknown>): ClaimMemory {
   return {
     ...(typeof memory.claimNumber === 'string' ? { claimNumber: memory.claimNumber } : {}),
     ...(typeof memory.qualityTaskId === 'number' ? { qualityTaskId: memory.qualityTaskId } : {}),
-    ...(memory.notified === true ? { notified: true } : {}),
+    ...(memory.notifyPending === true ? { notifyPending: true } : {}),
   };
 }
 
@@ -36,7 +37,8 @@ export function claimNotificationTag(memberId: string, entityTypeId: number, id:
 
 /**
  * Claim intake: a gapless number CL-{year}-{NNNN} (year of the claim's creation in the portal's time zone), written
- * to the claim; one quality task due in two business days; the named deal linked; the manager notified once.
+ * to the claim; one quality task due in two business days; the named deal linked; the manager notified once, with
+ * the task.
  * Every step compares with what Bitrix24 holds now, so replays and repeated events write nothing twice.
  */
 export const claimIntakePass: EntityPass = async (context: EntityPassContext): Promise<EntityPassResult> => {
@@ -64,6 +66,7 @@ export const claimIntakePass: EntityPass = async (context: EntityPassContext): P
   }
 
   let qualityTaskId = claim.qualityTaskId ?? memory.qualityTaskId ?? null;
+  const firstIntake = qualityTaskId === null;
   const dealSettled = claim.namedDealId === null || claim.namedDealId === claim.linkedDealId;
   const complete = claim.number === number && claim.qualityTaskId !== null && dealSettled;
   let written: string[] = [];
@@ -84,18 +87,29 @@ export const claimIntakePass: EntityPass = async (context: EntityPassContext): P
     written = outcome.writtenFields;
   }
 
-  let notified = memory.notified === true;
-  if (!notified && claim.assignedById !== null) {
-    await crmActivities.notifyClaimManager({
-      memberId: context.memberId,
-      userId: claim.assignedById,
-      message: `Claim ${number}${claim.title === '' ? '' : ` "${claim.title}"`} is registered; the quality department has task #${qualityTaskId ?? '?'}.`,
-      tag: claimNotificationTag(context.memberId, ref.entityTypeId, ref.id),
-    });
-    notified = true;
-  }
+  // The notification goes with the task: sent by the pass that found the claim without one (even if the task's
+  // answer was lost and a retry found the marker), or owed by an earlier pass whose notification failed.
+  let notifyPending = memory.notifyPending === true || (firstIntake && qualityTaskId !== null);
+  if (notifyPending && claim.assignedById !== null) {
+    try {
+      await crmActivities.notifyClaimManager({
+        memberId: context.memberId,
+        userId: claim.assignedById,
+        message: `Claim ${number}${claim.title === '' ? '' : ` "${claim.title}"`} is registered; the quality department has task #${qualityTaskId ?? '?'}.`,
+        tag: claimNotificationTag(context.memberId, ref.entityTypeId, ref.id),
+      });
+      notifyPending = false;
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      // The claim itself is done; the next pass of this entity tries the notification again.
+      log.warn('claim notification failed; it stays pending', { claimNumber: number, error: error.message });
+    }
+  } else notifyPending = false;
 
-  const nextMemory: Record<string, unknown> = { ...context.memory, claimNumber: number, notified };
+  const nextMemory: Record<string, unknown> = { ...context.memory, claimNumber: number, notifyPending };
+  if (qualityTaskId !== null) nextMemory.qualityTaskId = qualityTaskId;
+  return { memory: nextMemory, summary: written.length === 0 ? `${number}: up to date` : `${number}: wrote ${written.join(', ')}` };
+};
   if (qualityTaskId !== null) nextMemory.qualityTaskId = qualityTaskId;
   return { memory: nextMemory, summary: written.length === 0 ? `${number}: up to date` : `${number}: wrote ${written.join(', ')}` };
 };

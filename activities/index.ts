@@ -16,6 +16,7 @@ import { createOnecActivities } from './onec/activities.js';
 import { createPortalActivities, type OAuthAppCredentials } from './portal/activities.js';
 import { createProvisioningActivities } from './provisioning/activities.js';
 import { createRobotCompletionActivities } from './robot/completion.js';
+import { createTimelineActivities } from './robot/timeline.js';
 import { createSettingsActivities, type ProcessSettings } from './settings.js';
 
 /** Everything the activities need, built once per worker and injected (temporal-practices.md rule 6). */
@@ -40,6 +41,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRobotCompletionActivities(deps),
+    ...createTimelineActivities(deps),
     ...createPortalActivities(deps),
     ...createOnecActivities(deps),
     ...createErpOrderActivities(deps),

@@ -87,6 +87,7 @@ const activities = createActivities({
       approverUserId: config.CREDIT_APPROVER_USER_ID,
     },
     entityCoalesceWindowMs: config.ENTITY_COALESCE_WINDOW_MS,
+    temporalWebUiUrl: config.TEMPORAL_WEB_UI_URL,
     crm: {
       qualityHeadUserId: config.QUALITY_HEAD_USER_ID,
       portalTimeZone: config.PORTAL_TIME_ZONE,

@@ -46,8 +46,8 @@ export function createCrmSettingsActivities(deps: CrmSettingsDeps) {
   }
 
   return {
-    /** Portal ids for the CRM processes: provisioning's record, overridden by configuration; type ids looked up when missing. */
-    async readCrmPortalIds(input: { memberId: string }): Promise<CrmPortalIds> {
+    /** Portal ids for the CRM processes: provisioning's record, overridden by configuration; the claim type id looked up on request. */
+    async readCrmPortalIds(input: { memberId: string; resolveClaimTypeId?: boolean }): Promise<CrmPortalIds> {
       const recorded = deps.portals ? await deps.portals.settings(input.memberId) : {};
       const ids: CrmPortalIds = {
         ...defined({
@@ -64,7 +64,7 @@ export function createCrmSettingsActivities(deps: CrmSettingsDeps) {
         }),
       };
       // An override of the entity type invalidates a type id recorded for another type.
-      if (ids.claimEntityTypeId !== undefined && (ids.claimTypeId === undefined || ids.claimEntityTypeId !== recorded.claimEntityTypeId)) {
+      if (input.resolveClaimTypeId === true && ids.claimEntityTypeId !== undefined && (ids.claimTypeId === undefined || ids.claimEntityTypeId !== recorded.claimEntityTypeId)) {
         ids.claimTypeId = await typeIdOf(input.memberId, ids.claimEntityTypeId);
       }
       return ids;

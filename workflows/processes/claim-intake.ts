@@ -43,7 +43,7 @@ export function claimNotificationTag(memberId: string, entityTypeId: number, id:
  */
 export const claimIntakePass: EntityPass = async (context: EntityPassContext): Promise<EntityPassResult> => {
   if (context.deleted) return { memory: context.memory, summary: 'claim deleted: nothing to do' };
-  const { settings, ids } = await crmProcessContext(context.memberId);
+  const { settings, ids } = await crmProcessContext(context.memberId, { resolveClaimTypeId: true });
   const ref = {
     memberId: context.memberId,
     entityTypeId: context.entityTypeId,
@@ -107,9 +107,6 @@ export const claimIntakePass: EntityPass = async (context: EntityPassContext): P
   } else notifyPending = false;
 
   const nextMemory: Record<string, unknown> = { ...context.memory, claimNumber: number, notifyPending };
-  if (qualityTaskId !== null) nextMemory.qualityTaskId = qualityTaskId;
-  return { memory: nextMemory, summary: written.length === 0 ? `${number}: up to date` : `${number}: wrote ${written.join(', ')}` };
-};
   if (qualityTaskId !== null) nextMemory.qualityTaskId = qualityTaskId;
   return { memory: nextMemory, summary: written.length === 0 ? `${number}: up to date` : `${number}: wrote ${written.join(', ')}` };
 };

@@ -20,12 +20,12 @@ export interface CrmProcessContext {
 export const CRM_CONFIG_FAILURE = 'Config.CrmProcessNotConfigured';
 
 /** Worker settings (recorded via the local activity) and the portal's smart-process and list ids. */
-export async function crmProcessContext(memberId: string): Promise<CrmProcessContext> {
+export async function crmProcessContext(memberId: string, options: { resolveClaimTypeId?: boolean } = {}): Promise<CrmProcessContext> {
   const worker = await processSettings();
   if (worker.crm === undefined) {
     throw ApplicationFailure.nonRetryable('the worker has no CRM process settings', CRM_CONFIG_FAILURE);
   }
-  const ids = await crmActivities.readCrmPortalIds({ memberId });
+  const ids = await crmActivities.readCrmPortalIds({ memberId, resolveClaimTypeId: options.resolveClaimTypeId === true });
   return { settings: worker.crm, ids };
 }
 

@@ -2,6 +2,7 @@ import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workfl
 import type { Activities } from '../../activities/index.js';
 import type { RobotCall, RobotOutcome } from '../../contracts/robot-call.js';
 import { SA_OUTCOME, OUTCOMES, type Outcome } from '../../contracts/search-attributes.js';
+import { recordOnTimeline } from './timeline.js';
 
 const { completeRobot, logRobotProgress } = proxyActivities<Activities>({
   startToCloseTimeout: '45 seconds',
@@ -32,11 +33,14 @@ export async function finishRobot<R extends Record<string, unknown>>(
       timeoutDuration: call.timeoutDuration,
     });
     setOutcome(OUTCOMES.failed);
+    await recordOnTimeline(call, OUTCOMES.failed, `${logMessage} (Bitrix24 had stopped waiting for this robot)`);
     return { returnValues, logMessage, delivered: false };
   }
   const { delivered } = await completeRobot({ memberId: call.memberId, eventToken: call.eventToken, returnValues, logMessage });
   if (!delivered) log.warn('Bitrix24 refused the event token: it is no longer waiting for this robot');
-  setOutcome(delivered ? outcome : OUTCOMES.failed);
+  const recorded = delivered ? outcome : OUTCOMES.failed;
+  setOutcome(recorded);
+  await recordOnTimeline(call, recorded, delivered ? logMessage : `${logMessage} (Bitrix24 was no longer waiting for this robot)`);
   return { returnValues, logMessage, delivered };
 }
 

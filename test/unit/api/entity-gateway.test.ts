@@ -63,8 +63,9 @@ describe('TemporalWorkflowGateway with the CRM route table (dev server)', () => 
       'binary/encrypted',
       'binary/encrypted',
     ]);
-    const codec = dataConverter.payloadCodecs?.[0];
-    const decoded = await codec!.decode(encoded);
+    const [codec] = dataConverter.payloadCodecs ?? [];
+    if (!codec) throw new Error('the data converter has no payload codec');
+    const decoded = await codec.decode(encoded);
     expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([
       { kind: 'add', event: 'ONCRMDYNAMICITEMADD_147', ts: 100, source: 'online' },
       { kind: 'update', event: 'ONCRMDYNAMICITEMUPDATE', ts: 101, source: 'online' },

@@ -1,6 +1,5 @@
 import { pino } from 'pino';
-import type { Bitrix24Caller } from '../../../activities/bitrix24/caller.js';
-import { withApplicationFailures } from '../../../activities/bitrix24/caller.js';
+import { withApplicationFailures, type Bitrix24Caller } from '../../../activities/bitrix24/caller.js';
 import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
 import { createMemoryPortalStore, type MemoryPortalStore } from '../../support/memory-portal-store.js';

@@ -1,0 +1,59 @@
+import { Context } from '@temporalio/activity';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
+
+export interface TimelineLineInput {
+  memberId: string;
+  entityTypeId: number;
+  entityId: number;
+  title: string;
+  text: string;
+  /** Unique per run and contained in `text` (the run id): a retried attempt finds the line it already wrote. */
+  marker: string;
+}
+
+/** Newest log entries searched for the marker; `crm.timeline.logmessage.list` pages hold 10, newest first. */
+const PAGES_SEARCHED = 3;
+const PAGE_SIZE = 10;
+
+/**
+ * One line on a CRM item's timeline (`crm.timeline.logmessage.add`) when a run finishes. Idempotent per run: before
+ * adding, the newest log entries (`crm.timeline.logmessage.list`, only app-added entries are listed) are searched for
+ * the run's marker, so an attempt retried after a lost answer adds nothing. A portal without the list method degrades
+ * to at-least-once.
+ */
+export function createTimelineActivities(deps: { bitrix24: Bitrix24Caller }) {
+  async function alreadyWritten(input: TimelineLineInput, signal: AbortSignal): Promise<boolean> {
+    for (let page = 0; page < PAGES_SEARCHED; page += 1) {
+      let answer;
+      try {
+        answer = await deps.bitrix24.callRaw<{ logMessages?: { text?: unknown }[] }>(
+          input.memberId,
+          'crm.timeline.logmessage.list',
+          { entityTypeId: input.entityTypeId, entityId: input.entityId, start: page * PAGE_SIZE },
+          { signal },
+        );
+      } catch (error) {
+        if (isBitrix24ErrorCode(error, 'ERROR_METHOD_NOT_FOUND')) return false;
+        throw error;
+      }
+      const entries = Array.isArray(answer.result?.logMessages) ? answer.result.logMessages : [];
+      if (entries.some((entry) => typeof entry.text === 'string' && entry.text.includes(input.marker))) return true;
+      if (answer.next === undefined || entries.length < PAGE_SIZE) return false;
+    }
+    return false;
+  }
+
+  return {
+    async writeTimelineLine(input: TimelineLineInput): Promise<{ written: boolean }> {
+      const signal = Context.current().cancellationSignal;
+      if (await alreadyWritten(input, signal)) return { written: false };
+      await deps.bitrix24.call(
+        input.memberId,
+        'crm.timeline.logmessage.add',
+        { fields: { entityTypeId: input.entityTypeId, entityId: input.entityId, title: input.title, text: input.text, iconCode: 'info' } },
+        { signal },
+      );
+      return { written: true };
+    },
+  };
+}

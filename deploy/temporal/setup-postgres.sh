@@ -1,0 +1,33 @@
+#!/bin/sh
+# One-shot schema job (admin-tools image): creates Temporal's two databases on first start and applies newer schema
+# versions on every start, so `docker compose up` after a Temporal upgrade migrates the schema.
+set -eu
+
+: "${POSTGRES_SEEDS:?POSTGRES_SEEDS is required}"
+: "${POSTGRES_USER:?POSTGRES_USER is required}"
+: "${SQL_PASSWORD:?SQL_PASSWORD is required}"
+PORT="${DB_PORT:-5432}"
+SCHEMA_ROOT=/etc/temporal/schema/postgresql/v12
+
+echo "waiting for PostgreSQL at ${POSTGRES_SEEDS}:${PORT}"
+nc -z -w 10 "$POSTGRES_SEEDS" "$PORT"
+
+sql_tool() {
+  temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -u "$POSTGRES_USER" -p "$PORT" "$@"
+}
+
+prepare() {
+  database="$1"
+  versioned="$2"
+  # `create` fails when the database exists: then it already has a schema and only newer versions are applied.
+  if sql_tool --db "$database" create; then
+    sql_tool --db "$database" setup-schema -v 0.0
+  else
+    echo "database ${database} exists"
+  fi
+  sql_tool --db "$database" update-schema -d "$versioned"
+}
+
+prepare "${DBNAME:-temporal}" "$SCHEMA_ROOT/temporal/versioned"
+prepare "${VISIBILITY_DBNAME:-temporal_visibility}" "$SCHEMA_ROOT/visibility/versioned"
+echo "PostgreSQL schema is up to date"

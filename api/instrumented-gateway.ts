@@ -1,5 +1,4 @@
-import type { CrmEvent, EventRoute } from './event-routes.js';
-import { EVENT_ROUTES, findEventRoute } from './event-routes.js';
+import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute } from './event-routes.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import type { RobotCall } from '../contracts/robot-call.js';
 import {

@@ -5,7 +5,7 @@ import { documentKey } from '../contracts/documents.js';
 import type { RobotCall } from '../contracts/robot-call.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../contracts/search-attributes.js';
-import { eventTokenKey, robotWorkflowId } from '../contracts/workflow-ids.js';
+import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../contracts/workflow-ids.js';
 import { isTemporalUnavailable, signalEntityWorkflow } from './entity-signal.js';
 import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute, type EventRouteSource } from './event-routes.js';
 import { ensureOfflineDrainSchedule } from './offline-drain-schedule.js';
@@ -93,15 +93,29 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
   }
 
   async onPortalInstalled(memberId: string, event: string): Promise<void> {
+    // Every install and app update re-provisions (an update deletes the app's robots in Bitrix24).
+    const provisioning = await this.withinDeadline(() =>
+      this.options.client.workflow.start('provisionPortalWorkflow', {
+        taskQueue: this.options.taskQueue,
+        workflowId: provisionWorkflowId(memberId),
+        args: [{ memberId }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SA_PORTAL, value: memberId },
+          { key: SA_PROCESS, value: 'provisioning' },
+          { key: SA_OUTCOME, value: OUTCOMES.running },
+        ],
+        staticSummary: `Portal ${memberId} · provisioning after ${event}`,
+      }),
+    );
+    this.options.logger.info({ memberId, event, workflowId: provisioning.workflowId }, 'portal installed; provisioning started');
     const intervalSeconds = this.options.offlineDrainIntervalSeconds;
-    if (intervalSeconds === undefined) {
-      this.options.logger.info({ memberId, event }, 'portal installed; no offline drain configured');
-      return;
-    }
+    if (intervalSeconds === undefined) return;
     const { scheduleId, created } = await this.withinDeadline(() =>
       ensureOfflineDrainSchedule(this.options.client, { memberId, taskQueue: this.options.taskQueue, intervalSeconds }),
     );
-    this.options.logger.info({ memberId, event, scheduleId, created }, 'portal installed; offline drain scheduled');
+    this.options.logger.info({ memberId, event, scheduleId, created }, 'offline drain scheduled');
   }
 
   /**

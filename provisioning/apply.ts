@@ -1,3 +1,4 @@
+import { AUTH_CONNECTOR } from '../activities/crm/write-if-changed.js';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../activities/bitrix24/caller.js';
 import type { Kind } from '../contracts/robot-declarations.js';
 import type { BizprocFields } from './bizproc-fields.js';
@@ -162,7 +163,8 @@ async function bindEvent(call: Call, binding: EventBinding): Promise<void> {
   try {
     await call('event.bind', {
       event: binding.event,
-      ...(binding.offline ? { event_type: 'offline' } : { handler: binding.handler, event_type: 'online' }),
+      // Our own writes carry the same auth_connector, so they do not queue offline events that would echo back.
+      ...(binding.offline ? { event_type: 'offline', auth_connector: AUTH_CONNECTOR } : { handler: binding.handler, event_type: 'online' }),
       ...(binding.authType === 0 ? {} : { auth_type: binding.authType }),
     });
   } catch (error) {

@@ -2,6 +2,7 @@
 // Copies the non-TypeScript files the compiled code reads next to itself (erp.wsdl via import.meta.url) into dist/.
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

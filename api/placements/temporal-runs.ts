@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import { SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../../contracts/search-attributes.js';
 import { webUiRunUrl } from '../../contracts/web-ui-links.js';
 import { isFailedRun, RUN_STATUS, type RunRef, type RunState, type RunSummary, type RunsService } from './runs-service.js';
@@ -17,7 +17,7 @@ export interface TemporalRunsServiceOptions {
 /** Visibility queries are strings: only plain ids go into one. */
 const QUERY_SAFE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-const EventType = temporal.api.enums.v1.EventType;
+const EventType = protos.temporal.api.enums.v1.EventType;
 
 /**
  * The runs tab over Temporal: visibility by `B24Portal` and `B24Document`, the failure of each failed run (decoded by

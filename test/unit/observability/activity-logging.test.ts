@@ -57,7 +57,7 @@ describe('activity attempt log', () => {
     const reports: ActivityAttemptReport[] = [];
     const { env, parsed } = environment(reports);
     const result = await env.run(async (input: typeof tokenInput) => ({ ok: true, token: input.credentials.accessToken }), tokenInput);
-    expect(result.ok).toBe(true);
+    expect(result).toMatchObject({ ok: true });
 
     const lines = parsed();
     expect(lines).toHaveLength(1);

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROBOT_DECLARATIONS } from '../../contracts/robot-declarations.js';
+import { provisionWorkflowId } from '../../contracts/workflow-ids.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function provisioned(): Promise<void> {
+  const handle = stack.temporal.client.workflow.getHandle(provisionWorkflowId(stack.emulator.memberId));
+  await handle.result();
+}
+
+function registeredCodes(): string[] {
+  return [...stack.emulator.state.robots.keys(), ...stack.emulator.state.activities.keys()].sort();
+}
+
+describe('install callback → provisioning', () => {
+  it('registers every declared robot and activity, the event bindings and the placements', async () => {
+    await provisioned();
+    expect(registeredCodes()).toEqual(ROBOT_DECLARATIONS.map((declaration) => declaration.code).sort());
+    const handlers = JSON.stringify(stack.emulator.state.placements);
+    expect(handlers).toContain('CRM_DEAL_DETAIL_TAB');
+    expect(stack.emulator.callsTo('event.bind').length).toBeGreaterThan(0);
+  });
+
+  it('restores the robots after an app update deleted them', async () => {
+    await provisioned();
+    const updated = await stack.emulator.installApp(`${stack.apiUrl}/bitrix24/install`, { event: 'ONAPPUPDATE' });
+    expect(updated.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await provisioned();
+    expect(registeredCodes()).toEqual(ROBOT_DECLARATIONS.map((declaration) => declaration.code).sort());
+  });
+
+  it('refuses an install callback for a domain that is not allowed, and starts nothing', async () => {
+    const response = await fetch(`${stack.apiUrl}/bitrix24/install`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        event: 'ONAPPINSTALL',
+        'auth[domain]': 'evil.example.com',
+        'auth[member_id]': 'evil-member',
+        'auth[client_endpoint]': 'https://evil.example.com/rest/',
+        'auth[server_endpoint]': 'https://oauth.bitrix.info/rest/',
+        'auth[access_token]': 'a',
+        'auth[refresh_token]': 'r',
+        'auth[application_token]': 't',
+      }).toString(),
+    });
+    expect(response.status).toBe(403);
+    const runs = await stack.temporal.client.workflow.count(`WorkflowId = '${provisionWorkflowId('evil-member')}'`);
+    expect(runs.count).toBe(0);
+  });
+});

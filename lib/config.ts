@@ -23,7 +23,7 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('b24-temporal'),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: z.stringbool().default(false),
-  TEMPORAL_TLS_SERVER_CA_CERT_FILE: z.string().optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),

@@ -16,17 +16,10 @@ export interface TemporalConnectConfig {
   namespace: string;
 }
 
-/** Names lib/config.ts used before it followed @temporalio/envconfig; still read so existing deployments keep working. */
-const LEGACY_NAMES: Record<string, string> = { TEMPORAL_TLS_SERVER_CA_CERT_FILE: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH' };
-
 /** The environment as envconfig should read it: `NAME=` means unset (as in loadConfig), booleans as config parsed them. */
 function envForEnvconfig(config: Config, env: NodeJS.ProcessEnv): Record<string, string> {
   const present: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined && value !== '') present[name] = value;
-  for (const [legacy, current] of Object.entries(LEGACY_NAMES)) {
-    const value = present[legacy];
-    if (value !== undefined && present[current] === undefined) present[current] = value;
-  }
   // lib/config.ts accepts every z.stringbool spelling (yes, on, 1, ...); envconfig only `true` and `1`.
   if (present.TEMPORAL_TLS !== undefined) present.TEMPORAL_TLS = String(config.TEMPORAL_TLS);
   return present;

@@ -1,3 +1,4 @@
+import { CLAIM_FIELD_SUFFIX } from '../activities/crm-processes/uf-field-names.js';
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import type { LocalizedText } from './bizproc-fields.js';
 
@@ -25,7 +26,8 @@ export interface SmartProcessDeclaration {
   fields: UserFieldDeclaration[];
 }
 
-export const CLAIM_NUMBER_SUFFIX = 'CLAIM_NUMBER';
+/** The claim processes and provisioning share one set of field names. */
+export const CLAIM_NUMBER_SUFFIX = CLAIM_FIELD_SUFFIX.number;
 export const INVOICE_TOTAL_SUFFIX = 'TOTAL';
 export const INVOICE_CURRENCY_SUFFIX = 'CURRENCY';
 
@@ -59,6 +61,14 @@ export function smartProcessDeclarations(ids: {
       },
       fields: [
         { suffix: CLAIM_NUMBER_SUFFIX, userTypeId: 'string', label: { en: 'Claim number', ru: 'Номер претензии' }, multiple: false, mandatory: false },
+        {
+          suffix: CLAIM_FIELD_SUFFIX.qualityTaskId,
+          userTypeId: 'integer',
+          label: { en: 'Quality task', ru: 'Задача отдела качества' },
+          multiple: false,
+          mandatory: false,
+        },
+        { suffix: CLAIM_FIELD_SUFFIX.dealId, userTypeId: 'integer', label: { en: 'Deal', ru: 'Сделка' }, multiple: false, mandatory: false },
       ],
     },
     {

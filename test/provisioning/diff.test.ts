@@ -18,6 +18,8 @@ const claimType = { id: 7, entityTypeId: 1038, title: 'Claim' };
 const totalsType = { id: 8, entityTypeId: 1040, title: 'Invoice totals' };
 const allFields = [
   { entityId: 'CRM_7', fieldName: 'UF_CRM_7_CLAIM_NUMBER', userTypeId: 'string', multiple: 'N', mandatory: 'N' },
+  { entityId: 'CRM_7', fieldName: 'UF_CRM_7_QUALITY_TASK_ID', userTypeId: 'integer', multiple: 'N', mandatory: 'N' },
+  { entityId: 'CRM_7', fieldName: 'UF_CRM_7_DEAL_ID', userTypeId: 'integer', multiple: 'N', mandatory: 'N' },
   { entityId: 'CRM_8', fieldName: 'UF_CRM_8_TOTAL', userTypeId: 'double', multiple: 'N', mandatory: 'N' },
   { entityId: 'CRM_8', fieldName: 'UF_CRM_8_CURRENCY', userTypeId: 'string', multiple: 'N', mandatory: 'N' },
 ];
@@ -52,9 +54,11 @@ describe('diffPortal', () => {
     expect(plan.update).toEqual([]);
     expect(plan.remove).toEqual([]);
     const added = labels(plan.add);
-    expect(added.slice(0, 5)).toEqual([
+    expect(added.slice(0, 7)).toEqual([
       'smartProcess claim',
       'UF_CRM_{claim.id}_CLAIM_NUMBER',
+      'UF_CRM_{claim.id}_QUALITY_TASK_ID',
+      'UF_CRM_{claim.id}_DEAL_ID',
       'smartProcess invoiceTotal',
       'UF_CRM_{invoiceTotal.id}_TOTAL',
       'UF_CRM_{invoiceTotal.id}_CURRENCY',
@@ -114,7 +118,7 @@ describe('diffPortal', () => {
 
   it('finds our types by recorded id even when renamed, by configured id, and never changes types or fields', () => {
     const renamed = { ...claimType, title: 'Complaints', isStagesEnabled: 'N' };
-    const state = emptyState({ crmTypes: [renamed, totalsType], userFields: [{ ...allFields[0]!, userTypeId: 'integer' }, allFields[1]!, allFields[2]!] });
+    const state = emptyState({ crmTypes: [renamed, totalsType], userFields: [{ ...allFields[0]!, userTypeId: 'integer' }, ...allFields.slice(1)] });
     const plan = diffPortal(declaration, state, { ...recordedAll, entityTypeIds: { claim: 1038 } });
     expect(labels(plan.add).filter((label) => label.startsWith('smartProcess') || label.startsWith('UF_') || label.startsWith('CRM_'))).toEqual([
       'CRM_DYNAMIC_1038_DETAIL_TAB',

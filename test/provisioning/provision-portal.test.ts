@@ -72,6 +72,8 @@ describe('provisioning against the emulated portal', () => {
     expect(invoiceTotals?.relations).toEqual({ parent: [{ entityTypeId: 31, isChildrenListEnabled: 'true' }] });
     expect(emulator.state.userFields.map((field) => [field.entityId, field.fieldName, field.userTypeId])).toEqual([
       [`CRM_${claim?.id}`, `UF_CRM_${claim?.id}_CLAIM_NUMBER`, 'string'],
+      [`CRM_${claim?.id}`, `UF_CRM_${claim?.id}_QUALITY_TASK_ID`, 'integer'],
+      [`CRM_${claim?.id}`, `UF_CRM_${claim?.id}_DEAL_ID`, 'integer'],
       [`CRM_${invoiceTotals?.id}`, `UF_CRM_${invoiceTotals?.id}_TOTAL`, 'double'],
       [`CRM_${invoiceTotals?.id}`, `UF_CRM_${invoiceTotals?.id}_CURRENCY`, 'string'],
     ]);
@@ -182,7 +184,7 @@ describe('provisioning against the emulated portal', () => {
     expect(text).toContain('+ smart process "Claim"');
     expect(text).toContain('+ field UF_CRM_{claim.id}_CLAIM_NUMBER (CRM_{claim.id}, string)');
     expect(text).toContain(`+ placement CRM_DYNAMIC_{claim}_DETAIL_TAB → ${PUBLIC_URL}/bitrix24/placements/runs`);
-    expect(result.plan.add).toHaveLength(2 + 3 + ROBOT_DECLARATIONS.length + 12 + 2);
+    expect(result.plan.add).toHaveLength(2 + 5 + ROBOT_DECLARATIONS.length + 12 + 2);
   });
 
   it('removes only what it owns and reports the rest', async () => {

@@ -117,7 +117,7 @@ describe('docker-compose.temporal.yml', () => {
 
   it('passes every variable the service reads to api and worker, from the environment only', () => {
     // The legacy CA name is read for old deployments; compose uses the envconfig name.
-    const expected = Object.keys(configSchema.shape).filter((name) => name !== 'TEMPORAL_TLS_SERVER_CA_CERT_FILE');
+    const expected = Object.keys(configSchema.shape);
     for (const name of ['api', 'worker']) {
       const env = environmentOf(compose.services[name] ?? {});
       // The worker listens on no API port.

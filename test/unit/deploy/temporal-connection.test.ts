@@ -62,11 +62,11 @@ describe('Temporal connection from envconfig names', () => {
     expect(Buffer.from(tls.clientCertPair?.key ?? []).toString()).toBe('KEY-PEM');
   });
 
-  it('takes inline PEM data (TEMPORAL_TLS_*_DATA) and the legacy CA variable', () => {
+  it('takes inline PEM data (TEMPORAL_TLS_*_DATA) and a CA file', () => {
     const { connectionOptions } = resolve({
       TEMPORAL_TLS_CLIENT_CERT_DATA: 'INLINE-CERT',
       TEMPORAL_TLS_CLIENT_KEY_DATA: 'INLINE-KEY',
-      TEMPORAL_TLS_SERVER_CA_CERT_FILE: CA,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: CA,
     });
     const tls = connectionOptions.tls;
     if (tls === false) throw new Error('TLS should be on');

@@ -113,3 +113,16 @@ describe('worker metrics endpoint', () => {
     expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(404);
   });
 });
+
+describe('worker observability settings', () => {
+  it('default to 9464 and 9465 on loopback, accept 0 (off), and name a wrong variable without its value', async () => {
+    const { readWorkerObservabilityConfig } = await import('../../../worker/observability.js');
+    expect(readWorkerObservabilityConfig({})).toEqual({ HOST: '127.0.0.1', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465 });
+    expect(readWorkerObservabilityConfig({ WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '' })).toMatchObject({
+      WORKER_METRICS_PORT: 0,
+      TEMPORAL_SDK_METRICS_PORT: 9465,
+    });
+    expect(() => readWorkerObservabilityConfig({ WORKER_METRICS_PORT: 'secret-ish-70000' })).toThrow(/WORKER_METRICS_PORT/);
+    expect(() => readWorkerObservabilityConfig({ WORKER_METRICS_PORT: 'secret-ish-70000' })).not.toThrow(/secret-ish/);
+  });
+});

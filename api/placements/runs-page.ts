@@ -73,8 +73,9 @@ export function renderRunsPage(view: RunsPageView): string {
     seen.add(run.workflowId);
     return row(view, run, isCurrent);
   });
+  const head = '<tr><th>Process</th><th>Status</th><th>Started</th><th>Last step or error</th><th>Run</th><th></th></tr>';
   const table = rows.length
-    ? `<table><thead><tr><th>Process</th><th>Status</th><th>Started</th><th>Last step or error</th><th>Run</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+    ? `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`
     : '<p class="empty">No workflow runs for this item yet.</p>';
   const notice = view.notice ? `<p class="notice ${view.notice.kind}" role="status">${e(view.notice.text)}</p>` : '';
   const title = view.itemTitle ? `${view.itemTitle} (${view.documentKey})` : view.documentKey;

@@ -21,7 +21,16 @@ beforeAll(async () => {
   stack = await startStack({ env: { ONEC_RETRY_BOUND_SECONDS: '2', TEMPORAL_WEB_UI_URL: WEB_UI } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   dealId = stack.emulator.state.addItem(2, { title: 'Pumps for Acme', assignedById: USERS.responsible }).id;
   documentKey = `DEAL_${dealId}`;
@@ -74,7 +83,9 @@ async function openCard(userId: number): Promise<{ page: Page; tab: Frame }> {
 }
 
 function timelineLines(): string[] {
-  return stack.emulator.state.timelineMessages.filter((entry) => entry.entityTypeId === 2 && entry.entityId === dealId).map((entry) => String(entry.text));
+  return stack.emulator.state.timelineMessages
+    .filter((entry) => entry.entityTypeId === 2 && entry.entityId === dealId)
+    .map((entry) => String(entry.text));
 }
 
 /** A script (run in the tab's frame) that posts the retry form with the page's own token, as the Retry button would. */

@@ -38,6 +38,8 @@ export interface Stack {
   /** Every secret value the stack handed out, for "absent from logs and histories" checks. */
   secrets(): string[];
   restartWorker(): Promise<void>;
+  /** Starts the API again (stopping it first if it still runs) on the same port, and waits until it is ready. */
+  restartApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,7 +89,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const startWorker = () => startService('worker', 'worker/main.ts', env);
   let worker = startWorker();
-  const api = startService('api', 'api/server.ts', env);
+  const startApi = () => startService('api', 'api/server.ts', env);
+  let api = startApi();
   const stack: Stack = {
     temporal,
     emulator,
@@ -98,13 +101,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     get worker() {
       return worker;
     },
-    api,
+    get api() {
+      return api;
+    },
     apiUrl,
     env,
     secrets: () => [payloadKey, emulator.applicationToken, ...emulator.issuedTokens()],
     async restartWorker() {
       await worker.stop();
       worker = startWorker();
+    },
+    async restartApi() {
+      await api.stop();
+      api = startApi();
+      await waitForHttpOk(`${apiUrl}/readyz`, 60_000, api);
     },
     async stop() {
       await Promise.allSettled([api.stop(), worker.stop()]);

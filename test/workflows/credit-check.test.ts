@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,7 +14,6 @@ import { CHECK_CREDIT_LIMIT } from '../../contracts/robot-declarations.js';
 import { OUTCOMES, SA_OUTCOME } from '../../contracts/search-attributes.js';
 import { eventTokenKey, robotWorkflowId } from '../../contracts/workflow-ids.js';
 import { startFinanceSimulator, type FinanceSimulator } from '../../emulators/finance/simulator.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import type { CreditCheckProperties } from '../../workflows/credit-check.js';
 import type { CreditReturnValues } from '../../workflows/credit-decision.js';
 import { runDurationMs } from '../support/history.js';
@@ -23,6 +21,7 @@ import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
 const FINANCE_TOKEN = 'finance-test-token-7c1d';
 const KNOWN_COMPANY = 10;
@@ -33,7 +32,7 @@ const CREDIT: CreditCheckSettings = {
   approverUserId: 7,
 };
 
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 let finance: FinanceSimulator;
 
@@ -116,6 +115,7 @@ async function runCreditCheck(
   const financeBefore = finance.calls.length;
   const first = handles[0]!;
   const result = (await worker.runUntil(first.result())) as RobotOutcome<CreditReturnValues>;
+  await keepForReplay(first, expect.getState().currentTestName);
   return {
     result,
     handles,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -13,17 +12,17 @@ import { ERP_CREATE_ORDER } from '../../contracts/robot-declarations.js';
 import type { RobotOutcome } from '../../contracts/robot-call.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PROCESS } from '../../contracts/search-attributes.js';
 import { startErpSimulator, type ErpSimulator } from '../../emulators/erp/simulator.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import { fakeCrmDeal, productRows, type FakeDealSeed } from '../support/fake-crm-deal.js';
 import { runDurationMs } from '../support/history.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
 const ORDER_FIELD = 'UF_CRM_ERP_ORDER_ID';
 const MINUTE = 60_000;
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 let erp: ErpSimulator;
 let nextDealId = 100;
@@ -100,6 +99,7 @@ async function runErpOrder(options: RunOptions = {}) {
   const startedAt = performance.now();
   const result = (await worker.runUntil(handle.result())) as RobotOutcome<ErpOrderReturnValues>;
   const realMs = performance.now() - startedAt;
+  await keepForReplay(handle, expect.getState().currentTestName);
   await erp.settled();
   const externalId = erpOrderExternalId(call.memberId, seed.id);
   return {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,14 +6,14 @@ import { createActivities } from '../../activities/index.js';
 import { createOnecClient } from '../../activities/onec/client.js';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { runDurationMs } from '../support/history.js';
 import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 let onec: OnecSimulator;
 
@@ -55,6 +54,7 @@ async function runPriceLookup(article: string, options: { retryBoundMs?: number 
   const handle = await env.client.workflow.start(GET_1C_PRICE.workflowType, { taskQueue, workflowId: `price-${taskQueue}`, args: [call] });
   const result = await worker.runUntil(handle.result());
   const virtualMs = await runDurationMs(handle);
+  await keepForReplay(handle, expect.getState().currentTestName);
   return { result, bitrix24, call, virtualMs };
 }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -14,19 +13,19 @@ import { JIRA_CREATE_PROJECT } from '../../contracts/robot-declarations.js';
 import { OUTCOMES, SA_OUTCOME } from '../../contracts/search-attributes.js';
 import { eventTokenKey, robotWorkflowId } from '../../contracts/workflow-ids.js';
 import { startJiraSimulator, type JiraSimulator } from '../../emulators/jira/simulator.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import type { JiraProjectReturnValues } from '../../workflows/jira-project.js';
 import { runDurationMs } from '../support/history.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
 const JIRA_EMAIL = 'automation@example.com';
 const JIRA_TOKEN = 'jira-secret-9f3a61c2';
 const MEMBER_ID = 'member-test';
 
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+const dataConverter = replayDataConverter();
 const logLines: string[] = [];
 let env: TestWorkflowEnvironment;
 let jira: JiraSimulator;
@@ -104,6 +103,7 @@ async function runJiraRobot(dealId: number, projectKey: string, options: { deliv
   }
   const first = handles[0]!;
   const result = (await worker.runUntil(first.result())) as RobotOutcome<JiraProjectReturnValues>;
+  await keepForReplay(first, expect.getState().currentTestName);
   return { result, handles, bitrix24, virtualMs: await runDurationMs(first) };
 }
 

@@ -1,10 +1,17 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { createTransport } from '../../../activities/bitrix24/transport.js';
 import type { IngressServices } from '../../deps.js';
+import { apiErrors } from '../../errors.js';
 import { permissionsFor, REFUSALS, type Permissions } from '../../placements/access.js';
 import type { RunsTabServices } from '../../placements/deps.js';
 import { placementErrors } from '../../placements/errors.js';
-import { derivePageTokenKey, issuePageToken, PAGE_TOKEN_TTL_SECONDS, readPageToken, type PageClaims } from '../../placements/page-token.js';
+import {
+  derivePageTokenKey,
+  issuePageToken,
+  PAGE_TOKEN_TTL_SECONDS,
+  readPageToken,
+  type PageClaims,
+} from '../../placements/page-token.js';
 import { entityTypeOfPlacement, itemDocumentKey, itemIdOfPlacementOptions } from '../../placements/placement-target.js';
 import { readCurrentUser, readItemPeople } from '../../placements/portal-people.js';
 import { appRestCall, userRestCall } from '../../placements/rest-calls.js';
@@ -28,7 +35,9 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
   const tab = services.runsTab;
   const key = derivePageTokenKey(services.config.PAYLOAD_CODEC_KEY);
   const nowSeconds = tab?.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
-  const userTransport = tab?.userTransport ?? createTransport({ httpTimeoutMs: services.config.B24_HTTP_TIMEOUT_MS, caBundlePath: services.config.B24_CA_BUNDLE });
+  const userTransport =
+    tab?.userTransport ??
+    createTransport({ httpTimeoutMs: services.config.B24_HTTP_TIMEOUT_MS, caBundlePath: services.config.B24_CA_BUNDLE });
   const actionBase = `${services.config.PUBLIC_URL.replace(/\/+$/, '')}${RUNS_TAB_PATH}`;
   const selfOrigin = originOf(services.config.PUBLIC_URL) ?? '';
   const portalOrigins = new WeakMap<FastifyRequest, string>();
@@ -45,7 +54,15 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
     return tab;
   };
 
-  const render = async (request: FastifyRequest, reply: FastifyReply, claims: PageClaims, view: { token: string; permissions: Permissions; title: string; name: string; notice?: Notice }) => {
+  interface PageState {
+    token: string;
+    permissions: Permissions;
+    title: string;
+    name: string;
+    notice?: Notice;
+  }
+
+  const render = async (request: FastifyRequest, reply: FastifyReply, claims: PageClaims, view: PageState) => {
     const documentKey = itemDocumentKey(claims);
     const runs = await requireTab().runs.list(claims.memberId, documentKey);
     const nonce = newNonce();
@@ -66,8 +83,12 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
   app.post(RUNS_TAB_PATH, async (request, reply) => {
     requireTab();
     const sender = placementSenderSchema.safeParse(request.body);
-    if (!sender.success) throw placementErrors.sessionRejected();
-    const portal = await verifySender(services.portals, { member_id: sender.data.member_id, application_token: sender.data.APPLICATION_TOKEN }, request.log);
+    if (!sender.success) throw apiErrors.unauthorized();
+    const portal = await verifySender(
+      services.portals,
+      { member_id: sender.data.member_id, application_token: sender.data.APPLICATION_TOKEN },
+      request.log,
+    );
     const portalOrigin = originOf(portal.clientEndpoint);
     if (portalOrigin) portalOrigins.set(request, portalOrigin);
 
@@ -82,10 +103,17 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
     const viewer = await readCurrentUser(asUser);
     const item = { entityTypeId, itemId };
     const facts = await readItemPeople(asUser, item);
-    const claims: PageClaims = { memberId: portal.memberId, userId: viewer.userId, ...item, admin: viewer.admin, expiresAt: nowSeconds() + PAGE_TOKEN_TTL_SECONDS };
+    const claims: PageClaims = {
+      memberId: portal.memberId,
+      userId: viewer.userId,
+      ...item,
+      admin: viewer.admin,
+      expiresAt: nowSeconds() + PAGE_TOKEN_TTL_SECONDS,
+    };
     const token = issuePageToken(key, claims);
     request.log.info({ memberId: portal.memberId, userId: viewer.userId, document: itemDocumentKey(item) }, 'runs tab opened');
-    return render(request, reply, claims, { token, permissions: permissionsFor(viewer, facts), title: facts.title, name: viewer.name });
+    const permissions = permissionsFor(viewer, facts);
+    return render(request, reply, claims, { token, permissions, title: facts.title, name: viewer.name });
   });
 
   /** Verifies the page token and repeats the access checks with the app's own tokens. */
@@ -124,7 +152,8 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
     const run = await runOfItem(tabServices, claims, action);
     if (!isFailedRun(run)) throw placementErrors.conflict('Only a failed run can be retried.');
     const { runId } = await tabServices.runs.retry(run, `retried from the CRM card by Bitrix24 user ${claims.userId}`);
-    request.log.info({ memberId: claims.memberId, userId: claims.userId, workflowId: run.workflowId, runId }, 'run retried from the runs tab');
+    const logged = { memberId: claims.memberId, userId: claims.userId, workflowId: run.workflowId, runId };
+    request.log.info(logged, 'run retried from the runs tab');
     if (wantsJson(request)) return { status: 'retried', workflowId: run.workflowId, runId };
     const notice: Notice = { kind: 'ok', text: `Retry started: ${run.workflowId} runs again as ${runId}.` };
     return render(request, reply, claims, { token: action.token, permissions, title: facts.title, name: '', notice });
@@ -136,7 +165,8 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
     const run = await runOfItem(tabServices, claims, action);
     if (!isRunningRun(run)) throw placementErrors.conflict('This run is not running any more.');
     await tabServices.runs.terminate(run, `terminated from the CRM card by Bitrix24 user ${claims.userId}`);
-    request.log.info({ memberId: claims.memberId, userId: claims.userId, workflowId: run.workflowId, runId: run.runId }, 'run terminated from the runs tab');
+    const logged = { memberId: claims.memberId, userId: claims.userId, workflowId: run.workflowId, runId: run.runId };
+    request.log.info(logged, 'run terminated from the runs tab');
     if (wantsJson(request)) return { status: 'terminated', workflowId: run.workflowId, runId: run.runId };
     const notice: Notice = { kind: 'ok', text: `Terminated ${run.workflowId}.` };
     return render(request, reply, claims, { token: action.token, permissions, title: facts.title, name: '', notice });

@@ -29,7 +29,12 @@ beforeAll(async () => {
   // Riley works in the Quality department, whose head is Quinn (user 2).
   emulator.state.addUser({ NAME: 'Riley', LAST_NAME: 'Responsible', UF_DEPARTMENT: [2] });
   dealId = emulator.state.addItem(2, { title: 'Pumps <b>for</b> "Acme"', assignedById: USERS.responsible }).id;
-  appBitrix24 = createBitrix24Client({ store: new InMemoryPortals([]), webhookUrl: emulator.webhookUrl(1), rateLimit: { perSecond: 1000, burst: 1000 }, logger: pino({ level: 'silent' }) });
+  appBitrix24 = createBitrix24Client({
+    store: new InMemoryPortals([]),
+    webhookUrl: emulator.webhookUrl(1),
+    rateLimit: { perSecond: 1000, burst: 1000 },
+    logger: pino({ level: 'silent' }),
+  });
 });
 
 afterAll(async () => {
@@ -50,14 +55,27 @@ beforeEach(async () => {
       outcome: 'failed',
       detail: 'No price: 1C could not be reached <script>alert(1)</script>',
     }),
-    fakeRun({ workflowId: runningRunId, memberId: emulator.memberId, documentKey, status: 'RUNNING', outcome: 'waiting-external', process: 'erp-order', detail: 'running' }),
+    fakeRun({
+      workflowId: runningRunId,
+      memberId: emulator.memberId,
+      documentKey,
+      status: 'RUNNING',
+      outcome: 'waiting-external',
+      process: 'erp-order',
+      detail: 'running',
+    }),
     fakeRun({ workflowId: 'robot/GET_1C_PRICE/m/other-deal', memberId: emulator.memberId, documentKey: 'DEAL_999', outcome: 'failed' }),
   ]);
   app = await buildApp({
     config,
     logger: { level: 'silent' },
     portals: new InMemoryPortals([
-      storedPortal({ memberId: emulator.memberId, domain: emulator.domain, clientEndpoint: emulator.clientEndpoint, applicationToken: emulator.applicationToken }),
+      storedPortal({
+        memberId: emulator.memberId,
+        domain: emulator.domain,
+        clientEndpoint: emulator.clientEndpoint,
+        applicationToken: emulator.applicationToken,
+      }),
     ]),
     workflows: new RecordingGateway(),
     installVerifier: new FakeVerifier(),

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { signalEntityWorkflow } from '../../api/entity-signal.js';
+import { crmEventRoutes, findEventRoute, type CrmEvent } from '../../api/event-routes.js';
+import { documentKey } from '../../contracts/documents.js';
+import type { RobotCall } from '../../contracts/robot-call.js';
+import { DEAL_DOCUMENT_TYPE, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
+import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../../contracts/search-attributes.js';
+import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../../contracts/workflow-ids.js';
+import type { Stack } from '../../test/support/stack.js';
+import { startUnpolledApi } from './bench-api.js';
+import { combineRuns, perSecond, runClosedLoop, type LoadRun } from './load.js';
+import { percentile, type BenchRow } from './stats.js';
+
+export interface IngressOptions {
+  /** Requests per path (API and raw client) and kind (robot calls, events). */
+  requests?: number;
+  concurrency?: number;
+  warmup?: number;
+}
+
+export const INGRESS_RATIO_TARGET = 0.9;
+
+type Operation = () => Promise<void>;
+
+/**
+ * The same work through both paths in the order raw, API, API, raw (half the requests each), so that a dev server
+ * slowing down as its database grows does not favour whichever path ran first.
+ */
+async function measurePair(api: Operation, raw: Operation, options: Required<IngressOptions>): Promise<{ api: LoadRun; raw: LoadRun }> {
+  const { requests, concurrency, warmup } = options;
+  await runClosedLoop(warmup, concurrency, raw);
+  await runClosedLoop(warmup, concurrency, api);
+  const half = Math.ceil(requests / 2);
+  const raw1 = await runClosedLoop(half, concurrency, raw);
+  const api1 = await runClosedLoop(half, concurrency, api);
+  const api2 = await runClosedLoop(requests - half, concurrency, api);
+  const raw2 = await runClosedLoop(requests - half, concurrency, raw);
+  return { api: combineRuns([api1, api2]), raw: combineRuns([raw1, raw2]) };
+}
+
+function rowsOf(kind: string, rawLabel: string, pair: { api: LoadRun; raw: LoadRun }, options: Required<IngressOptions>): BenchRow[] {
+  const shape = `${options.requests} requests, ${options.concurrency} in flight`;
+  const apiName = `ingress: ${kind} via API (${shape})`;
+  const rawName = `raw ${rawLabel} (${shape})`;
+  const ratio = perSecond(pair.api) / perSecond(pair.raw);
+  const rows: BenchRow[] = [
+    { benchmark: apiName, figure: 'throughput', value: `${perSecond(pair.api).toFixed(0)} /s` },
+    { benchmark: apiName, figure: 'ack p50', value: `${percentile(pair.api.samples, 50).toFixed(1)} ms` },
+    { benchmark: apiName, figure: 'ack p99', value: `${percentile(pair.api.samples, 99).toFixed(1)} ms` },
+    { benchmark: rawName, figure: 'throughput', value: `${perSecond(pair.raw).toFixed(0)} /s` },
+    { benchmark: rawName, figure: 'p50', value: `${percentile(pair.raw.samples, 50).toFixed(1)} ms` },
+    { benchmark: rawName, figure: 'p99', value: `${percentile(pair.raw.samples, 99).toFixed(1)} ms` },
+    {
+      benchmark: `ingress: ${kind}`,
+      figure: 'API / raw throughput',
+      value: ratio.toFixed(2),
+      target: `>= ${INGRESS_RATIO_TARGET}`,
+      met: ratio >= INGRESS_RATIO_TARGET,
+    },
+  ];
+  for (const [name, run] of [
+    [apiName, pair.api],
+    [rawName, pair.raw],
+  ] as const) {
+    if (run.failures > 0) rows.push({ benchmark: name, figure: 'failed requests', value: `${run.failures} (${run.firstFailure ?? ''})`, target: '0', met: false });
+  }
+  return rows;
+}
+
+/**
+ * Ingress throughput and durable-ack latency (issue 7, benchmark 1): robot calls and CRM events posted by the emulator
+ * to an API process, against `client.workflow.start` / `signalWithStart` with the same workflow types, ids, options,
+ * payload codec and concurrency, from this process against the same dev server. Neither path's work is executed
+ * (see startUnpolledApi), so both measure exactly "Temporal accepted it".
+ */
+export async function ingressBenchmark(stack: Stack, input: IngressOptions = {}): Promise<BenchRow[]> {
+  const options: Required<IngressOptions> = { requests: 1000, concurrency: 32, warmup: 64, ...input };
+  const { client } = stack.temporal;
+  const { emulator } = stack;
+  await client.workflow.getHandle(provisionWorkflowId(emulator.memberId)).result();
+  const api = await startUnpolledApi(stack, { LOG_LEVEL: 'info' });
+  try {
+    let sequence = 0;
+    const nextId = () => {
+      sequence += 1;
+      return sequence;
+    };
+
+    const robotViaApi: Operation = async () => {
+      const deal = nextId();
+      const fired = await emulator.fireRobot(`${api.url}/bitrix24/bizproc`, {
+        code: GET_1C_PRICE.code,
+        properties: { article: 'SKU-001' },
+        documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${deal}`],
+      });
+      if (fired.status !== 200) throw new Error(`API answered ${fired.status}`);
+    };
+    const robotRaw: Operation = async () => {
+      const deal = nextId();
+      const call: RobotCall = {
+        memberId: emulator.memberId,
+        domain: emulator.domain,
+        robotCode: GET_1C_PRICE.code,
+        bizprocWorkflowId: `bench-${deal}`,
+        documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${deal}`],
+        documentType: DEAL_DOCUMENT_TYPE,
+        eventToken: `bench-${deal}|A${deal}|${randomBytes(16).toString('hex')}.${randomBytes(32).toString('hex')}`,
+        properties: { article: 'SKU-001' },
+        useSubscription: true,
+        timeoutDuration: 0,
+        ts: Math.floor(Date.now() / 1000),
+        userId: 1,
+      };
+      await client.workflow.start(GET_1C_PRICE.workflowType, {
+        taskQueue: api.taskQueue,
+        workflowId: robotWorkflowId(call.memberId, GET_1C_PRICE.code, eventTokenKey(call.eventToken)),
+        args: [call],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SA_PORTAL, value: call.memberId },
+          { key: SA_DOCUMENT, value: documentKey(call.documentId) },
+          { key: SA_PROCESS, value: GET_1C_PRICE.process },
+          { key: SA_ROBOT_CODE, value: GET_1C_PRICE.code },
+          { key: SA_OUTCOME, value: OUTCOMES.running },
+        ],
+        staticSummary: `${documentKey(call.documentId)} · ${GET_1C_PRICE.name.en}`,
+      });
+    };
+
+    // Every event names a deal no entity workflow runs for yet: signalWithStart starts one each time on both paths.
+    const eventViaApi: Operation = async () => {
+      const deal = 1_000_000 + nextId();
+      const answer = await emulator.fireEvent(`${api.url}/bitrix24/events`, 'ONCRMDEALUPDATE', { FIELDS: { ID: String(deal) } });
+      const status = (answer.body as { status?: string } | undefined)?.status;
+      if (answer.status !== 200 || status !== 'accepted') throw new Error(`API answered ${answer.status} ${status ?? ''}`);
+    };
+    const dealRoutes = crmEventRoutes({});
+    const eventRaw: Operation = async () => {
+      const deal = 1_000_000 + nextId();
+      const event: CrmEvent = {
+        memberId: emulator.memberId,
+        domain: emulator.domain,
+        event: 'ONCRMDEALUPDATE',
+        eventHandlerId: '1',
+        data: { FIELDS: { ID: String(deal) } },
+        ts: Math.floor(Date.now() / 1000),
+      };
+      const match = findEventRoute(dealRoutes, event);
+      if (!match) throw new Error('no route for ONCRMDEALUPDATE');
+      await signalEntityWorkflow(client, api.taskQueue, match, event);
+    };
+
+    const robots = await measurePair(robotViaApi, robotRaw, options);
+    const events = await measurePair(eventViaApi, eventRaw, options);
+    return [
+      ...rowsOf('robot calls', 'client.workflow.start', robots, options),
+      ...rowsOf('CRM events', 'client.workflow.signalWithStart', events, options),
+    ];
+  } finally {
+    await api.stop();
+  }
+}

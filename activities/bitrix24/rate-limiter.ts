@@ -137,8 +137,9 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
       waiter.grant(releaser(memberId));
     }
     const excess = bucket.inFlight + bucket.level + 1 - burst;
-    // When in-flight requests alone fill the bucket, the next answer (release) calls us again.
-    if (bucket.queue.length === 0 || bucket.drainTimerPending || excess > bucket.level) return;
+    // When in-flight requests alone fill the bucket, the next answer (release) calls us again. Decided on integer
+    // counts: comparing the float excess with the level could strand the queue with nothing in flight and no timer.
+    if (bucket.queue.length === 0 || bucket.drainTimerPending || bucket.inFlight + 1 > burst) return;
     bucket.drainTimerPending = true;
     // +1 ms: timers may fire up to a millisecond early, and arriving early is what earns a 503.
     const waitMs = Math.ceil((excess / perSecond) * 1000) + 1;

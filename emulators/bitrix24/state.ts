@@ -105,6 +105,12 @@ export interface CrmType extends Record<string, unknown> {
   title: string;
 }
 
+/** The product-row owner code of a CRM type (`D` deal, `L` lead, `Q` quote, `SI` smart invoice, `T{hex}` smart process). */
+export function productOwnerType(entityTypeId: number): string {
+  const fixed: Record<number, string> = { 1: 'L', 2: 'D', 7: 'Q', 31: 'SI' };
+  return fixed[entityTypeId] ?? `T${entityTypeId.toString(16)}`;
+}
+
 /** Base CRM types every portal has; smart processes come from crmTypes. */
 export const BUILT_IN_ENTITY_TYPES = [1, 2, 3, 4, 7, 31] as const;
 

@@ -1,11 +1,12 @@
 // `npm run bench [-- section ...]`: starts the real stack (dev server, emulator, simulators, worker and API processes)
-// and prints a table. Sections: ingress, round-trip, credit, storm, erp (all by default).
+// and prints a table. Sections: ingress, round-trip, credit, events, storm, erp (all by default).
 // A benchmark, not a test: it reports figures whether or not they meet their targets.
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CHECK_CREDIT_LIMIT, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startStack } from '../../test/support/stack.js';
 import { erpRoundTrip } from './erp-round-trip.js';
+import { measureEventLatency } from './event-latency.js';
 import { ingressBenchmark } from './ingress.js';
 import { robotRoundTrip } from './robot-round-trip.js';
 import { printTable, type BenchRow } from './stats.js';
@@ -19,7 +20,7 @@ const rows: BenchRow[] = [];
 const startedAt = performance.now();
 const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0)} s] ${message}\n`);
 
-if (wanted('round-trip') || wanted('credit') || wanted('ingress')) {
+if (wanted('round-trip') || wanted('credit') || wanted('events') || wanted('ingress')) {
   const stack = await startStack({ env: { LOG_LEVEL: 'warn' } });
   try {
     if (wanted('round-trip')) {
@@ -32,6 +33,11 @@ if (wanted('round-trip') || wanted('credit') || wanted('ingress')) {
       // Auto-approved credit check: the finance API answers in its own latency (simulator default 50 ms).
       const credit = { label: 'check_credit_limit (auto-approved)', code: CHECK_CREDIT_LIMIT.code, properties: { company_id: '1', amount: '1000' } };
       rows.push(...(await robotRoundTrip(stack, { ...credit, calls: 20 })).rows);
+    }
+    if (wanted('events')) {
+      progress('events');
+      // CRM event → entity workflow → write back; ENTITY_COALESCE_WINDOW_MS (default 2 s) is inside every figure.
+      rows.push(...(await measureEventLatency(stack, { events: 20 })).rows);
     }
     // Last on this stack: it leaves thousands of waiting runs in the dev server.
     if (wanted('ingress')) {

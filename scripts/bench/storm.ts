@@ -29,6 +29,8 @@ export function stormStackOptions() {
       B24_RATE_LIMIT_BURST: String(STORM_RATE_LIMIT.burst),
       // The schedule's empty-queue reads are not part of the storm (events arrive online only).
       OFFLINE_DRAIN_INTERVAL_SECONDS: '3600',
+      // Provisioning does not create the shipment list; a portal names it by configuration.
+      SHIPMENT_LIST_IBLOCK_ID: '77',
     },
   };
 }
@@ -108,12 +110,12 @@ export async function rateLimitStorm(stack: Stack, input: StormOptions = {}): Pr
 
   const synced = () =>
     dealIds.every((id) => emulator.state.listElements.filter((element) => element.CODE.startsWith(`deal-${id}-row-`)).length === dealRows.get(id));
-  const quietMs = 5_000;
+  // Done once every deal is synced and no call came for a while (a late extra pass would show); a storm that stalls
+  // is reported as it stands after a longer silence.
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const last = emulator.calls.at(-1);
-    if (synced() && (last === undefined || Date.now() - last.at > quietMs)) break;
-    if (Date.now() > deadline) break;
+    const quietForMs = Date.now() - Math.max(emulator.calls.at(-1)?.at ?? 0, startedAt + delivered.elapsedMs);
+    if (quietForMs > (synced() ? 5_000 : 30_000) || Date.now() > deadline) break;
     await delay(250);
   }
 
@@ -121,6 +123,10 @@ export async function rateLimitStorm(stack: Stack, input: StormOptions = {}): Pr
   const limited = stormCalls.filter((call) => call.status === 503).length;
   const lastCallAt = stormCalls.at(-1)?.at ?? startedAt;
   const makespanSeconds = (lastCallAt - startedAt) / 1000;
+  const firstCallSeconds = ((stormCalls[0]?.at ?? startedAt) - startedAt) / 1000;
+  // After the burst the bucket's rate bounds the pace: what the worker's limiter achieved there.
+  const afterBurst = stormCalls.slice(STORM_RATE_LIMIT.burst);
+  const sustainedRate = afterBurst.length > 1 ? (afterBurst.length - 1) / (((afterBurst.at(-1)?.at ?? 0) - (afterBurst[0]?.at ?? 0)) / 1000) : Number.NaN;
   const minimumSeconds = minimumMakespanSeconds(minimumCalls);
   const passes = stormCalls.filter((call) => call.method === 'crm.item.productrow.list' && call.status === 200);
   const dealsWithMorePasses = dealIds.filter((id) => passes.filter((call) => ownerIdOf(call) === String(id)).length > 1).length;
@@ -129,9 +135,9 @@ export async function rateLimitStorm(stack: Stack, input: StormOptions = {}): Pr
   );
   const byMethod = new Map<string, number>();
   for (const call of stormCalls) byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
-  const breakdown = [...byMethod].map(([method, count]) => `${method} ${count}`).join(', ');
 
   const name = `storm: ${deliveries.length} updates for ${deals} deals, ${STORM_RATE_LIMIT.perSecond}/s burst ${STORM_RATE_LIMIT.burst}`;
+  const allSynced = synced();
   const callsRatio = stormCalls.length / minimumCalls;
   const makespanRatio = makespanSeconds / minimumSeconds;
   return [
@@ -143,20 +149,27 @@ export async function rateLimitStorm(stack: Stack, input: StormOptions = {}): Pr
       met: refused === 0 && delivered.failures === 0,
     },
     { benchmark: name, figure: 'delivery time', value: `${(delivered.elapsedMs / 1000).toFixed(2)} s` },
-    { benchmark: name, figure: 'every deal synced', value: synced() ? 'yes' : 'no', target: 'yes', met: synced() },
+    { benchmark: name, figure: 'every deal synced', value: allSynced ? 'yes' : 'no', target: 'yes', met: allSynced },
     { benchmark: name, figure: 'passes (deals with > 1)', value: `${passes.length} (${dealsWithMorePasses})` },
     { benchmark: name, figure: 'REST calls (minimum)', value: `${stormCalls.length} (${minimumCalls})` },
-    { benchmark: name, figure: 'calls / minimum', value: callsRatio.toFixed(2), target: `<= ${STORM_TARGETS.callsRatio}`, met: callsRatio <= STORM_TARGETS.callsRatio },
-    { benchmark: name, figure: 'calls by method', value: breakdown },
+    { benchmark: name, figure: 'calls / minimum', value: callsRatio.toFixed(2), target: `<= ${STORM_TARGETS.callsRatio}`, met: allSynced && callsRatio <= STORM_TARGETS.callsRatio },
     { benchmark: name, figure: '503 QUERY_LIMIT_EXCEEDED', value: String(limited) },
     { benchmark: name, figure: 'failed entity workflows', value: String(failed.count), target: '0', met: failed.count === 0 },
     { benchmark: name, figure: 'makespan (limit minimum)', value: `${makespanSeconds.toFixed(1)} s (${minimumSeconds.toFixed(1)} s)` },
+    { benchmark: name, figure: 'first REST call after', value: `${firstCallSeconds.toFixed(1)} s` },
+    {
+      benchmark: name,
+      figure: 'makespan from first call / minimum',
+      value: ((makespanSeconds - firstCallSeconds) / minimumSeconds).toFixed(2),
+    },
+    { benchmark: name, figure: 'call rate after the burst', value: `${sustainedRate.toFixed(1)} /s` },
     {
       benchmark: name,
       figure: 'makespan / minimum',
       value: makespanRatio.toFixed(2),
       target: `<= ${STORM_TARGETS.makespanRatio}`,
-      met: makespanRatio <= STORM_TARGETS.makespanRatio,
+      met: allSynced && makespanRatio <= STORM_TARGETS.makespanRatio,
     },
+    ...[...byMethod].map(([method, count]) => ({ benchmark: name, figure: `calls: ${method}`, value: String(count) })),
   ];
 }

@@ -333,6 +333,18 @@ describe('deal products → shipment list', () => {
     // One page of 49 elements, one batch of 49 deletes; no product rows read for a deleted deal.
     expect(dealRequests(mark, dealId)).toEqual(['batch', 'lists.element.get']);
   });
+
+  it('re-creates nothing when an update of the deleted deal arrives late (no order guaranteed)', async () => {
+    const workflowId = workflowOf(ENTITY_TYPE.deal, dealId);
+    const mark = stack.emulator.calls.length;
+    const late = await stack.emulator.fireEvent(`${stack.apiUrl}/bitrix24/events`, 'ONCRMDEALUPDATE', { FIELDS: { ID: dealId } });
+    expect(late.status).toBe(200);
+    // A fresh run (the last one ended with the delete) and one pass that finds no rows and no elements.
+    const run = await waitForEntityIdle(client(), workflowId, 1);
+    expect(run.passes).toBe(1);
+    expect(elementsOf(dealId)).toHaveLength(0);
+    expect(dealRequests(mark, dealId)).toEqual(['crm.item.productrow.list', 'lists.element.get']);
+  });
 });
 
 describe('offline queue: events while the API is down', () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   // 1C down past a 2-second bound makes GET_1C_PRICE finish as failed instead of retrying for ten minutes.
   stack = await startStack({ env: { ONEC_RETRY_BOUND_SECONDS: '2', TEMPORAL_WEB_UI_URL: WEB_UI } });
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
       '--no-sandbox',

@@ -5,6 +5,7 @@ import { restErrors } from '../errors.js';
 import { camelToUpper, upperToCamel } from '../field-case.js';
 import { paginate, type MethodContext, type MethodTable } from '../method-types.js';
 import { asInt, asRecord, isYes, type Params } from '../params.js';
+import { productOwnerType } from '../state.js';
 
 const LEGACY_INVOICE = 5;
 
@@ -79,6 +80,8 @@ export const crmItemMethods: MethodTable = {
       const entityTypeId = entityTypeOf(params, ctx);
       const item = requireItem(ctx, entityTypeId, params);
       ctx.state.items.delete(entityTypeId, item.id);
+      // Bitrix24 deletes an item's product rows with it; a late reader finds none.
+      ctx.state.productRows.delete(`${productOwnerType(entityTypeId)}:${item.id}`);
       ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.delete, source(ctx));
       return { result: [] };
     },

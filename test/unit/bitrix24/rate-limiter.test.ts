@@ -122,3 +122,20 @@ describe('portal rate limiter (leaky bucket)', () => {
     expect(sent).toBe(true);
   });
 });
+
+describe('portal rate limiter on the real clock', () => {
+  it('never strands waiting callers when the drained level is a fraction (burst 1, answers at random times)', async () => {
+    // Regression: a float comparison once left the queue with nothing in flight and no drain timer: callers hung.
+    for (let round = 0; round < 60; round += 1) {
+      const limiter = createPortalRateLimiter({ rateLimit: { perSecond: 200, burst: 1 } });
+      const call = async () => {
+        const release = await limiter.acquire('member-1', ['crm.deal.get']);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        release();
+      };
+      const everyone = Promise.all([call(), call(), call()]);
+      const stranded = new Promise((_, reject) => setTimeout(() => reject(new Error(`callers stranded in round ${round}`)), 2_000));
+      await Promise.race([everyone, stranded]);
+    }
+  }, 60_000);
+});

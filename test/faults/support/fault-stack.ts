@@ -1,0 +1,76 @@
+import type { Client } from '@temporalio/client';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ENTITY_TYPE } from '../../../contracts/documents.js';
+import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../../../contracts/workflow-ids.js';
+import type { Bitrix24Emulator, RecordedCall } from '../../../emulators/bitrix24/index.js';
+import { freePort, startStack, type Stack, type StackOptions } from '../../support/stack.js';
+
+/** The list id the deal-products process writes to: provisioning does not create it, configuration names it. */
+export const SHIPMENT_LIST_IBLOCK_ID = 77;
+
+/**
+ * startStack with what every fault test needs: free ports for the worker's two metrics endpoints (two stacks run at
+ * once), the shipment list configured, and provisioning finished before the test starts.
+ */
+export async function startFaultStack(options: StackOptions & { awaitProvisioning?: boolean } = {}): Promise<Stack> {
+  const env: NodeJS.ProcessEnv = {
+    WORKER_METRICS_PORT: String(await freePort()),
+    TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
+    SHIPMENT_LIST_IBLOCK_ID: String(SHIPMENT_LIST_IBLOCK_ID),
+    ...options.env,
+  };
+  const stack = await startStack({ ...options, env });
+  if (options.install !== false && options.awaitProvisioning !== false) await waitForProvisioning(stack.temporal.client, stack.emulator.memberId);
+  return stack;
+}
+
+export async function waitForProvisioning(client: Client, memberId: string): Promise<void> {
+  await client.workflow.getHandle(provisionWorkflowId(memberId)).result();
+}
+
+/** Polls until `probe` returns something truthy (state a process reaches in another process); fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(100);
+  }
+}
+
+/**
+ * Waits until the robot call's workflow has finished (so no further send can come) and returns its result. The
+ * emulator marks the invocation complete a moment before it records the REST call, so tests count sends after this.
+ */
+export async function robotRunFinished(client: Client, memberId: string, robotCode: string, eventToken: string): Promise<unknown> {
+  return client.workflow.getHandle(robotWorkflowId(memberId, robotCode, eventTokenKey(eventToken))).result();
+}
+
+/** Accepted bizproc.event.send calls for one robot call. */
+export function eventSendsFor(emulator: Bitrix24Emulator, eventToken: string): RecordedCall[] {
+  return emulator.callsTo('bizproc.event.send').filter((call) => call.status === 200 && call.params.EVENT_TOKEN === eventToken);
+}
+
+/** One deal-products pass reads the deal's product rows once: counting those reads counts the passes. */
+export function passesForDeal(emulator: Bitrix24Emulator, dealId: number): number {
+  return emulator.callsTo('crm.item.productrow.list').filter((call) => {
+    const filter = call.params.filter as Record<string, unknown> | undefined;
+    return call.status === 200 && String(filter?.['=ownerId']) === String(dealId);
+  }).length;
+}
+
+export function shipmentElementsOf(emulator: Bitrix24Emulator, dealId: number): number {
+  return emulator.state.listElements.filter((element) => element.CODE.startsWith(`deal-${dealId}-row-`)).length;
+}
+
+/** A deal with product rows, seeded without events (setup, not a user action). */
+export function seedDealWithRows(emulator: Bitrix24Emulator, rows: number, fields: Record<string, unknown> = {}): number {
+  const deal = emulator.state.addItem(ENTITY_TYPE.deal, { title: 'Fault test deal', opportunity: 100, currencyId: 'RUB', assignedById: 3, ...fields });
+  emulator.state.setProductRows(
+    'D',
+    deal.id,
+    Array.from({ length: rows }, (_, index) => ({ productId: 100 + index, productName: `Part ${index}`, price: 10 + index, quantity: 2 })),
+  );
+  return deal.id;
+}

@@ -1,5 +1,6 @@
 import { Runtime, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { pinoSdkLogger } from './sdk-logger.js';
 import { z } from 'zod';
 import type { Bitrix24CallReport } from '../activities/bitrix24/client.js';
 import { ConfigError } from '../lib/config.js';
@@ -47,14 +48,19 @@ export interface WorkerObservability {
  * it binds its own port (merging it into ours would need the experimental buffered exporter).
  */
 export function installSdkMetrics(config: WorkerObservabilityConfig, logger: Logger): boolean {
-  if (config.TEMPORAL_SDK_METRICS_PORT === 0) return false;
+  const sdkLogger = pinoSdkLogger(logger.child({ component: 'temporal-sdk' }));
+  if (config.TEMPORAL_SDK_METRICS_PORT === 0) {
+    Runtime.install({ logger: sdkLogger });
+    return false;
+  }
   const bindAddress = `${config.HOST}:${config.TEMPORAL_SDK_METRICS_PORT}`;
   try {
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } });
+    Runtime.install({ logger: sdkLogger, telemetryOptions: { metrics: { prometheus: { bindAddress } } } });
     return true;
   } catch (error) {
     // A second worker on one machine must still run; it only goes without SDK metrics.
     logger.warn({ bindAddress, err: error }, 'Temporal SDK metrics are off: the exporter could not start');
+    Runtime.install({ logger: sdkLogger });
     return false;
   }
 }

@@ -40,6 +40,11 @@ const schemas = {
     fields: z.record(z.string(), z.unknown()).default({}),
     userId: z.number().int().positive().default(1),
   }),
+  productRows: z.object({
+    ownerType: z.string().min(1),
+    ownerId: z.number().int().positive(),
+    rows: z.array(z.record(z.string(), z.unknown())),
+  }),
 } as const;
 
 /** `/_emulator/*`: lets people and tests drive the portal (install, robots, events, faults, limits, clock). */
@@ -97,6 +102,10 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Bitrix24Em
     return body.id === undefined
       ? emulator.userAddsItem(body.entityTypeId, body.fields, body.userId)
       : emulator.userUpdatesItem(body.entityTypeId, body.id, body.fields, body.userId);
+  });
+  app.post('/_emulator/crm/product-rows', async (request) => {
+    const body = schemas.productRows.parse(request.body);
+    return emulator.state.setProductRows(body.ownerType, body.ownerId, body.rows);
   });
   app.post('/_emulator/reset', async () => {
     emulator.reset();

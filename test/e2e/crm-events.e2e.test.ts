@@ -5,8 +5,6 @@ import { offlineDrainScheduleId } from '../../contracts/offline-drain.js';
 import { entityWorkflowId, provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import type { CrmItem, ProductRow, RecordedCall } from '../../emulators/bitrix24/index.js';
 import { claimNotificationTag } from '../../workflows/processes/claim-intake.js';
-import { measureEventLatency } from '../../scripts/bench/event-latency.js';
-import { percentile } from '../../scripts/bench/stats.js';
 import { entityRunState, eventually, waitForEntityIdle } from '../support/entity-runs.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -388,18 +386,4 @@ describe('offline queue: events while the API is down', () => {
     expect(callsSince(mark, (call) => call.method === 'crm.item.update' && Number(call.params.entityTypeId) === claimType.entityTypeId)).toHaveLength(1);
     expect(callsSince(mark, (call) => call.method === 'im.notify.system.add')).toHaveLength(1);
   }, 180_000);
-});
-
-describe('event-to-processed latency', () => {
-  it('measures the time from a change in Bitrix24 to the resulting write, end to end', async () => {
-    const result = await measureEventLatency(stack, { events: 20, warmup: 2 });
-    const summary = (samples: number[]) => `p50 ${percentile(samples, 50).toFixed(0)} ms, p99 ${percentile(samples, 99).toFixed(0)} ms`;
-    console.log(
-      `CRM event latency, coalescing window ${result.coalesceWindowMs} ms included: invoice update → total written ${summary(result.invoiceUpdate)}; ` +
-        `claim add → number written ${summary(result.claimAdd)}`,
-    );
-    // Every figure includes the coalescing window; anything below it would mean an event skipped the window.
-    expect(Math.min(...result.invoiceUpdate, ...result.claimAdd)).toBeGreaterThanOrEqual(result.coalesceWindowMs);
-    expect(percentile(result.invoiceUpdate, 50)).toBeLessThan(result.coalesceWindowMs + 3_000);
-  }, 240_000);
 });

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { createEventRouteSource } from '../api/event-routes.js';
+import { createEventRouteSource } from '../lib/crm-events/event-routes.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import type { Bitrix24Caller } from './bitrix24/caller.js';
 import { createCreditActivities } from './credit/activities.js';

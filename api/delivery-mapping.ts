@@ -1,5 +1,5 @@
 import type { RobotCall } from '../contracts/robot-call.js';
-import type { CrmEvent } from './event-routes.js';
+import type { CrmEvent } from '../lib/crm-events/event-routes.js';
 import type { EventBody } from './schemas/event.js';
 import type { RobotCallBody } from './schemas/robot-call.js';
 

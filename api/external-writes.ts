@@ -8,8 +8,8 @@ import {
   type ExternalWriteResult,
 } from '../contracts/external-write.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../contracts/search-attributes.js';
-import { isTemporalUnavailable } from './entity-signal.js';
-import { entityDocumentKey } from './event-routes.js';
+import { isTemporalUnavailable } from '../lib/crm-events/entity-signal.js';
+import { entityDocumentKey } from '../lib/crm-events/event-routes.js';
 import { TEMPORAL_DEADLINE_MS, TemporalUnavailableError } from './workflow-gateway.js';
 
 export const EXTERNAL_WRITE_PROCESS = 'external-write';

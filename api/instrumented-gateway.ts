@@ -1,4 +1,4 @@
-import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute } from './event-routes.js';
+import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute } from '../lib/crm-events/event-routes.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import type { RobotCall } from '../contracts/robot-call.js';
 import {

@@ -7,7 +7,7 @@ import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { buildApp } from './app.js';
 import { BitrixInstallVerifier } from './install-verifier.js';
 import { createTemporalHealthCheck } from './temporal-health.js';
-import { createEventRouteSource } from './event-routes.js';
+import { createEventRouteSource } from '../lib/crm-events/event-routes.js';
 import { TemporalExternalWriteGateway } from './external-writes.js';
 import { TemporalWorkflowGateway } from './workflow-gateway.js';
 import { createRunsTabServices } from './placements/create-runs-tab.js';

@@ -6,8 +6,8 @@ import type { RobotCall } from '../contracts/robot-call.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../contracts/search-attributes.js';
 import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../contracts/workflow-ids.js';
-import { isTemporalUnavailable, signalEntityWorkflow } from './entity-signal.js';
-import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute, type EventRouteSource } from './event-routes.js';
+import { isTemporalUnavailable, signalEntityWorkflow } from '../lib/crm-events/entity-signal.js';
+import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute, type EventRouteSource } from '../lib/crm-events/event-routes.js';
 import { ensureOfflineDrainSchedule } from './offline-drain-schedule.js';
 
 /** What the ingress needs from Temporal; the routes depend on this interface, tests on a recording fake. */

@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { isTemporalUnavailable, signalEntityWorkflow } from '../../api/entity-signal.js';
-import { findEventRoute, type EventRouteSource } from '../../api/event-routes.js';
+import { isTemporalUnavailable, signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
+import { findEventRoute, type EventRouteSource } from '../../lib/crm-events/event-routes.js';
 import type { Bitrix24Caller } from '../bitrix24/caller.js';
 import { offlineRecordToCrmEvent, type OfflineBatch } from './offline-records.js';
 

@@ -1,4 +1,4 @@
-import type { CrmEvent } from '../../api/event-routes.js';
+import type { CrmEvent } from '../../lib/crm-events/event-routes.js';
 
 /** One record of `event.offline.get` (bitrix24-protocol.md 4.6). */
 export interface OfflineEventRecord {

@@ -1,5 +1,5 @@
 import { ENTITY_TYPE } from '../../contracts/documents.js';
-import { entityDocumentKey } from '../event-routes.js';
+import { entityDocumentKey } from '../../lib/crm-events/event-routes.js';
 
 /** The CRM item a detail-tab widget was opened on. */
 export interface PlacementItem {

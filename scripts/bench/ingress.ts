@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import qs from 'qs';
 import { Pool } from 'undici';
-import { signalEntityWorkflow } from '../../api/entity-signal.js';
-import { crmEventRoutes, findEventRoute, type CrmEvent } from '../../api/event-routes.js';
+import { signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
+import { crmEventRoutes, findEventRoute, type CrmEvent } from '../../lib/crm-events/event-routes.js';
 import { documentKey } from '../../contracts/documents.js';
 import type { RobotCall } from '../../contracts/robot-call.js';
 import { DEAL_DOCUMENT_TYPE, GET_1C_PRICE } from '../../contracts/robot-declarations.js';

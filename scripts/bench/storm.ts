@@ -64,6 +64,98 @@ function ownerIdOf(call: RecordedCall): string | undefined {
   return ownerId === undefined ? undefined : String(ownerId);
 }
 
+interface StormDeals {
+  rowsByDeal: Map<number, number>;
+  minimumCalls: number;
+}
+
+function seedStormDeals(stack: Stack, deals: number): StormDeals {
+  const rowsByDeal = new Map<number, number>();
+  for (let index = 0; index < deals; index += 1) {
+    const deal = stack.emulator.state.addItem(ENTITY_TYPE.deal, { title: `Storm deal ${index}`, opportunity: 100, currencyId: 'RUB', assignedById: 3 });
+    const rows = rowsForDeal(index);
+    stack.emulator.state.setProductRows(
+      'D',
+      deal.id,
+      Array.from({ length: rows }, (_, row) => ({ productId: 100 + row, productName: `Part ${row}`, price: 10 + row, quantity: 1 + row })),
+    );
+    rowsByDeal.set(deal.id, rows);
+  }
+  const minimumCalls = [...rowsByDeal.values()].reduce((sum, rows) => sum + minimumCallsPerDeal(rows), 0);
+  return { rowsByDeal, minimumCalls };
+}
+
+function allSynced(stack: Stack, { rowsByDeal }: StormDeals): boolean {
+  return [...rowsByDeal].every(
+    ([id, rows]) => stack.emulator.state.listElements.filter((element) => element.CODE.startsWith(`deal-${id}-row-`)).length === rows,
+  );
+}
+
+/**
+ * Done once every deal is synced and no call came for a while (a late extra pass would show); a storm that stalls is
+ * reported as it stands after a longer silence.
+ */
+async function waitUntilSettled(stack: Stack, deals: StormDeals, deliveredAt: number): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const quietForMs = Date.now() - Math.max(stack.emulator.calls.at(-1)?.at ?? 0, deliveredAt);
+    if (quietForMs > (allSynced(stack, deals) ? 5_000 : 30_000) || Date.now() > deadline) return;
+    await delay(250);
+  }
+}
+
+interface StormOutcome {
+  name: string;
+  delivered: { acknowledged: number; total: number; elapsedMs: number };
+  synced: boolean;
+  calls: RecordedCall[];
+  minimumCalls: number;
+  startedAt: number;
+  dealIds: number[];
+  failedWorkflows: number;
+}
+
+function stormRows(outcome: StormOutcome): BenchRow[] {
+  const { name, calls, minimumCalls, startedAt, synced } = outcome;
+  const limited = calls.filter((call) => call.status === 503).length;
+  const makespanSeconds = ((calls.at(-1)?.at ?? startedAt) - startedAt) / 1000;
+  const firstCallSeconds = ((calls[0]?.at ?? startedAt) - startedAt) / 1000;
+  // After the burst the bucket's rate bounds the pace: what the worker's limiter achieved there.
+  const afterBurst = calls.slice(STORM_RATE_LIMIT.burst);
+  const sustainedSeconds = ((afterBurst.at(-1)?.at ?? 0) - (afterBurst[0]?.at ?? 0)) / 1000;
+  const sustainedRate = afterBurst.length > 1 ? (afterBurst.length - 1) / sustainedSeconds : Number.NaN;
+  const minimumSeconds = minimumMakespanSeconds(minimumCalls);
+  const passes = calls.filter((call) => call.method === 'crm.item.productrow.list' && call.status === 200);
+  const repeated = outcome.dealIds.filter((id) => passes.filter((call) => ownerIdOf(call) === String(id)).length > 1).length;
+  const byMethod = new Map<string, number>();
+  for (const call of calls) byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
+  const callsRatio = calls.length / minimumCalls;
+  const makespanRatio = makespanSeconds / minimumSeconds;
+  const { acknowledged, total, elapsedMs } = outcome.delivered;
+  return [
+    { benchmark: name, figure: 'events acknowledged', value: `${acknowledged} of ${total}`, target: 'all', met: acknowledged === total },
+    { benchmark: name, figure: 'delivery time', value: `${(elapsedMs / 1000).toFixed(2)} s` },
+    { benchmark: name, figure: 'every deal synced', value: synced ? 'yes' : 'no', target: 'yes', met: synced },
+    { benchmark: name, figure: 'passes (deals with > 1)', value: `${passes.length} (${repeated})` },
+    { benchmark: name, figure: 'REST calls (minimum)', value: `${calls.length} (${minimumCalls})` },
+    { benchmark: name, figure: 'calls / minimum', value: callsRatio.toFixed(2), target: `<= ${STORM_TARGETS.callsRatio}`, met: synced && callsRatio <= STORM_TARGETS.callsRatio },
+    { benchmark: name, figure: '503 QUERY_LIMIT_EXCEEDED', value: String(limited) },
+    { benchmark: name, figure: 'failed entity workflows', value: String(outcome.failedWorkflows), target: '0', met: outcome.failedWorkflows === 0 },
+    { benchmark: name, figure: 'makespan (limit minimum)', value: `${makespanSeconds.toFixed(1)} s (${minimumSeconds.toFixed(1)} s)` },
+    {
+      benchmark: name,
+      figure: 'makespan / minimum',
+      value: makespanRatio.toFixed(2),
+      target: `<= ${STORM_TARGETS.makespanRatio}`,
+      met: synced && makespanRatio <= STORM_TARGETS.makespanRatio,
+    },
+    { benchmark: name, figure: 'first REST call after', value: `${firstCallSeconds.toFixed(1)} s` },
+    { benchmark: name, figure: 'makespan from first call / minimum', value: ((makespanSeconds - firstCallSeconds) / minimumSeconds).toFixed(2) },
+    { benchmark: name, figure: 'call rate after the burst', value: `${sustainedRate.toFixed(1)} /s` },
+    ...[...byMethod].map(([method, count]) => ({ benchmark: name, figure: `calls: ${method}`, value: String(count) })),
+  ];
+}
+
 /**
  * Rate-limit storm (issue 7, benchmark 2): `eventsPerDeal` updates for each of `deals` deals, delivered online through
  * the API the way the portal delivers them (one POST per change to the bound handler), each deal's updates in a burst
@@ -77,99 +169,33 @@ export async function rateLimitStorm(stack: Stack, input: StormOptions = {}): Pr
   await client.workflow.getHandle(provisionWorkflowId(emulator.memberId)).result();
   const binding = emulator.state.eventBindings.find((candidate) => candidate.event === 'ONCRMDEALUPDATE' && !candidate.offline);
   if (!binding) throw new Error('provisioning bound no online ONCRMDEALUPDATE handler');
-
-  const dealRows = new Map<number, number>();
-  for (let index = 0; index < deals; index += 1) {
-    const deal = emulator.state.addItem(ENTITY_TYPE.deal, { title: `Storm deal ${index}`, opportunity: 100, currencyId: 'RUB', assignedById: 3 });
-    const rows = rowsForDeal(index);
-    emulator.state.setProductRows(
-      'D',
-      deal.id,
-      Array.from({ length: rows }, (_, row) => ({ productId: 100 + row, productName: `Part ${row}`, price: 10 + row, quantity: 1 + row })),
-    );
-    dealRows.set(deal.id, rows);
-  }
-  const minimumCalls = [...dealRows.values()].reduce((sum, rows) => sum + minimumCallsPerDeal(rows), 0);
+  const seeded = seedStormDeals(stack, deals);
+  const dealIds = [...seeded.rowsByDeal.keys()];
 
   // Provisioning's own calls leave the bucket part full: let it drain so the storm starts from an empty bucket.
   await delay((STORM_RATE_LIMIT.burst / STORM_RATE_LIMIT.perSecond) * 1000 + 500);
   const firstCall = emulator.calls.length;
-  const dealIds = [...dealRows.keys()];
   const deliveries = dealIds.flatMap((id) => Array.from({ length: eventsPerDeal }, (_, edit) => ({ id, edit })));
   const startedAt = Date.now();
-  let refused = 0;
   const delivered = await runClosedLoop(deliveries.length, concurrency, async (index) => {
     const { id, edit } = deliveries[index] ?? { id: 0, edit: 0 };
     emulator.state.items.update(ENTITY_TYPE.deal, id, { title: `Storm deal ${id}, edit ${edit + 1}` }, 1);
     const answer = await emulator.fireEvent(binding.handler, 'ONCRMDEALUPDATE', { FIELDS: { ID: id } });
-    if (answer.status !== 200) {
-      refused += 1;
-      throw new Error(`API answered ${answer.status}`);
-    }
+    if (answer.status !== 200) throw new Error(`API answered ${answer.status}`);
   });
+  await waitUntilSettled(stack, seeded, startedAt + delivered.elapsedMs);
 
-  const synced = () =>
-    dealIds.every((id) => emulator.state.listElements.filter((element) => element.CODE.startsWith(`deal-${id}-row-`)).length === dealRows.get(id));
-  // Done once every deal is synced and no call came for a while (a late extra pass would show); a storm that stalls
-  // is reported as it stands after a longer silence.
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const quietForMs = Date.now() - Math.max(emulator.calls.at(-1)?.at ?? 0, startedAt + delivered.elapsedMs);
-    if (quietForMs > (synced() ? 5_000 : 30_000) || Date.now() > deadline) break;
-    await delay(250);
-  }
-
-  const stormCalls = emulator.calls.slice(firstCall).filter((call) => call.inBatch !== true);
-  const limited = stormCalls.filter((call) => call.status === 503).length;
-  const lastCallAt = stormCalls.at(-1)?.at ?? startedAt;
-  const makespanSeconds = (lastCallAt - startedAt) / 1000;
-  const firstCallSeconds = ((stormCalls[0]?.at ?? startedAt) - startedAt) / 1000;
-  // After the burst the bucket's rate bounds the pace: what the worker's limiter achieved there.
-  const afterBurst = stormCalls.slice(STORM_RATE_LIMIT.burst);
-  const sustainedRate = afterBurst.length > 1 ? (afterBurst.length - 1) / (((afterBurst.at(-1)?.at ?? 0) - (afterBurst[0]?.at ?? 0)) / 1000) : Number.NaN;
-  const minimumSeconds = minimumMakespanSeconds(minimumCalls);
-  const passes = stormCalls.filter((call) => call.method === 'crm.item.productrow.list' && call.status === 200);
-  const dealsWithMorePasses = dealIds.filter((id) => passes.filter((call) => ownerIdOf(call) === String(id)).length > 1).length;
   const failed = await client.workflow.count(
     `WorkflowType = 'entityWorkflow' AND (ExecutionStatus = 'Failed' OR ${SA_OUTCOME.name} = '${OUTCOMES.failed}')`,
   );
-  const byMethod = new Map<string, number>();
-  for (const call of stormCalls) byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
-
-  const name = `storm: ${deliveries.length} updates for ${deals} deals, ${STORM_RATE_LIMIT.perSecond}/s burst ${STORM_RATE_LIMIT.burst}`;
-  const allSynced = synced();
-  const callsRatio = stormCalls.length / minimumCalls;
-  const makespanRatio = makespanSeconds / minimumSeconds;
-  return [
-    {
-      benchmark: name,
-      figure: 'events acknowledged',
-      value: `${delivered.samples.length} of ${deliveries.length}`,
-      target: 'all',
-      met: refused === 0 && delivered.failures === 0,
-    },
-    { benchmark: name, figure: 'delivery time', value: `${(delivered.elapsedMs / 1000).toFixed(2)} s` },
-    { benchmark: name, figure: 'every deal synced', value: allSynced ? 'yes' : 'no', target: 'yes', met: allSynced },
-    { benchmark: name, figure: 'passes (deals with > 1)', value: `${passes.length} (${dealsWithMorePasses})` },
-    { benchmark: name, figure: 'REST calls (minimum)', value: `${stormCalls.length} (${minimumCalls})` },
-    { benchmark: name, figure: 'calls / minimum', value: callsRatio.toFixed(2), target: `<= ${STORM_TARGETS.callsRatio}`, met: allSynced && callsRatio <= STORM_TARGETS.callsRatio },
-    { benchmark: name, figure: '503 QUERY_LIMIT_EXCEEDED', value: String(limited) },
-    { benchmark: name, figure: 'failed entity workflows', value: String(failed.count), target: '0', met: failed.count === 0 },
-    { benchmark: name, figure: 'makespan (limit minimum)', value: `${makespanSeconds.toFixed(1)} s (${minimumSeconds.toFixed(1)} s)` },
-    { benchmark: name, figure: 'first REST call after', value: `${firstCallSeconds.toFixed(1)} s` },
-    {
-      benchmark: name,
-      figure: 'makespan from first call / minimum',
-      value: ((makespanSeconds - firstCallSeconds) / minimumSeconds).toFixed(2),
-    },
-    { benchmark: name, figure: 'call rate after the burst', value: `${sustainedRate.toFixed(1)} /s` },
-    {
-      benchmark: name,
-      figure: 'makespan / minimum',
-      value: makespanRatio.toFixed(2),
-      target: `<= ${STORM_TARGETS.makespanRatio}`,
-      met: allSynced && makespanRatio <= STORM_TARGETS.makespanRatio,
-    },
-    ...[...byMethod].map(([method, count]) => ({ benchmark: name, figure: `calls: ${method}`, value: String(count) })),
-  ];
+  return stormRows({
+    name: `storm: ${deliveries.length} updates for ${deals} deals, ${STORM_RATE_LIMIT.perSecond}/s burst ${STORM_RATE_LIMIT.burst}`,
+    delivered: { acknowledged: delivered.samples.length, total: deliveries.length, elapsedMs: delivered.elapsedMs },
+    synced: allSynced(stack, seeded),
+    calls: emulator.calls.slice(firstCall).filter((call) => call.inBatch !== true),
+    minimumCalls: seeded.minimumCalls,
+    startedAt,
+    dealIds,
+    failedWorkflows: failed.count,
+  });
 }

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { createEventRouteSource } from '../../api/event-routes.js';
+import { createEventRouteSource } from '../../lib/crm-events/event-routes.js';
 import { TemporalWorkflowGateway } from '../../api/workflow-gateway.js';
 import { writeItemIfChanged, type CrmItemWriteResult } from '../../activities/crm/write-if-changed.js';
 import { createSettingsActivities } from '../../activities/settings.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventRouteSource } from '../../api/event-routes.js';
+import { createEventRouteSource } from '../../lib/crm-events/event-routes.js';
 import { ensureOfflineDrainSchedule } from '../../api/offline-drain-schedule.js';
 import { createOfflineDrainActivities } from '../../activities/crm/offline-drain.js';
 import { AUTH_CONNECTOR, writeItemIfChanged } from '../../activities/crm/write-if-changed.js';

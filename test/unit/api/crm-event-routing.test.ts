@@ -6,7 +6,7 @@ import {
   toEntityChange,
   type CrmEvent,
   type EventRouteSource,
-} from '../../../api/event-routes.js';
+} from '../../../lib/crm-events/event-routes.js';
 import type { PortalSettings } from '../../../contracts/portal.js';
 import { buildApp } from '../../../api/app.js';
 import { entityWorkflowId } from '../../../contracts/workflow-ids.js';

@@ -2,7 +2,7 @@ import { defaultPayloadConverter, type DataConverter } from '@temporalio/common'
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventRouteSource, type CrmEvent } from '../../../api/event-routes.js';
+import { createEventRouteSource, type CrmEvent } from '../../../lib/crm-events/event-routes.js';
 import { TemporalWorkflowGateway } from '../../../api/workflow-gateway.js';
 import { SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../../../contracts/search-attributes.js';
 import { createDataConverter } from '../../../lib/data-converter.js';

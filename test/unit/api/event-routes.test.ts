@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entityDocumentKey, eventTarget, findEventRoute, type CrmEvent, type EventRoute } from '../../../api/event-routes.js';
+import { entityDocumentKey, eventTarget, findEventRoute, type CrmEvent, type EventRoute } from '../../../lib/crm-events/event-routes.js';
 
 function event(name: string, fields: Record<string, unknown>): CrmEvent {
   return { memberId: 'm1', domain: 'example.bitrix24.com', event: name, eventHandlerId: '1', data: { FIELDS: fields }, ts: 1 };

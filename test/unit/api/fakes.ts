@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../api/app.js';
-import type { CrmEvent } from '../../../api/event-routes.js';
+import type { CrmEvent } from '../../../lib/crm-events/event-routes.js';
 import { InstallVerificationError, type InstallClaim, type InstallVerifier } from '../../../api/install-verifier.js';
 import type { RobotStart, WorkflowGateway } from '../../../api/workflow-gateway.js';
 import type { PortalCredentials, PortalInstall, PortalSettings } from '../../../contracts/portal.js';

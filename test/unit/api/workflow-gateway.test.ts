@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventRoute } from '../../../api/event-routes.js';
+import type { EventRoute } from '../../../lib/crm-events/event-routes.js';
 import { buildApp } from '../../../api/app.js';
 import { createTemporalHealthCheck } from '../../../api/temporal-health.js';
 import { TEMPORAL_DEADLINE_MS, TemporalUnavailableError, TemporalWorkflowGateway } from '../../../api/workflow-gateway.js';

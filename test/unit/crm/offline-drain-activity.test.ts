@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { crmEventRoutes } from '../../../api/event-routes.js';
+import { crmEventRoutes } from '../../../lib/crm-events/event-routes.js';
 import { createOfflineDrainActivities } from '../../../activities/crm/offline-drain.js';
 import type { OfflineEventRecord } from '../../../activities/crm/offline-records.js';
 import { recordingBitrix24 } from '../../support/recording-bitrix24.js';

@@ -1,6 +1,6 @@
 import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../contracts/search-attributes.js';
-import { entityWorkflowId } from '../contracts/workflow-ids.js';
+import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../../contracts/search-attributes.js';
+import { entityWorkflowId } from '../../contracts/workflow-ids.js';
 import { entityDocumentKey, type CrmEvent, type EventRoute, type EventTarget } from './event-routes.js';
 
 /** gRPC status codes (grpc/doc/statuscodes.md) that mean "not now" rather than "never": CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */

@@ -1,4 +1,4 @@
-import { ENTITY_TYPE } from '../contracts/documents.js';
+import { ENTITY_TYPE } from '../../contracts/documents.js';
 import {
   ENTITY_PROCESS,
   entityChangedSignal,
@@ -6,9 +6,9 @@ import {
   type EntityChangeKind,
   type EntityProcessName,
   type EntityWorkflowInput,
-} from '../contracts/entity.js';
-import type { Config } from '../lib/config.js';
-import type { PortalStore } from '../lib/portals/store.js';
+} from '../../contracts/entity.js';
+import type { Config } from '../config.js';
+import type { PortalStore } from '../portals/store.js';
 
 /**
  * Which event deliveries start or feed which entity workflow (DESIGN.md decision 2: one entity workflow per

@@ -13,6 +13,7 @@ import { createLogger } from '../lib/logger.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { readWorkerObservabilityConfig, setUpWorkerObservability } from './observability.js';
+import { processSettingsFromConfig } from './process-settings.js';
 import { workflowSource } from './workflow-source.js';
 
 const logger = createLogger({ name: 'worker' });
@@ -73,30 +74,7 @@ const activities = createActivities({
     config.B24_CLIENT_ID && config.B24_CLIENT_SECRET
       ? { clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, allowedHosts: config.B24_OAUTH_HOSTS }
       : undefined,
-  settings: {
-    onecRetryBoundMs: config.ONEC_RETRY_BOUND_SECONDS * 1000,
-    erpRetryIntervalMs: config.ERP_RETRY_INTERVAL_SECONDS * 1000,
-    erpRetryBoundMs: config.ERP_RETRY_BOUND_SECONDS * 1000,
-    erpOrderField: config.ERP_ORDER_FIELD,
-    erpCallTimeoutMs: config.ERP_HTTP_TIMEOUT_MS,
-    credit: {
-      waitMs: config.CREDIT_WAIT_SECONDS * 1000,
-      retryIntervalMs: config.CREDIT_RETRY_INTERVAL_SECONDS * 1000,
-      // One attempt may use the whole HTTP timeout; the margin covers the activity's own start and report.
-      attemptTimeoutMs: config.FINANCE_HTTP_TIMEOUT_MS + 5_000,
-      approverUserId: config.CREDIT_APPROVER_USER_ID,
-    },
-    entityCoalesceWindowMs: config.ENTITY_COALESCE_WINDOW_MS,
-    temporalWebUiUrl: config.TEMPORAL_WEB_UI_URL,
-    crm: {
-      qualityHeadUserId: config.QUALITY_HEAD_USER_ID,
-      portalTimeZone: config.PORTAL_TIME_ZONE,
-      holidays: config.HOLIDAYS,
-      claimEntityTypeId: config.CLAIM_ENTITY_TYPE_ID,
-      invoiceTotalEntityTypeId: config.INVOICE_TOTAL_ENTITY_TYPE_ID,
-      shipmentListIblockId: config.SHIPMENT_LIST_IBLOCK_ID,
-    },
-  },
+  settings: processSettingsFromConfig(config),
   // The offline drain signals entity workflows; the CRM processes read portal settings.
   temporal: client,
   portals,

@@ -5,10 +5,8 @@ import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreditCheckSettings } from '../../activities/credit/settings.js';
-import { createErpClient } from '../../activities/erp/client.js';
 import { createFinanceClient } from '../../activities/finance/client.js';
-import { createActivities } from '../../activities/index.js';
-import { createOnecClient } from '../../activities/onec/client.js';
+import { testActivities } from '../support/test-activities.js';
 import type { RobotOutcome } from '../../contracts/robot-call.js';
 import { CHECK_CREDIT_LIMIT } from '../../contracts/robot-declarations.js';
 import { OUTCOMES, SA_OUTCOME } from '../../contracts/search-attributes.js';
@@ -72,26 +70,15 @@ async function runCreditCheck(
     taskQueue,
     dataConverter,
     workflowBundle: await testWorkflowBundle(),
-    activities: createActivities({
+    activities: testActivities({
       bitrix24,
-      // Not used by this process.
-      onec: createOnecClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 }),
-      erp: createErpClient(),
       finance: createFinanceClient({
         baseUrl: finance.url,
         apiToken: options.apiToken ?? FINANCE_TOKEN,
         timeoutMs: 5_000,
         logger: pino({ level: 'silent' }),
       }),
-      oauth: undefined,
-      settings: {
-        onecRetryBoundMs: 600_000,
-        erpRetryIntervalMs: 300_000,
-        erpRetryBoundMs: 86_400_000,
-        erpOrderField: 'UF_CRM_ERP_ORDER_ID',
-        erpCallTimeoutMs: 60_000,
-        credit: CREDIT,
-      },
+      settings: { credit: CREDIT },
     }),
   });
   // Time-skipping time is global to the environment and runs ahead of the wall clock after earlier tests.

@@ -4,8 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpClient, type ErpClient } from '../../activities/erp/client.js';
 import { ERP_FAILURE_POLICY, ErpFailureType } from '../../activities/erp/errors.js';
-import { createActivities } from '../../activities/index.js';
-import { createOnecClient } from '../../activities/onec/client.js';
+import { testActivities } from '../support/test-activities.js';
 import { documentKey } from '../../contracts/documents.js';
 import { ERP_RETRY_LATER_FAILURE_TYPES, erpOrderExternalId, type ErpOrderReturnValues } from '../../contracts/erp-order.js';
 import { ERP_CREATE_ORDER } from '../../contracts/robot-declarations.js';
@@ -68,14 +67,10 @@ async function runErpOrder(options: RunOptions = {}) {
     taskQueue,
     dataConverter,
     workflowBundle: await testWorkflowBundle(),
-    activities: createActivities({
+    activities: testActivities({
       bitrix24,
-      // Not used by this robot.
-      onec: createOnecClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 }),
       erp: options.wrapErp ? options.wrapErp(realErp) : realErp,
-      oauth: undefined,
       settings: {
-        onecRetryBoundMs: MINUTE,
         erpRetryIntervalMs: 5 * MINUTE,
         erpRetryBoundMs: options.retryBoundMs ?? 24 * 60 * MINUTE,
         erpOrderField: ORDER_FIELD,

@@ -1,8 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createErpClient } from '../../activities/erp/client.js';
-import { createActivities } from '../../activities/index.js';
+import { testActivities } from '../support/test-activities.js';
 import { createOnecClient } from '../../activities/onec/client.js';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
@@ -35,19 +34,10 @@ async function runPriceLookup(article: string, options: { retryBoundMs?: number 
     taskQueue,
     dataConverter,
     workflowBundle: await testWorkflowBundle(),
-    activities: createActivities({
+    activities: testActivities({
       bitrix24,
       onec: createOnecClient({ baseUrl: onec.url, timeoutMs: 2_000 }),
-      // Never called by this robot; the ERP client connects lazily, on its first call.
-      erp: createErpClient(),
-      oauth: undefined,
-      settings: {
-        onecRetryBoundMs: options.retryBoundMs ?? 10 * 60_000,
-        erpRetryIntervalMs: 300_000,
-        erpRetryBoundMs: 86_400_000,
-        erpOrderField: 'UF_CRM_ERP_ORDER_ID',
-        erpCallTimeoutMs: 60_000,
-      },
+      settings: { onecRetryBoundMs: options.retryBoundMs ?? 10 * 60_000 },
     }),
   });
   const call = robotCall(GET_1C_PRICE.code, { article });

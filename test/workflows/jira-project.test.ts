@@ -3,11 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createErpClient } from '../../activities/erp/client.js';
-import { createActivities } from '../../activities/index.js';
+import { testActivities } from '../support/test-activities.js';
 import { createJiraClient } from '../../activities/jira/client.js';
 import { dealLabel } from '../../activities/jira/labels.js';
-import { createOnecClient } from '../../activities/onec/client.js';
 import type { RobotOutcome } from '../../contracts/robot-call.js';
 import { JIRA_CREATE_PROJECT } from '../../contracts/robot-declarations.js';
 import { OUTCOMES, SA_OUTCOME } from '../../contracts/search-attributes.js';
@@ -61,11 +59,8 @@ async function runJiraRobot(dealId: number, projectKey: string, options: { deliv
     taskQueue,
     dataConverter,
     workflowBundle: await testWorkflowBundle(),
-    activities: createActivities({
+    activities: testActivities({
       bitrix24,
-      // Not used by this robot.
-      onec: createOnecClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 }),
-      erp: createErpClient(),
       jira: createJiraClient({
         baseUrl: jira.url,
         email: JIRA_EMAIL,
@@ -73,14 +68,6 @@ async function runJiraRobot(dealId: number, projectKey: string, options: { deliv
         timeoutMs: 5_000,
         logger: pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) }),
       }),
-      oauth: undefined,
-      settings: {
-        onecRetryBoundMs: 600_000,
-        erpRetryIntervalMs: 300_000,
-        erpRetryBoundMs: 86_400_000,
-        erpOrderField: 'UF_CRM_ERP_ORDER_ID',
-        erpCallTimeoutMs: 60_000,
-      },
     }),
   });
   const call = robotCall(JIRA_CREATE_PROJECT.code, { project_key: projectKey }, {

@@ -1,8 +1,9 @@
 import { createBitrix24Client, type Bitrix24Client } from '../../activities/bitrix24/client.js';
 import type { Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import { createLogger } from '../../lib/logger.js';
-import { callRest, installForTokens } from '../emulator/helpers.js';
-import { createMemoryPortalStore, type MemoryPortalStore } from '../support/memory-portal-store.js';
+import { callRest } from '../emulator/helpers.js';
+import type { MemoryPortalStore } from '../support/memory-portal-store.js';
+import { installedPortalStore } from '../support/emulator-credentials.js';
 
 export const PUBLIC_URL = 'http://127.0.0.1:3999';
 
@@ -34,21 +35,8 @@ export interface ProvisioningHarness {
 
 /** The app installed in the emulator: the client reaches it with the tokens ONAPPINSTALL delivered. */
 export async function connectToEmulator(emulator: Bitrix24Emulator): Promise<ProvisioningHarness> {
-  const { accessToken, refreshToken } = await installForTokens(emulator);
-  const store = createMemoryPortalStore([
-    {
-      memberId: emulator.memberId,
-      domain: emulator.domain,
-      clientEndpoint: emulator.clientEndpoint,
-      serverEndpoint: emulator.serverEndpoint,
-      applicationToken: emulator.applicationToken,
-      accessToken,
-      refreshToken,
-      expiresAt: Math.floor(Date.now() / 1000) + 3600,
-      scope: 'crm,bizproc,placement,userfieldconfig',
-      version: 1,
-    },
-  ]);
+  const store = await installedPortalStore(emulator);
+  const accessToken = (await store.find(emulator.memberId))?.accessToken ?? '';
   const bitrix24 = createBitrix24Client({ store, logger: createLogger({ level: 'silent' }), rateLimit: { perSecond: 1000, burst: 1000 } });
   return {
     bitrix24,

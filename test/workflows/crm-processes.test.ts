@@ -19,11 +19,10 @@ import {
   nextClaimNumberUpdate,
   type ClaimSequenceInput,
 } from '../../workflows/processes/claim-sequence-messages.js';
-import { installForTokens } from '../emulator/helpers.js';
 import { crmPassBundle } from '../support/crm-pass-bundle.js';
-import { createMemoryPortalStore } from '../support/memory-portal-store.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { installedPortalStore } from '../support/emulator-credentials.js';
 
 const CLAIM_ENTITY_TYPE_ID = 1038;
 const HELPER_ENTITY_TYPE_ID = 1040;
@@ -80,21 +79,7 @@ function losingTemporal(inner: Client): Client {
 beforeAll(async () => {
   env = await createLocalEnv({ dataConverter });
   emulator = await startBitrix24Emulator({ rateLimit: false });
-  const tokens = await installForTokens(emulator);
-  const store = createMemoryPortalStore([
-    {
-      memberId: emulator.memberId,
-      domain: emulator.domain,
-      clientEndpoint: emulator.clientEndpoint,
-      serverEndpoint: emulator.serverEndpoint,
-      applicationToken: emulator.applicationToken,
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: Math.floor(Date.now() / 1000) + 3600,
-      scope: 'crm,task,im,lists',
-      version: 1,
-    },
-  ]);
+  const store = await installedPortalStore(emulator);
   claimTypeId = emulator.state.addCrmType({ entityTypeId: CLAIM_ENTITY_TYPE_ID, title: 'Claim' }).id;
   const helperType = emulator.state.addCrmType({ entityTypeId: HELPER_ENTITY_TYPE_ID, title: 'Invoice total' });
   await store.saveSettings(emulator.memberId, {

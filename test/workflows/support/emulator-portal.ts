@@ -2,8 +2,8 @@ import { pino } from 'pino';
 import { withApplicationFailures, type Bitrix24Caller } from '../../../activities/bitrix24/caller.js';
 import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
-import { createMemoryPortalStore, type MemoryPortalStore } from '../../support/memory-portal-store.js';
-import { installForTokens } from '../../emulator/helpers.js';
+import type { MemoryPortalStore } from '../../support/memory-portal-store.js';
+import { installedPortalStore } from '../../support/emulator-credentials.js';
 
 export interface EmulatorPortal {
   emulator: Bitrix24Emulator;
@@ -17,21 +17,7 @@ export interface EmulatorPortal {
 /** The embedded Bitrix24 emulator with the app installed and a real client pointed at it. */
 export async function startEmulatorPortal(): Promise<EmulatorPortal> {
   const emulator = await startBitrix24Emulator({ rateLimit: false });
-  const tokens = await installForTokens(emulator);
-  const store = createMemoryPortalStore([
-    {
-      memberId: emulator.memberId,
-      domain: emulator.domain,
-      clientEndpoint: emulator.clientEndpoint,
-      serverEndpoint: emulator.serverEndpoint,
-      applicationToken: emulator.applicationToken,
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: Math.floor(Date.now() / 1000) + 3600,
-      scope: 'crm,event',
-      version: 1,
-    },
-  ]);
+  const store = await installedPortalStore(emulator);
   const client: Bitrix24Client = createBitrix24Client({ store, logger: pino({ level: 'silent' }), httpTimeoutMs: 5_000 });
   return {
     emulator,

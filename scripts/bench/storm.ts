@@ -106,7 +106,7 @@ async function waitUntilSettled(stack: Stack, deals: StormDeals, deliveredAt: nu
 
 interface StormOutcome {
   name: string;
-  delivered: { acknowledged: number; total: number; elapsedMs: number };
+  delivered: { acknowledged: number; total: number; elapsedMs: number; firstRefusal?: string };
   synced: boolean;
   calls: RecordedCall[];
   minimumCalls: number;
@@ -131,9 +131,10 @@ function stormRows(outcome: StormOutcome): BenchRow[] {
   for (const call of calls) byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
   const callsRatio = calls.length / minimumCalls;
   const makespanRatio = makespanSeconds / minimumSeconds;
-  const { acknowledged, total, elapsedMs } = outcome.delivered;
+  const { acknowledged, total, elapsedMs, firstRefusal } = outcome.delivered;
+  const refusal = firstRefusal === undefined ? '' : ` (first refusal: ${firstRefusal})`;
   return [
-    { benchmark: name, figure: 'events acknowledged', value: `${acknowledged} of ${total}`, target: 'all', met: acknowledged === total },
+    { benchmark: name, figure: 'events acknowledged', value: `${acknowledged} of ${total}${refusal}`, target: 'all', met: acknowledged === total },
     { benchmark: name, figure: 'delivery time', value: `${(elapsedMs / 1000).toFixed(2)} s` },
     { benchmark: name, figure: 'every deal synced', value: synced ? 'yes' : 'no', target: 'yes', met: synced },
     { benchmark: name, figure: 'passes (deals with > 1)', value: `${passes.length} (${repeated})` },
@@ -181,7 +182,7 @@ export async function rateLimitStorm(stack: Stack, input: StormOptions = {}): Pr
     const { id, edit } = deliveries[index] ?? { id: 0, edit: 0 };
     emulator.state.items.update(ENTITY_TYPE.deal, id, { title: `Storm deal ${id}, edit ${edit + 1}` }, 1);
     const answer = await emulator.fireEvent(binding.handler, 'ONCRMDEALUPDATE', { FIELDS: { ID: id } });
-    if (answer.status !== 200) throw new Error(`API answered ${answer.status}`);
+    if (answer.status !== 200) throw new Error(`${answer.status} ${(answer.body as { error?: string } | undefined)?.error ?? ''}`.trim());
   });
   await waitUntilSettled(stack, seeded, startedAt + delivered.elapsedMs);
 
@@ -190,7 +191,12 @@ export async function rateLimitStorm(stack: Stack, input: StormOptions = {}): Pr
   );
   return stormRows({
     name: `storm: ${deliveries.length} updates for ${deals} deals, ${STORM_RATE_LIMIT.perSecond}/s burst ${STORM_RATE_LIMIT.burst}`,
-    delivered: { acknowledged: delivered.samples.length, total: deliveries.length, elapsedMs: delivered.elapsedMs },
+    delivered: {
+      acknowledged: delivered.samples.length,
+      total: deliveries.length,
+      elapsedMs: delivered.elapsedMs,
+      ...(delivered.firstFailure === undefined ? {} : { firstRefusal: delivered.firstFailure }),
+    },
     synced: allSynced(stack, seeded),
     calls: emulator.calls.slice(firstCall).filter((call) => call.inBatch !== true),
     minimumCalls: seeded.minimumCalls,

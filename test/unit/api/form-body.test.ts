@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BODY_LIMITS, parseFormBody } from '../../../api/plugins/form-body.js';
+import { BODY_LIMITS, parseFormBody, parseJsonBody } from '../../../api/plugins/form-body.js';
 import {
   buildTestApp,
   DOMAIN,
@@ -159,5 +159,13 @@ describe('parseFormBody limits at their edges', () => {
 
   it('keeps values that only look dangerous', () => {
     expect(parseFormBody('a=__proto__&b=%2B1&c=x+y')).toEqual({ a: '__proto__', b: '+1', c: 'x y' });
+  });
+});
+
+describe('JSON bodies nested far beyond the limit', () => {
+  it('answer 400 naming the depth limit, not a stack overflow', () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    expect(() => parseJsonBody(deep)).toThrow(/nesting depth limit/);
+    expect(() => parseJsonBody(`${'['.repeat(50_000)}${']'.repeat(50_000)}`)).toThrow(/nesting depth limit/);
   });
 });

@@ -9,6 +9,7 @@ import {
   type OperatingBudgetSettings,
   type PortalRateLimiter,
   type RateLimitSettings,
+  type RequestPriority,
 } from './rate-limiter.js';
 import { readReply, unexpectedReplyError, type Bitrix24RawResponse } from './response.js';
 import { createTransport, type FetchLike, type HttpReply } from './transport.js';
@@ -48,6 +49,8 @@ export interface Bitrix24CallOptions {
   signal?: AbortSignal | undefined;
   /** Methods whose operating budget this call spends besides its own (the sub-commands of a batch). */
   budgetMethods?: readonly string[] | undefined;
+  /** `urgent` calls go ahead of queued ordinary ones: a robot's answer to a waiting business process. */
+  priority?: RequestPriority | undefined;
 }
 
 export type Bitrix24Params = Record<string, unknown>;
@@ -114,7 +117,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     params: Bitrix24Params,
     opts: Bitrix24CallOptions,
   ): Promise<HttpReply> {
-    const release = await limiter.acquire(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);
+    const release = await limiter.acquire(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal, opts.priority);
     const body = target.kind === 'oauth' ? { ...params, auth: target.credentials.accessToken } : params;
     const sentAt = performance.now();
     let reply: HttpReply | undefined;

@@ -38,6 +38,9 @@ export interface RateLimiterCounters {
   operatingWaitedMs: number;
 }
 
+/** `urgent` requests are served before queued `normal` ones (FIFO within each). */
+export type RequestPriority = 'urgent' | 'normal';
+
 /** Call once the response (or the failure) is back: the request starts draining from the bucket only then. */
 export type ReleaseSlot = () => void;
 
@@ -46,7 +49,7 @@ export interface PortalRateLimiter {
    * Waits until one more request to this portal fits the bucket and every method in `methods` is within its
    * operating budget. Rejects with the signal's reason when it aborts.
    */
-  acquire(memberId: string, methods: readonly string[], signal?: AbortSignal): Promise<ReleaseSlot>;
+  acquire(memberId: string, methods: readonly string[], signal?: AbortSignal, priority?: RequestPriority): Promise<ReleaseSlot>;
   /** Feeds the `time` block of a response (or a batch sub-result) into the method's operating budget. */
   recordTime(memberId: string, method: string, time: Bitrix24TimeInfo | undefined): void;
   /** Bitrix24 answered OPERATION_TIME_LIMIT: the method stays blocked until `resetAtMs` (unix ms). */
@@ -64,6 +67,7 @@ export interface RateLimiterOptions {
 
 interface Waiter {
   enqueuedAtMs: number;
+  priority: RequestPriority;
   /** Set once the waiter could not be served on arrival; only those count as waits. */
   queued: boolean;
   grant: (release: ReleaseSlot) => void;
@@ -149,7 +153,7 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
     });
   }
 
-  function waitForBucket(memberId: string, signal?: AbortSignal): Promise<ReleaseSlot> {
+  function waitForBucket(memberId: string, signal: AbortSignal | undefined, priority: RequestPriority): Promise<ReleaseSlot> {
     signal?.throwIfAborted();
     return new Promise<ReleaseSlot>((resolve, reject) => {
       const bucket = drainedBucket(memberId);
@@ -159,13 +163,17 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
       };
       const waiter: Waiter = {
         enqueuedAtMs: clock.now(),
+        priority,
         queued: false,
         grant: (release) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(release);
         },
       };
-      bucket.queue.push(waiter);
+      // An urgent waiter goes behind the urgent ones already queued and ahead of every ordinary one.
+      const firstOrdinary = priority === 'urgent' ? bucket.queue.findIndex((queued) => queued.priority === 'normal') : -1;
+      if (firstOrdinary === -1) bucket.queue.push(waiter);
+      else bucket.queue.splice(firstOrdinary, 0, waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       grantSlots(memberId);
       waiter.queued = true;
@@ -213,9 +221,9 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
   }
 
   return {
-    async acquire(memberId, methods, signal) {
+    async acquire(memberId, methods, signal, priority = 'normal') {
       await waitForOperatingBudget(memberId, methods, signal);
-      return waitForBucket(memberId, signal);
+      return waitForBucket(memberId, signal, priority);
     },
     recordTime(memberId, method, time) {
       const operating = time?.operating;

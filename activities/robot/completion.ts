@@ -27,7 +27,8 @@ export function createRobotCompletionActivities(deps: { bitrix24: Bitrix24Caller
           input.memberId,
           'bizproc.event.send',
           { EVENT_TOKEN: input.eventToken, RETURN_VALUES: input.returnValues, LOG_MESSAGE: input.logMessage },
-          { signal: Context.current().cancellationSignal },
+          // A business process is waiting on this answer: it goes ahead of bookkeeping calls queued for the budget.
+          { signal: Context.current().cancellationSignal, priority: 'urgent' },
         );
         return { delivered: true };
       } catch (error) {

@@ -45,8 +45,9 @@ export function createTimelineActivities(deps: { bitrix24: Bitrix24Caller }) {
 
   return {
     async writeTimelineLine(input: TimelineLineInput): Promise<{ written: boolean }> {
-      const signal = Context.current().cancellationSignal;
-      if (await alreadyWritten(input, signal)) return { written: false };
+      const { cancellationSignal: signal, info } = Context.current();
+      // Only a retried attempt can find its own line: the first attempt spends no request on the search.
+      if (info.attempt > 1 && (await alreadyWritten(input, signal))) return { written: false };
       await deps.bitrix24.call(
         input.memberId,
         'crm.timeline.logmessage.add',

@@ -29,6 +29,22 @@ describe('portal rate limiter (leaky bucket)', () => {
     expect(limiter.counters()).toMatchObject({ waits: 4, waitedMs: 501 + 1_001 + 1_501 + 2_001 });
   });
 
+  it('serves urgent requests (a robot answering a waiting process) before queued ordinary ones', async () => {
+    const { clock, advance } = createManualClock();
+    const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 1, burst: 1 } });
+    (await limiter.acquire('portal-a', ['crm.timeline.logmessage.add']))();
+    const order: string[] = [];
+    const take = (name: string, priority: 'urgent' | 'normal') =>
+      limiter.acquire('portal-a', [name], undefined, priority).then((release) => {
+        order.push(name);
+        release();
+      });
+    const queued = [take('timeline-1', 'normal'), take('timeline-2', 'normal'), take('event.send-1', 'urgent'), take('event.send-2', 'urgent')];
+    await advance(5_000);
+    await Promise.all(queued);
+    expect(order).toEqual(['event.send-1', 'event.send-2', 'timeline-1', 'timeline-2']);
+  });
+
   it('keeps one bucket per portal', async () => {
     const { clock, advance } = createManualClock();
     const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 1, burst: 1 } });

@@ -1,3 +1,4 @@
+import type { RequestPriority } from './rate-limiter.js';
 import type { Bitrix24Caller } from './caller.js';
 import qs from 'qs';
 import type { Bitrix24Params } from './client.js';
@@ -20,6 +21,7 @@ export interface BatchOptions {
   /** Stop at the first failing command: Bitrix24 halts inside the chunk, we do not send later chunks. */
   halt?: boolean;
   signal?: AbortSignal;
+  priority?: RequestPriority;
 }
 
 export interface BatchOutcome<K extends string = string> {
@@ -93,7 +95,7 @@ export async function batch<K extends string>(
       memberId,
       'batch',
       { halt: opts.halt === true ? 1 : 0, cmd },
-      { signal: opts.signal, budgetMethods: methods },
+      { signal: opts.signal, budgetMethods: methods, priority: opts.priority },
     );
 
     for (const [key, value] of readGroup(reply.result, chunk)) outcome.results[key as K] = value;

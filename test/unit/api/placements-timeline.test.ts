@@ -32,12 +32,17 @@ describe('writeTimelineLine (against the emulator)', () => {
       text: `1C: SKU-001 costs 1250.5 RUB\nhttp://127.0.0.1:8233/namespaces/default/workflows/w/${runId}`,
       marker: runId,
     });
-    const env = new MockActivityEnvironment();
-    expect(await env.run(writeTimelineLine, line('run-a'))).toEqual({ written: true });
-    for (let index = 0; index < 12; index += 1) await env.run(writeTimelineLine, line(`other-${index}`));
-    expect(await env.run(writeTimelineLine, line('other-11'))).toEqual({ written: false });
+    const firstAttempt = new MockActivityEnvironment({ attempt: 1 });
+    // A retried attempt (its predecessor's answer was lost) searches for the line before adding it.
+    const retry = new MockActivityEnvironment({ attempt: 2 });
+    expect(await firstAttempt.run(writeTimelineLine, line('run-a'))).toEqual({ written: true });
+    for (let index = 0; index < 12; index += 1) await firstAttempt.run(writeTimelineLine, line(`other-${index}`));
+    const searchesBefore = emulator.callsTo('crm.timeline.logmessage.list').length;
+    expect(await retry.run(writeTimelineLine, line('other-11'))).toEqual({ written: false });
     // run-a is now the 13th newest entry: found on the second page of crm.timeline.logmessage.list.
-    expect(await env.run(writeTimelineLine, line('run-a'))).toEqual({ written: false });
+    expect(await retry.run(writeTimelineLine, line('run-a'))).toEqual({ written: false });
+    // First attempts never search: nothing can be there yet.
+    expect(searchesBefore).toBe(0);
     const lines = emulator.state.timelineMessages.filter((entry) => entry.entityId === deal.id);
     expect(lines).toHaveLength(13);
     expect(lines.filter((entry) => String(entry.text).includes('run-a'))).toHaveLength(1);

@@ -25,7 +25,7 @@ if (wanted('round-trip') || wanted('credit') || wanted('events') || wanted('ingr
   try {
     if (wanted('round-trip')) {
       progress('round trip');
-      const price = { label: 'GET_1C_PRICE', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, p50TargetMs: 250 };
+      const price = { label: 'GET_1C_PRICE at the real 2/s', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, p50TargetMs: 250 };
       rows.push(...(await robotRoundTrip(stack, price)).rows);
     }
     if (wanted('credit')) {
@@ -54,8 +54,9 @@ if (wanted('storm')) {
   progress('storm');
   const stormStack = await startStack(stormStackOptions());
   try {
-    // Each GET_1C_PRICE run makes 3 REST calls (event.send, timeline list and add): at the real 2/s the round trip
-    // above is bound by the portal's limit once the burst is spent; here the same run with limits ten-fold.
+    // Each GET_1C_PRICE run makes 2 REST calls (event.send, which goes first, and the timeline line): at the real 2/s
+    // the sequential round trip above is bound by the portal's limit once the burst is spent (one run per second);
+    // here the same run with limits ten-fold shows the service's own latency.
     const price = { label: 'GET_1C_PRICE at 20/s burst 50', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, p50TargetMs: 250 };
     rows.push(...(await robotRoundTrip(stormStack, price)).rows);
     rows.push(...(await rateLimitStorm(stormStack)));

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { documentKey } from '../contracts/documents.js';
+import { documentKey, documentLabel } from '../contracts/documents.js';
 import type { RobotCall } from '../contracts/robot-call.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../contracts/search-attributes.js';
@@ -75,7 +75,7 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
             { key: SA_ROBOT_CODE, value: declaration.code },
             { key: SA_OUTCOME, value: OUTCOMES.running },
           ],
-          staticSummary: `${documentKey(call.documentId)} · ${declaration.name.en}`,
+          staticSummary: `${documentLabel(call.documentId)} · ${declaration.name.en}`,
         }),
       );
       return { workflowId, duplicate: false };

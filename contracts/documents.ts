@@ -28,3 +28,17 @@ export function parseDocumentId(documentId: readonly [string, string, string]): 
 export function documentKey(documentId: readonly [string, string, string]): string {
   return documentId[2];
 }
+
+const ENTITY_LABELS: Record<number, string> = { 1: 'Lead', 2: 'Deal', 3: 'Contact', 4: 'Company', 31: 'Smart invoice' };
+
+/** How people name a CRM item in summaries: `Deal 123`, `Smart invoice 3`, `Item 147/3` for a smart process. */
+export function crmItemLabel(item: CrmItemRef): string {
+  const label = ENTITY_LABELS[item.entityTypeId];
+  return label ? `${label} ${item.id}` : `Item ${item.entityTypeId}/${item.id}`;
+}
+
+/** A business-process document for summaries: a CRM item's label, or the raw document id otherwise. */
+export function documentLabel(documentId: readonly [string, string, string]): string {
+  const item = documentId[0] === 'crm' ? parseDocumentId(documentId) : null;
+  return item ? crmItemLabel(item) : documentId[2];
+}

@@ -1,4 +1,5 @@
 import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { crmItemLabel } from '../../contracts/documents.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../../contracts/search-attributes.js';
 import { entityWorkflowId } from '../../contracts/workflow-ids.js';
 import { entityDocumentKey, type CrmEvent, type EventRoute, type EventTarget } from './event-routes.js';
@@ -41,7 +42,7 @@ export async function signalEntityWorkflow(
       { key: SA_PROCESS, value: route.process },
       { key: SA_OUTCOME, value: OUTCOMES.running },
     ],
-    staticSummary: `${entityDocumentKey(target)} · ${route.process}`,
+    staticSummary: `${crmItemLabel({ entityTypeId: target.entityTypeId, id: target.entityId })} · ${route.process}`,
   });
   return { workflowId };
 }

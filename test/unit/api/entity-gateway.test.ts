@@ -51,7 +51,7 @@ describe('TemporalWorkflowGateway with the CRM route table (dev server)', () => 
     expect(description.typedSearchAttributes.get(SA_DOCUMENT)).toBe('DYNAMIC_147_42');
     expect(description.typedSearchAttributes.get(SA_PROCESS)).toBe('claim-intake');
     expect(description.typedSearchAttributes.get(SA_OUTCOME)).toBe('running');
-    expect(await description.staticSummary()).toBe('DYNAMIC_147_42 · claim-intake');
+    expect(await description.staticSummary()).toBe('Item 147/42 · claim-intake');
 
     const events = (await handle.fetchHistory()).events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes;

@@ -68,7 +68,7 @@ describe('TemporalWorkflowGateway on a real dev server', () => {
     expect(description.typedSearchAttributes.get(SA_PROCESS)).toBe('1c-price');
     expect(description.typedSearchAttributes.get(SA_ROBOT_CODE)).toBe('GET_1C_PRICE');
     expect(description.typedSearchAttributes.get(SA_OUTCOME)).toBe('running');
-    expect(await description.staticSummary()).toBe('DEAL_759 · Price from 1C');
+    expect(await description.staticSummary()).toBe('Deal 759 · Price from 1C');
   });
 
   it('stores the call encrypted: the event token is not plaintext in the history', async () => {

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { documentKey, documentLabel } from '../contracts/documents.js';
@@ -44,6 +44,28 @@ export interface TemporalWorkflowGatewayOptions {
   offlineDrainIntervalSeconds?: number;
 }
 
+/**
+ * How a robot call becomes a run: its deterministic id, the conflict policies that make re-deliveries harmless, the
+ * search attributes operators query and a readable summary. Shared with the ingress benchmark's raw-start baseline.
+ */
+export function robotStartOptions(declaration: RobotDeclaration, call: RobotCall, taskQueue: string) {
+  return {
+    taskQueue,
+    workflowId: robotWorkflowId(call.memberId, declaration.code, eventTokenKey(call.eventToken)),
+    args: [call],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: SA_PORTAL, value: call.memberId },
+      { key: SA_DOCUMENT, value: documentKey(call.documentId) },
+      { key: SA_PROCESS, value: declaration.process },
+      { key: SA_ROBOT_CODE, value: declaration.code },
+      { key: SA_OUTCOME, value: OUTCOMES.running },
+    ],
+    staticSummary: `${documentLabel(call.documentId)} · ${declaration.name.en}`,
+  } satisfies WorkflowStartOptions;
+}
+
 export class TemporalWorkflowGateway implements WorkflowGateway {
   private readonly routes: EventRouteSource;
   private readonly deadlineMs: number;
@@ -62,21 +84,7 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
       // second run once it finished. The SDK does not expose whether USE_EXISTING found a run, so only the second
       // case is reported as a duplicate.
       await this.withinDeadline(() =>
-        this.options.client.workflow.start(declaration.workflowType, {
-          taskQueue: this.options.taskQueue,
-          workflowId,
-          args: [call],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: SA_PORTAL, value: call.memberId },
-            { key: SA_DOCUMENT, value: documentKey(call.documentId) },
-            { key: SA_PROCESS, value: declaration.process },
-            { key: SA_ROBOT_CODE, value: declaration.code },
-            { key: SA_OUTCOME, value: OUTCOMES.running },
-          ],
-          staticSummary: `${documentLabel(call.documentId)} · ${declaration.name.en}`,
-        }),
+        this.options.client.workflow.start(declaration.workflowType, robotStartOptions(declaration, call, this.options.taskQueue)),
       );
       return { workflowId, duplicate: false };
     } catch (error) {

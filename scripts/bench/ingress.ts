@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import qs from 'qs';
 import { Pool } from 'undici';
+import { robotStartOptions } from '../../api/workflow-gateway.js';
 import { signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
 import { crmEventRoutes, findEventRoute, type CrmEvent } from '../../lib/crm-events/event-routes.js';
-import { documentKey } from '../../contracts/documents.js';
 import type { RobotCall } from '../../contracts/robot-call.js';
 import { DEAL_DOCUMENT_TYPE, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
-import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../../contracts/search-attributes.js';
-import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../../contracts/workflow-ids.js';
+import { provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import { eventBody, portalIdentity, robotCallBody } from '../../test/faults/support/bitrix24-bodies.js';
 import type { Stack } from '../../test/support/stack.js';
 import { startUnpolledApi } from './bench-api.js';
@@ -123,21 +122,7 @@ export async function ingressBenchmark(stack: Stack, input: IngressOptions = {})
         ts: Math.floor(Date.now() / 1000),
         userId: 1,
       };
-      await client.workflow.start(GET_1C_PRICE.workflowType, {
-        taskQueue: api.taskQueue,
-        workflowId: robotWorkflowId(call.memberId, GET_1C_PRICE.code, eventTokenKey(call.eventToken)),
-        args: [call],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: SA_PORTAL, value: call.memberId },
-          { key: SA_DOCUMENT, value: documentKey(call.documentId) },
-          { key: SA_PROCESS, value: GET_1C_PRICE.process },
-          { key: SA_ROBOT_CODE, value: GET_1C_PRICE.code },
-          { key: SA_OUTCOME, value: OUTCOMES.running },
-        ],
-        staticSummary: `${documentKey(call.documentId)} · ${GET_1C_PRICE.name.en}`,
-      });
+      await client.workflow.start(GET_1C_PRICE.workflowType, robotStartOptions(GET_1C_PRICE, call, api.taskQueue));
     };
 
     // Every event names a deal no entity workflow runs for yet: signalWithStart starts one each time on both paths.

@@ -80,8 +80,23 @@ export function propertySchema(declaration: PropertyDeclaration): z.ZodType<unkn
   });
 }
 
-/** The properties object of a call with this declaration; undeclared keys are dropped, absent optional ones omitted. */
+const cachedSchemas = new WeakMap<RobotDeclaration, z.ZodType<Record<string, unknown>>>();
+
+/**
+ * The properties schema of a robot, built once per declaration: zod compiles a schema on its first parse, so
+ * rebuilding it for every call would pay that cost on every request.
+ */
 export function robotPropertiesSchema(declaration: RobotDeclaration): z.ZodType<Record<string, unknown>> {
+  let schema = cachedSchemas.get(declaration);
+  if (!schema) {
+    schema = buildRobotPropertiesSchema(declaration);
+    cachedSchemas.set(declaration, schema);
+  }
+  return schema;
+}
+
+/** The properties object of a call with this declaration; undeclared keys are dropped, absent optional ones omitted. */
+function buildRobotPropertiesSchema(declaration: RobotDeclaration): z.ZodType<Record<string, unknown>> {
   const schemas = Object.entries(declaration.properties).map(([key, property]) => [key, propertySchema(property)] as const);
   return z.record(z.string(), z.unknown()).transform((input, context) => {
     const output: Record<string, unknown> = {};

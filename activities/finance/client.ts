@@ -8,7 +8,7 @@ import {
   financeUnauthorized,
   financeUnavailable,
 } from './errors.js';
-import { retryDelayMs } from './retry-after.js';
+import { retryDelayMs } from '../../lib/http/retry-after.js';
 
 export interface FinanceClientOptions {
   baseUrl: string;

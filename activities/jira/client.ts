@@ -12,7 +12,7 @@ import {
   type JiraErrorDetails,
 } from './errors.js';
 import { isValidJiraLabel, jqlString } from './labels.js';
-import { jiraRetryDelayMs } from './retry-after.js';
+import { retryDelayMs } from '../../lib/http/retry-after.js';
 import { redactSecrets } from './redact.js';
 
 export interface JiraClientOptions {
@@ -99,7 +99,7 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
     const json = parseJson(text);
     if (response.ok) return json;
 
-    const retryAfterMs = jiraRetryDelayMs(response.headers);
+    const retryAfterMs = retryDelayMs(response.headers.get('retry-after'), response.headers.get('x-ratelimit-reset'));
     const details = errorDetails(status, json, secrets);
     logger.warn({ method, path, status, retryAfterMs, errors: details.errors, errorMessages: details.errorMessages }, 'jira error');
     if (status === 401 || status === 403) throw jiraUnauthorized(status);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../../activities/finance/retry-after.js';
+import { retryDelayMs } from '../../../lib/http/retry-after.js';
 
 const now = Date.parse('2025-03-01T10:00:00Z');
 

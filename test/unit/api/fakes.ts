@@ -197,6 +197,14 @@ export function robotCallBody(overrides: Record<string, string | null> = {}): st
     use_subscription: 'Y',
     timeout_duration: '3600',
     ts: '1736405807',
+    ...USER_AUTH_FIELDS,
+    ...overrides,
+  };
+  return formEncode(fields);
+}
+
+/** The `auth` block Bitrix24 sends with robot calls and the install callback: a user token with its refresh token. */
+const USER_AUTH_FIELDS: Record<string, string> = {
     'auth[access_token]': SECRETS.accessToken,
     'auth[expires]': '1736409407',
     'auth[expires_in]': '3600',
@@ -209,10 +217,7 @@ export function robotCallBody(overrides: Record<string, string | null> = {}): st
     'auth[user_id]': '1',
     'auth[refresh_token]': SECRETS.refreshToken,
     'auth[application_token]': SECRETS.applicationToken,
-    ...overrides,
-  };
-  return formEncode(fields);
-}
+};
 
 /** Encodes like PHP's http_build_query: brackets percent-encoded, `null` drops the field. */
 export function formEncode(fields: Record<string, string | null>): string {
@@ -249,18 +254,7 @@ export function installBody(overrides: Record<string, string | null> = {}): stri
     'data[INSTALLED]': 'Y',
     'data[LANGUAGE_ID]': 'en',
     ts: '1736405807',
-    'auth[access_token]': SECRETS.accessToken,
-    'auth[expires]': '1736409407',
-    'auth[expires_in]': '3600',
-    'auth[scope]': 'crm,bizproc',
-    'auth[domain]': DOMAIN,
-    'auth[server_endpoint]': 'https://oauth.bitrix.info/rest/',
-    'auth[status]': 'L',
-    'auth[client_endpoint]': `https://${DOMAIN}/rest/`,
-    'auth[member_id]': MEMBER_ID,
-    'auth[user_id]': '1',
-    'auth[refresh_token]': SECRETS.refreshToken,
-    'auth[application_token]': SECRETS.applicationToken,
+    ...USER_AUTH_FIELDS,
     ...overrides,
   });
 }

@@ -50,7 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSettingsActivities(deps.settings),
     ...createProvisioningActivities({
       bitrix24: deps.bitrix24,
-      portals: deps.portals ?? missingPortalStore,
+      portals: deps.portals,
       publicUrl: deps.provisioning?.publicUrl ?? '',
       claimEntityTypeId: deps.provisioning?.claimEntityTypeId,
       invoiceTotalEntityTypeId: deps.provisioning?.invoiceTotalEntityTypeId,
@@ -67,10 +67,5 @@ export function createActivities(deps: ActivityDeps) {
     }),
   };
 }
-
-/** Stands in when a test builds activities without a portal store; provisioning then fails loudly. */
-const missingPortalStore: PortalStore = new Proxy({} as PortalStore, {
-  get: () => () => Promise.reject(new Error('activities were built without a portal store')),
-});
 
 export type Activities = ReturnType<typeof createActivities>;

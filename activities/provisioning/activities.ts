@@ -6,7 +6,8 @@ import type { Bitrix24Caller } from '../bitrix24/caller.js';
 
 export interface ProvisioningDeps {
   bitrix24: Bitrix24Caller;
-  portals: PortalStore;
+  /** Where provisioning records what it wrote; a worker without one cannot provision. */
+  portals: PortalStore | undefined;
   publicUrl: string;
   claimEntityTypeId?: number | undefined;
   invoiceTotalEntityTypeId?: number | undefined;
@@ -27,6 +28,8 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
   return {
     async provisionPortal(input: { memberId: string }): Promise<ProvisioningOutcome> {
       const context = Context.current();
+      if (!deps.portals) throw ApplicationFailure.nonRetryable('this worker has no portal store to provision with', 'Config.MissingPortalStore');
+      const portals = deps.portals;
       try {
         const result = await provisionPortal({
           bitrix24: deps.bitrix24,
@@ -36,7 +39,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
             claimEntityTypeId: deps.claimEntityTypeId,
             invoiceTotalEntityTypeId: deps.invoiceTotalEntityTypeId,
           }),
-          settings: deps.portals,
+          settings: portals,
           reassert: true,
           signal: context.cancellationSignal,
           onProgress: (progress) => {

@@ -10,6 +10,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY contracts ./contracts
 COPY lib ./lib
 COPY activities ./activities
+COPY integrations ./integrations
+COPY provisioning ./provisioning
 COPY workflows ./workflows
 COPY worker ./worker
 COPY api ./api

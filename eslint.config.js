@@ -28,6 +28,7 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in the Temporal sandbox: no Node built-ins.' })),
           patterns: [
             { group: ['../activities/*', '../../activities/*'], allowTypeImports: true, message: 'Import activities as types only.' },
+            { group: ['../integrations/*', '../../integrations/*'], allowTypeImports: true, message: 'Workflows reach external systems only through activities: import integrations as types only.' },
           ],
         },
       ],

@@ -1,4 +1,4 @@
-import { refreshOAuthTokens, type RefreshOAuthTokensInput, type OAuthTokens } from '../activities/bitrix24/oauth.js';
+import { refreshOAuthTokens, type RefreshOAuthTokensInput, type OAuthTokens } from '../integrations/bitrix24/oauth.js';
 import type { PortalInstall } from '../contracts/portal.js';
 import type { Config } from '../lib/config.js';
 

@@ -14,7 +14,7 @@ export function erpOrderExternalId(memberId: string, dealId: number): string {
 }
 
 /**
- * ERP failure types worth another attempt later (activities/erp/errors.ts ERP_FAILURE_POLICY, retryable entries).
+ * ERP failure types worth another attempt later (integrations/erp/errors.ts ERP_FAILURE_POLICY, retryable entries).
  * Named here because workflow code may not import activity modules; a test keeps the two lists equal.
  */
 export const ERP_RETRY_LATER_FAILURE_TYPES: readonly string[] = ['Erp.Unavailable', 'Erp.ServerError', 'Erp.Timeout'];

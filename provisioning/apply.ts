@@ -1,5 +1,5 @@
-import { AUTH_CONNECTOR } from '../activities/crm/write-if-changed.js';
-import { isBitrix24ErrorCode, type Bitrix24Caller } from '../activities/bitrix24/caller.js';
+import { AUTH_CONNECTOR } from '../contracts/bitrix24-app.js';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../integrations/bitrix24/caller.js';
 import type { Kind } from '../contracts/robot-declarations.js';
 import type { BizprocFields } from './bizproc-fields.js';
 import { fieldHashes } from './definition-hash.js';

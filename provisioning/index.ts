@@ -1,4 +1,4 @@
-import type { Bitrix24Caller } from '../activities/bitrix24/caller.js';
+import type { Bitrix24Caller } from '../integrations/bitrix24/caller.js';
 import { applyPlan, type ApplyProgress, type ApplySummary } from './apply.js';
 import type { AppDeclaration } from './declaration.js';
 import { diffPortal } from './diff.js';

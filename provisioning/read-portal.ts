@@ -1,5 +1,5 @@
-import { isBitrix24ErrorCode, type Bitrix24Caller } from '../activities/bitrix24/caller.js';
-import { listAll } from '../activities/bitrix24/list.js';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../integrations/bitrix24/caller.js';
+import { listAll } from '../integrations/bitrix24/list.js';
 import type { CrmTypeRow, EventBinding, PlacementBinding, PortalState, UserFieldRow } from './portal-state.js';
 import { userFieldEntityId } from './smart-processes.js';
 

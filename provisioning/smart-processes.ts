@@ -1,4 +1,4 @@
-import { CLAIM_FIELD_SUFFIX } from '../activities/crm-processes/uf-field-names.js';
+import { CLAIM_FIELD_SUFFIX } from '../contracts/crm-field-names.js';
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import type { LocalizedText } from './bizproc-fields.js';
 

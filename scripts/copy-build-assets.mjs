@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, process.argv[2] ?? 'dist');
-const SOURCE_DIRS = ['api', 'workflows', 'activities', 'worker', 'contracts', 'lib'];
+const SOURCE_DIRS = ['api', 'workflows', 'activities', 'integrations', 'provisioning', 'worker', 'contracts', 'lib'];
 const SKIPPED = new Set(['.ts', '.md']);
 
 function copyAssets(dir) {

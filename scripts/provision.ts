@@ -3,7 +3,7 @@
 // provisioning/.
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { createBitrix24Client } from '../activities/bitrix24/client.js';
+import { createBitrix24Client } from '../integrations/bitrix24/client.js';
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';

@@ -1,12 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { withApplicationFailures } from '../activities/bitrix24/caller.js';
-import { createBitrix24Client } from '../activities/bitrix24/client.js';
-import { createErpClient } from '../activities/erp/client.js';
-import { createFinanceClient } from '../activities/finance/client.js';
-import { createJiraClient } from '../activities/jira/client.js';
-import { createOnecClient } from '../activities/onec/client.js';
+import { withApplicationFailures } from '../integrations/bitrix24/caller.js';
+import { createBitrix24Client } from '../integrations/bitrix24/client.js';
+import { createErpClient } from '../integrations/erp/client.js';
+import { createFinanceClient } from '../integrations/finance/client.js';
+import { createJiraClient } from '../integrations/jira/client.js';
+import { createOnecClient } from '../integrations/onec/client.js';
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';

@@ -2,7 +2,7 @@ import { Runtime, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { pinoSdkLogger } from './sdk-logger.js';
 import { z } from 'zod';
-import type { Bitrix24CallReport } from '../activities/bitrix24/client.js';
+import type { Bitrix24CallReport } from '../integrations/bitrix24/client.js';
 import { ConfigError } from '../lib/config.js';
 import { createMetricsRegistry } from '../lib/metrics/registry.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics/worker-metrics.js';

@@ -11,8 +11,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CreditCheckSettings } from '../activities/credit/settings.js';
-import type { CompanyCredit } from '../activities/finance/client.js';
-import type { FinanceFailureType } from '../activities/finance/errors.js';
+import type { CompanyCredit } from '../integrations/finance/client.js';
+import type { FinanceFailureType } from '../integrations/finance/errors.js';
 import type { Activities } from '../activities/index.js';
 import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';

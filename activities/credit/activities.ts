@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
-import type { CompanyCredit, FinanceClient } from '../finance/client.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import type { CompanyCredit, FinanceClient } from '../../integrations/finance/client.js';
 
 export interface NotifyCreditApproverInput {
   memberId: string;

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PortalStore } from '../../lib/portals/store.js';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { createClaimSequenceActivities } from './claim-sequence.js';
 import { createClaimActivities } from './claims.js';
 import { createInvoiceActivities } from './invoices.js';

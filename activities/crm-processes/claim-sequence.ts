@@ -8,7 +8,7 @@ import {
   nextClaimNumberUpdate,
   type ClaimNumberAssignment,
   type ClaimSequenceInput,
-} from '../../workflows/processes/claim-sequence-messages.js';
+} from '../../contracts/claim-sequence.js';
 
 export interface AssignClaimNumberInput {
   memberId: string;

@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { buildBatchCommand, type BatchCommandError } from '../bitrix24/batch.js';
-import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
-import { AUTH_CONNECTOR, changedFields } from '../crm/write-if-changed.js';
+import { buildBatchCommand, type BatchCommandError } from '../../integrations/bitrix24/batch.js';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import { changedFields } from '../crm/write-if-changed.js';
 import { subCommandFailure } from './sub-command-failure.js';
-import { claimFieldNames, crmTaskBinding, type ClaimFieldNames } from './uf-field-names.js';
+import { claimFieldNames, crmTaskBinding, type ClaimFieldNames } from '../../contracts/crm-field-names.js';
 
 const DEAL_ENTITY_TYPE_ID = 2;
 

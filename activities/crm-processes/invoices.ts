@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
-import { listAll } from '../bitrix24/list.js';
-import { AUTH_CONNECTOR, changedFields } from '../crm/write-if-changed.js';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import { listAll } from '../../integrations/bitrix24/list.js';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import { changedFields } from '../crm/write-if-changed.js';
 import { invoiceTotal, sameAmount, type PricedRow } from './invoice-total.js';
 
 export const SMART_INVOICE_ENTITY_TYPE_ID = 31;

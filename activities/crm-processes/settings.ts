@@ -1,6 +1,6 @@
 import type { PortalSettings } from '../../contracts/portal.js';
 import type { PortalStore } from '../../lib/portals/store.js';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 
 /** Worker configuration of the CRM processes (lib/config.ts); part of ProcessSettings (activities/settings.ts). */
 export interface CrmProcessSettings {

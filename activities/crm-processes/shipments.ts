@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { batch, BATCH_CHUNK_SIZE, type BatchCommand } from '../bitrix24/batch.js';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
-import { listAll } from '../bitrix24/list.js';
+import { batch, BATCH_CHUNK_SIZE, type BatchCommand } from '../../integrations/bitrix24/batch.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import { listAll } from '../../integrations/bitrix24/list.js';
 import {
   changeCount,
   dealElementCodePrefix,

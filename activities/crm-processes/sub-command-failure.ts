@@ -1,6 +1,6 @@
 import type { ApplicationFailure } from '@temporalio/common';
-import type { BatchCommandError } from '../bitrix24/batch.js';
-import { Bitrix24Error, toApplicationFailure } from '../bitrix24/errors.js';
+import type { BatchCommandError } from '../../integrations/bitrix24/batch.js';
+import { Bitrix24Error, toApplicationFailure } from '../../integrations/bitrix24/errors.js';
 
 /** A failed `batch` sub-command as the same ApplicationFailure its direct call would raise (catalogue retry rules). */
 export function subCommandFailure(method: string, error: BatchCommandError): ApplicationFailure {

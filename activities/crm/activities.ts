@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
-import { AUTH_CONNECTOR, writeItemIfChanged, type CrmItemWrite, type CrmItemWriteResult } from './write-if-changed.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import { writeItemIfChanged, type CrmItemWrite, type CrmItemWriteResult } from './write-if-changed.js';
 
 export interface CreateCrmItemInput {
   memberId: string;

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isTemporalUnavailable, signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
 import { findEventRoute, type EventRouteSource } from '../../lib/crm-events/event-routes.js';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { offlineRecordToCrmEvent, type OfflineBatch } from './offline-records.js';
 
 export interface OfflineDrainDeps {

@@ -1,10 +1,5 @@
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
-
-/**
- * Sent with every write, so offline-event bindings made with the same `auth_connector` do not queue our own changes
- * (bitrix24-protocol.md 4.6). Online deliveries still echo; comparing before writing keeps that echo harmless.
- */
-export const AUTH_CONNECTOR = 'b24-temporal';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 
 export interface CrmItemWrite {
   memberId: string;

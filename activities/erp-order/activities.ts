@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
-import type { ErpClient } from '../erp/client.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import type { ErpClient } from '../../integrations/erp/client.js';
 import { placeErpOrder, type CreateErpOrderActivityInput, type ErpOrderPlaced } from './create-order.js';
 import { notifyUser, writeOrderIdToDeal, type NotifyInput, type WriteOrderIdInput } from './deal-writes.js';
 import { readDealForErpOrder } from './read-deal.js';

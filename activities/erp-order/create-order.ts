@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
-import type { ErpClient } from '../erp/client.js';
-import type { CreateErpOrderInput } from '../erp/types.js';
+import type { ErpClient } from '../../integrations/erp/client.js';
+import type { CreateErpOrderInput } from '../../integrations/erp/types.js';
 
 export interface CreateErpOrderActivityInput {
   order: CreateErpOrderInput;

@@ -1,4 +1,4 @@
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 
 export interface WriteOrderIdInput {
   memberId: string;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { batch, type BatchCommand, type BatchOutcome } from '../bitrix24/batch.js';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
-import type { ErpCustomer, ErpOrderLine } from '../erp/types.js';
+import { batch, type BatchCommand, type BatchOutcome } from '../../integrations/bitrix24/batch.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import type { ErpCustomer, ErpOrderLine } from '../../integrations/erp/types.js';
 import type { ErpOrderDeal, ReadDealInput } from './types.js';
 
 /** List methods answer 50 rows per page ([EN] list-methods-pecularities.md). */

@@ -1,4 +1,4 @@
-import type { ErpCustomer, ErpOrderLine } from '../erp/types.js';
+import type { ErpCustomer, ErpOrderLine } from '../../integrations/erp/types.js';
 
 /** What the ERP order robot needs from a deal; plain JSON (a workflow input and output). */
 export interface ErpOrderDeal {

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
-import type { JiraClient } from '../jira/client.js';
-import { dealLabel } from '../jira/labels.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import type { JiraClient } from '../../integrations/jira/client.js';
+import { dealLabel } from '../../integrations/jira/labels.js';
 import { toDealForJira, type DealForJira } from './deal.js';
 import { issueDescription, issueSummary } from './issue-text.js';
 

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PortalCredentials } from '../../contracts/portal.js';
-import { refreshOAuthTokens } from '../bitrix24/oauth.js';
+import { refreshOAuthTokens } from '../../integrations/bitrix24/oauth.js';
 
 export interface OAuthAppCredentials {
   clientId: string;

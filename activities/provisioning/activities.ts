@@ -2,7 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PortalStore } from '../../lib/portals/store.js';
 import { buildDeclaration, formatProgress, provisionPortal, ProvisioningError } from '../../provisioning/index.js';
-import type { Bitrix24Caller } from '../bitrix24/caller.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 
 export interface ProvisioningDeps {
   bitrix24: Bitrix24Caller;

@@ -1,5 +1,5 @@
 import { Context, log } from '@temporalio/activity';
-import { isBitrix24ErrorCode, type Bitrix24Caller } from '../bitrix24/caller.js';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 
 export interface CompleteRobotInput {
   memberId: string;

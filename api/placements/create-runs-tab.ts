@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { createBitrix24Client } from '../../activities/bitrix24/client.js';
+import { createBitrix24Client } from '../../integrations/bitrix24/client.js';
 import type { Config } from '../../lib/config.js';
 import type { PortalStore } from '../../lib/portals/store.js';
 import type { RunsTabServices } from './deps.js';

@@ -1,5 +1,5 @@
-import type { Bitrix24Client } from '../../activities/bitrix24/client.js';
-import type { Transport } from '../../activities/bitrix24/transport.js';
+import type { Bitrix24Client } from '../../integrations/bitrix24/client.js';
+import type { Transport } from '../../integrations/bitrix24/transport.js';
 import type { RunsService } from './runs-service.js';
 
 /** What the runs tab needs besides the ingress services; without it the tab's routes answer 404. */

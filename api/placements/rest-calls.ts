@@ -1,7 +1,7 @@
-import type { Bitrix24Client } from '../../activities/bitrix24/client.js';
-import { isBitrix24Error } from '../../activities/bitrix24/errors.js';
-import { readReply } from '../../activities/bitrix24/response.js';
-import type { Transport } from '../../activities/bitrix24/transport.js';
+import type { Bitrix24Client } from '../../integrations/bitrix24/client.js';
+import { isBitrix24Error } from '../../integrations/bitrix24/errors.js';
+import { readReply } from '../../integrations/bitrix24/response.js';
+import type { Transport } from '../../integrations/bitrix24/transport.js';
 import { PlacementError, placementErrors } from './errors.js';
 
 /** One REST call on one portal, as one identity (the user of the placement call, or the app). */

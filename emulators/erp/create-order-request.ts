@@ -1,4 +1,4 @@
-import type { CreateErpOrderInput, ErpOrderLine } from '../../activities/erp/types.js';
+import type { CreateErpOrderInput, ErpOrderLine } from '../../integrations/erp/types.js';
 
 export type ParsedCreateOrder = { ok: true; request: CreateErpOrderInput } | { ok: false; problem: string };
 

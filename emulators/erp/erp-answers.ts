@@ -1,4 +1,4 @@
-import { ErpFaultCode } from '../../activities/erp/errors.js';
+import { ErpFaultCode } from '../../integrations/erp/errors.js';
 import { externalIdOf, parseCreateOrderRequest } from './create-order-request.js';
 import { InjectedFailureKind, type FaultPlan } from './fault-plan.js';
 import type { OrderBook } from './order-book.js';

@@ -1,4 +1,4 @@
-import type { CreateErpOrderInput } from '../../activities/erp/types.js';
+import type { CreateErpOrderInput } from '../../integrations/erp/types.js';
 
 export interface SimulatedOrder extends CreateErpOrderInput {
   readonly orderNumber: string;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { listen, type IServices, type Server as SoapServer } from 'soap';
-import { ERP_WSDL_PATH, ERP_WSDL_PLACEHOLDER_ADDRESS } from '../../activities/erp/wsdl.js';
+import { ERP_WSDL_PATH, ERP_WSDL_PLACEHOLDER_ADDRESS } from '../../integrations/erp/wsdl.js';
 import { createLogger } from '../../lib/logger.js';
 import { handleControlRequest, type SimulatorControls } from './control-routes.js';
 import { externalIdOf } from './create-order-request.js';

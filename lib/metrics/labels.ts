@@ -1,4 +1,4 @@
-import { BITRIX24_ERROR_CATALOGUE, Bitrix24LocalError } from '../../activities/bitrix24/errors.js';
+import { BITRIX24_ERROR_CATALOGUE, Bitrix24LocalError } from '../../integrations/bitrix24/errors.js';
 
 /**
  * Label values must stay few and must never carry a secret, so every value from the outside passes through one of

@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { Bitrix24CallReport } from '../../activities/bitrix24/client.js';
-import type { RateLimiterCounters } from '../../activities/bitrix24/rate-limiter.js';
+import type { Bitrix24CallReport } from '../../integrations/bitrix24/client.js';
+import type { RateLimiterCounters } from '../../integrations/bitrix24/rate-limiter.js';
 import { bitrix24ErrorLabel, identifierLabel, restMethodLabel, statusClass } from './labels.js';
 import { createMetricsRegistry } from './registry.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimFieldNames, type ClaimFieldNames } from '../../activities/crm-processes/uf-field-names.js';
+import { claimFieldNames, type ClaimFieldNames } from '../../contracts/crm-field-names.js';
 import { ENTITY_TYPE } from '../../contracts/documents.js';
 import { offlineDrainScheduleId } from '../../contracts/offline-drain.js';
 import { entityWorkflowId, provisionWorkflowId } from '../../contracts/workflow-ids.js';

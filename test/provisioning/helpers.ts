@@ -1,4 +1,4 @@
-import { createBitrix24Client, type Bitrix24Client } from '../../activities/bitrix24/client.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../integrations/bitrix24/client.js';
 import type { Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import { createLogger } from '../../lib/logger.js';
 import { callRest } from '../emulator/helpers.js';

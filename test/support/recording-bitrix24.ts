@@ -1,4 +1,4 @@
-import type { Bitrix24Caller } from '../../activities/bitrix24/caller.js';
+import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 
 export interface RecordedB24Call {
   memberId: string;

@@ -1,6 +1,6 @@
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
-import { createErpClient } from '../../activities/erp/client.js';
-import { createOnecClient } from '../../activities/onec/client.js';
+import { createErpClient } from '../../integrations/erp/client.js';
+import { createOnecClient } from '../../integrations/onec/client.js';
 import type { ProcessSettings } from '../../activities/settings.js';
 import { loadConfig } from '../../lib/config.js';
 import { processSettingsFromConfig } from '../../worker/process-settings.js';

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreditCheckSettings } from '../../activities/credit/settings.js';
-import { createFinanceClient } from '../../activities/finance/client.js';
+import { createFinanceClient } from '../../integrations/finance/client.js';
 import { testActivities } from '../support/test-activities.js';
 import type { RobotOutcome } from '../../contracts/robot-call.js';
 import { CHECK_CREDIT_LIMIT } from '../../contracts/robot-declarations.js';

@@ -4,10 +4,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withApplicationFailures, type Bitrix24Caller } from '../../activities/bitrix24/caller.js';
-import { createBitrix24Client, type Bitrix24Client } from '../../activities/bitrix24/client.js';
+import { withApplicationFailures, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../integrations/bitrix24/client.js';
 import { createActivities } from '../../activities/index.js';
-import { claimFieldNames } from '../../activities/crm-processes/uf-field-names.js';
+import { claimFieldNames } from '../../contracts/crm-field-names.js';
 import type { EntityPassResult, EntityProcessName } from '../../contracts/entity.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import type { ProductRow } from '../../emulators/bitrix24/state.js';
@@ -18,7 +18,7 @@ import {
   formatClaimNumber,
   nextClaimNumberUpdate,
   type ClaimSequenceInput,
-} from '../../workflows/processes/claim-sequence-messages.js';
+} from '../../contracts/claim-sequence.js';
 import { crmPassBundle } from '../support/crm-pass-bundle.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';

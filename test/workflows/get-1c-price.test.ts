@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testActivities } from '../support/test-activities.js';
-import { createOnecClient } from '../../activities/onec/client.js';
+import { createOnecClient } from '../../integrations/onec/client.js';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';

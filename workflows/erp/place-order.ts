@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { CreateErpOrderInput } from '../../activities/erp/types.js';
+import type { CreateErpOrderInput } from '../../integrations/erp/types.js';
 import type { ProcessSettings } from '../../activities/settings.js';
 import { ERP_RETRY_LATER_FAILURE_TYPES } from '../../contracts/erp-order.js';
 import type { RobotCall } from '../../contracts/robot-call.js';

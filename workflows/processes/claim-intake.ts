@@ -2,7 +2,7 @@ import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { EntityPass, EntityPassContext, EntityPassResult } from '../../contracts/entity.js';
 import { addBusinessDays, formatZoned, localDateTime, type BusinessCalendar } from './business-days.js';
-import { claimKey } from './claim-sequence-messages.js';
+import { claimKey } from '../../contracts/claim-sequence.js';
 import { crmActivities, crmProcessContext, required } from './process-context.js';
 
 const sequence = proxyActivities<Activities>({

@@ -4,7 +4,7 @@ import {
   nextClaimNumberUpdate,
   type ClaimNumberAssignment,
   type ClaimSequenceInput,
-} from './claim-sequence-messages.js';
+} from '../../contracts/claim-sequence.js';
 
 /**
  * Hands out gapless claim numbers for one portal and year. The update handler is synchronous, so concurrent

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { createTransport } from '../../../activities/bitrix24/transport.js';
+import { createTransport } from '../../../integrations/bitrix24/transport.js';
 import type { IngressServices } from '../../deps.js';
 import { apiErrors } from '../../errors.js';
 import { permissionsFor, REFUSALS, type Permissions } from '../../placements/access.js';

@@ -1,8 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withApplicationFailures } from '../../../activities/bitrix24/caller.js';
-import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
+import { withApplicationFailures } from '../../../integrations/bitrix24/caller.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { createTimelineActivities } from '../../../activities/robot/timeline.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
 import { InMemoryPortals } from './fakes.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { buildApp } from '../../../api/app.js';
 import { REFUSALS } from '../../../api/placements/access.js';
 import { derivePageTokenKey, issuePageToken, PAGE_TOKEN_TTL_SECONDS } from '../../../api/placements/page-token.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { batch, buildBatchCommand, type BatchCommand } from '../../../activities/bitrix24/batch.js';
-import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
+import { batch, buildBatchCommand, type BatchCommand } from '../../../integrations/bitrix24/batch.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
 import { portalCredentials } from './support/portal-fixture.js';
 import { answerBatch, type SubCall } from './support/stub-methods.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBitrix24Client } from '../../../activities/bitrix24/client.js';
+import { createBitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
 import { portalCredentials } from './support/portal-fixture.js';
 import { ok, startStubPortal, type StubPortal } from './support/stub-portal.js';

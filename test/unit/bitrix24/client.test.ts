@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24ClientDeps } from '../../../activities/bitrix24/client.js';
-import { Bitrix24Error } from '../../../activities/bitrix24/errors.js';
+import { createBitrix24Client, type Bitrix24ClientDeps } from '../../../integrations/bitrix24/client.js';
+import { Bitrix24Error } from '../../../integrations/bitrix24/errors.js';
 import { REDACTED_PATHS } from '../../../lib/logger.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
 import { SECRET_ACCESS_TOKEN, portalCredentials } from './support/portal-fixture.js';

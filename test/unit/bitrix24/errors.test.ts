@@ -5,7 +5,7 @@ import {
   Bitrix24Error,
   classifyBitrix24Error,
   toApplicationFailure,
-} from '../../../activities/bitrix24/errors.js';
+} from '../../../integrations/bitrix24/errors.js';
 
 // Expected decision per code, written out independently of the catalogue (bitrix24-protocol.md 5.1, 5.2).
 const EXPECTED: Record<string, { status: number; retryable: boolean }> = {

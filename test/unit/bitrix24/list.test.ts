@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
-import { listAll } from '../../../activities/bitrix24/list.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../../integrations/bitrix24/client.js';
+import { listAll } from '../../../integrations/bitrix24/list.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
 import { portalCredentials } from './support/portal-fixture.js';
 import { fail, methodOf, ok, startStubPortal, type StubPortal, type StubRequest } from './support/stub-portal.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { toApplicationFailure, Bitrix24Error } from '../../../activities/bitrix24/errors.js';
-import { oauthTokenUrl, refreshOAuthTokens } from '../../../activities/bitrix24/oauth.js';
+import { toApplicationFailure, Bitrix24Error } from '../../../integrations/bitrix24/errors.js';
+import { oauthTokenUrl, refreshOAuthTokens } from '../../../integrations/bitrix24/oauth.js';
 import { fail, startStubPortal, type StubPortal } from './support/stub-portal.js';
 
 const CLIENT_SECRET = 'cl13nt-s3cr3t';

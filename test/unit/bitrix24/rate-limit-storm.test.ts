@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
 import { portalCredentials } from './support/portal-fixture.js';
 import { createLeakyBucket, fail, ok, startStubPortal, type StubPortal } from './support/stub-portal.js';

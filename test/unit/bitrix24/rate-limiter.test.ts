@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bitrix24Error } from '../../../activities/bitrix24/errors.js';
-import { createPortalRateLimiter } from '../../../activities/bitrix24/rate-limiter.js';
+import { Bitrix24Error } from '../../../integrations/bitrix24/errors.js';
+import { createPortalRateLimiter } from '../../../integrations/bitrix24/rate-limiter.js';
 import { createManualClock } from './support/manual-clock.js';
 
 describe('portal rate limiter (leaky bucket)', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceTotal, sameAmount } from '../../../activities/crm-processes/invoice-total.js';
 import { diffShipmentElements, shipmentElementFields, type DealProductRow, type ListElementRow } from '../../../activities/crm-processes/shipment-diff.js';
-import { claimFieldNames, crmTaskBinding, userFieldCamelName } from '../../../activities/crm-processes/uf-field-names.js';
-import { formatClaimNumber } from '../../../workflows/processes/claim-sequence-messages.js';
+import { claimFieldNames, crmTaskBinding, userFieldCamelName } from '../../../contracts/crm-field-names.js';
+import { formatClaimNumber } from '../../../contracts/claim-sequence.js';
 
 describe('user field names (protocol 9.1)', () => {
   it('follows every example of the naming conventions', () => {

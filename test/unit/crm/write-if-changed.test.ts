@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AUTH_CONNECTOR, changedFields, sameFieldValue, writeItemIfChanged } from '../../../activities/crm/write-if-changed.js';
+import { AUTH_CONNECTOR } from '../../../contracts/bitrix24-app.js';
+import { changedFields, sameFieldValue, writeItemIfChanged } from '../../../activities/crm/write-if-changed.js';
 import { recordingBitrix24 } from '../../support/recording-bitrix24.js';
 
 describe('sameFieldValue', () => {

@@ -52,4 +52,10 @@ describe('Dockerfile', () => {
       expect(ignored, `${source} is in the build context`).not.toContain(source.split('/')[0]);
     }
   });
+
+  it('copies every source folder the production build compiles (tsconfig.build.json), so imports resolve in the image', () => {
+    const build = JSON.parse(readFileSync(root('tsconfig.build.json'), 'utf8')) as { include: string[] };
+    const copied = instructions.filter((line) => /^COPY\s/i.test(line) && !/--from=/.test(line)).map((line) => line.split(/\s+/)[1]);
+    for (const folder of build.include) expect(copied, `${folder} is copied into the build stage`).toContain(folder);
+  });
 });

@@ -1,9 +1,9 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createErpClient, type ErpClient } from '../../../activities/erp/client.js';
-import { ErpFailureType } from '../../../activities/erp/errors.js';
-import type { CreateErpOrderInput, ErpOrderLine } from '../../../activities/erp/types.js';
+import { createErpClient, type ErpClient } from '../../../integrations/erp/client.js';
+import { ErpFailureType } from '../../../integrations/erp/errors.js';
+import type { CreateErpOrderInput, ErpOrderLine } from '../../../integrations/erp/types.js';
 import { startErpSimulator, type ErpSimulator } from '../../../emulators/erp/simulator.js';
 import { createLogger } from '../../../lib/logger.js';
 

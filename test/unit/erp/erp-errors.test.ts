@@ -1,12 +1,12 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { classifyErpError } from '../../../activities/erp/client.js';
+import { classifyErpError } from '../../../integrations/erp/client.js';
 import {
   ERP_NON_RETRYABLE_FAILURE_TYPES,
   erpFailure,
   ErpFailureType,
   failureTypeForFaultCode,
-} from '../../../activities/erp/errors.js';
+} from '../../../integrations/erp/errors.js';
 import { parseLatencySetting } from '../../../emulators/erp/latency.js';
 
 function soapFaultError(fault: unknown, status: number): Error {

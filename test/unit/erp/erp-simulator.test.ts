@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createErpClient, type ErpClient } from '../../../activities/erp/client.js';
-import { ErpFailureType } from '../../../activities/erp/errors.js';
-import type { CreateErpOrderInput } from '../../../activities/erp/types.js';
+import { createErpClient, type ErpClient } from '../../../integrations/erp/client.js';
+import { ErpFailureType } from '../../../integrations/erp/errors.js';
+import type { CreateErpOrderInput } from '../../../integrations/erp/types.js';
 import { startErpSimulator, type ErpSimulator } from '../../../emulators/erp/simulator.js';
 import { createLogger } from '../../../lib/logger.js';
 

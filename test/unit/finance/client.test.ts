@@ -1,8 +1,8 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFinanceClient, type FinanceClientOptions } from '../../../activities/finance/client.js';
-import { FINANCE_FAILURE, type FinanceUnavailableDetails } from '../../../activities/finance/errors.js';
+import { createFinanceClient, type FinanceClientOptions } from '../../../integrations/finance/client.js';
+import { FINANCE_FAILURE, type FinanceUnavailableDetails } from '../../../integrations/finance/errors.js';
 import { startFinanceSimulator, type FinanceSimulator } from '../../../emulators/finance/simulator.js';
 
 const API_TOKEN = 'fin-secret-7d1f0c2a9b';

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJiraClient, type JiraClientOptions } from '../../../activities/jira/client.js';
-import { JIRA_FAILURE } from '../../../activities/jira/errors.js';
-import { dealLabel } from '../../../activities/jira/labels.js';
+import { createJiraClient, type JiraClientOptions } from '../../../integrations/jira/client.js';
+import { JIRA_FAILURE } from '../../../integrations/jira/errors.js';
+import { dealLabel } from '../../../integrations/jira/labels.js';
 import { startJiraSimulator, type JiraSimulator } from '../../../emulators/jira/simulator.js';
 
 const EMAIL = 'automation@example.com';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toAdfDocument } from '../../../activities/jira/adf.js';
-import { dealLabel, isValidJiraLabel, jqlString } from '../../../activities/jira/labels.js';
+import { toAdfDocument } from '../../../integrations/jira/adf.js';
+import { dealLabel, isValidJiraLabel, jqlString } from '../../../integrations/jira/labels.js';
 
 describe('dealLabel', () => {
   it('names the portal and the deal', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBitrix24Client } from '../../../activities/bitrix24/client.js';
+import { createBitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { bitrix24ErrorLabel, restMethodLabel } from '../../../lib/metrics/labels.js';
 import { createMetricsRegistry } from '../../../lib/metrics/registry.js';
 import { createWorkerMetrics } from '../../../lib/metrics/worker-metrics.js';

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { withApplicationFailures, type Bitrix24Caller } from '../../../activities/bitrix24/caller.js';
-import { createBitrix24Client, type Bitrix24Client } from '../../../activities/bitrix24/client.js';
+import { withApplicationFailures, type Bitrix24Caller } from '../../../integrations/bitrix24/caller.js';
+import { createBitrix24Client, type Bitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
 import type { MemoryPortalStore } from '../../support/memory-portal-store.js';
 import { installedPortalStore } from '../../support/emulator-credentials.js';

@@ -1,5 +1,5 @@
 import { setImmediate as flushIo } from 'node:timers/promises';
-import type { Clock } from '../../../../activities/bitrix24/clock.js';
+import type { Clock } from '../../../../integrations/bitrix24/clock.js';
 
 interface Timer {
   dueMs: number;

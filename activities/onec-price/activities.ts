@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { OnecClient } from './client.js';
+import type { OnecClient } from '../../integrations/onec/client.js';
 
 export interface PriceLookup {
   known: boolean;

@@ -53,7 +53,7 @@ export class CrmEvents {
         event_handler_id: String(binding.id),
         data,
         ts: String(this.clock.unixSeconds()),
-        auth: this.outbound.authBlock(authUser, { withRefreshToken: event === 'ONOFFLINEEVENT' }),
+        auth: this.outbound.authBlock(authUser, { withRefreshToken: event === 'ONOFFLINEEVENT', shape: 'event' }),
       },
       { kind: 'event', event },
     );

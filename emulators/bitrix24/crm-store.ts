@@ -1,4 +1,5 @@
 import { isoWithOffset } from './clock.js';
+import { itemDefaults } from './crm-item-defaults.js';
 
 export type CrmItem = Record<string, unknown> & { id: number; entityTypeId: number };
 
@@ -14,6 +15,7 @@ export class CrmItemStore {
     this.nextIds.set(entityTypeId, id + 1);
     const now = isoWithOffset(this.nowMs());
     const item: CrmItem = {
+      ...itemDefaults(entityTypeId, userId, now),
       title: '',
       assignedById: userId,
       opportunity: 0,

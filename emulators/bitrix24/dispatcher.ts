@@ -4,7 +4,7 @@ import type { CrmEvents } from './crm-events.js';
 import { RestError, restErrors } from './errors.js';
 import type { EventTokenSigner } from './event-tokens.js';
 import type { FailureInjector } from './failures.js';
-import { ACCESS, type CallOutcome, type Caller, type MethodContext, type MethodTable } from './method-types.js';
+import { ACCESS, type Access, type CallOutcome, type Caller, type MethodContext, type MethodTable } from './method-types.js';
 import type { OperatingTimeBudget } from './operating-time.js';
 import { asString, type Params } from './params.js';
 import type { RobotRuntime } from './robot-runtime.js';
@@ -25,6 +25,13 @@ export interface DispatcherDeps {
   logger: Logger;
 }
 
+const APP_CONTEXT_REFUSALS: Record<Access, (() => RestError) | undefined> = {
+  [ACCESS.any]: undefined,
+  [ACCESS.appOnly]: () => restErrors.appContextRequired(403),
+  [ACCESS.appOnlyBizproc]: () => restErrors.appContextRequired(400),
+  [ACCESS.appOnlyWrongAuthType]: () => restErrors.wrongAuthType(),
+};
+
 /** Runs one REST method for an authenticated caller: access rules, scripted failures, operating budget, recording. */
 export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
@@ -43,9 +50,9 @@ export class Dispatcher {
   private async run(name: string, params: Params, caller: Caller, inBatch: boolean) {
     const definition = this.deps.methods[name];
     if (!definition) return restErrors.methodNotFound();
-    const access = definition.access ?? ACCESS.any;
-    if (caller.kind === 'webhook' && access === ACCESS.appOnly) return restErrors.appContextRequired();
-    if (caller.kind === 'webhook' && access === ACCESS.appOnlyWrongAuthType) return restErrors.wrongAuthType();
+    const refusal = caller.kind === 'webhook' ? APP_CONTEXT_REFUSALS[definition.access ?? ACCESS.any] : undefined;
+    if (refusal) return refusal();
+    if (definition.adminOnly && !this.isAdmin(caller)) return restErrors.accessDenied(definition.adminOnly.status);
     const injected = this.deps.failures.take(name);
     if (injected) return injected;
     // `batch` itself is not charged; its commands are, each against its own method.
@@ -71,6 +78,10 @@ export class Dispatcher {
       this.deps.logger.error({ err: error, method: name }, 'emulated method failed');
       return restErrors.internal();
     }
+  }
+
+  private isAdmin(caller: Caller): boolean {
+    return this.deps.state.users.some((user) => user.ID === String(caller.userId) && user.IS_ADMIN);
   }
 
   private record(name: string, params: Params, caller: Caller, inBatch: boolean, at: number, outcome: unknown): void {

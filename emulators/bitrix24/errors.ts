@@ -6,12 +6,14 @@ export class RestError extends Error {
     readonly status: number,
     readonly code: string,
     readonly description: string,
+    /** More keys of the error body, e.g. `argument` of `ERROR_ARGUMENT`. */
+    readonly extra: Record<string, string> = {},
   ) {
     super(`${code}: ${description}`);
   }
 
-  toBody(): { error: string; error_description: string } {
-    return { error: this.code, error_description: this.description };
+  toBody(): Record<string, string> & { error: string; error_description: string } {
+    return { error: this.code, error_description: this.description, ...this.extra };
   }
 }
 
@@ -25,8 +27,12 @@ export const restErrors = {
   batchLength: () => new RestError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded'),
   batchMethodNotAllowed: () => new RestError(405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage'),
   eventTokenDenied: () => new RestError(403, 'ACCESS_DENIED', 'Access denied!'),
-  appContextRequired: () => new RestError(403, 'ACCESS_DENIED', 'Application context required'),
-  wrongAuthType: () => new RestError(403, 'WRONG_AUTH_TYPE', 'Application context required'),
+  appContextRequired: (status: number) => new RestError(status, 'ACCESS_DENIED', 'Application context required'),
+  wrongAuthType: () => new RestError(403, 'WRONG_AUTH_TYPE', 'Current authorization type is denied for this method Application context required'),
+  accessDenied: (status: number, description = 'Access denied!') => new RestError(status, 'ACCESS_DENIED', description),
+  /** placement.* names the missing argument in the body (widgets/placement-bind.md). */
+  missingArgument: (status: number, argument: string) =>
+    new RestError(status, 'ERROR_ARGUMENT', `Argument '${argument}' is null or empty`, { argument }),
   invalidRequest: (description: string) => new RestError(400, 'INVALID_REQUEST', description),
   invalidArg: (description: string) => new RestError(400, 'INVALID_ARG_VALUE', description),
   notFound: (description: string) => new RestError(400, 'NOT_FOUND', description),

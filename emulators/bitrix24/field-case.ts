@@ -7,6 +7,7 @@ const ALIASES_TO_UPPER: Record<string, string> = {
   updatedTime: 'DATE_MODIFY',
   createdBy: 'CREATED_BY_ID',
   updatedBy: 'MODIFY_BY_ID',
+  movedBy: 'MOVED_BY_ID',
   begindate: 'BEGINDATE',
   closedate: 'CLOSEDATE',
 };

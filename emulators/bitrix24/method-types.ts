@@ -36,13 +36,24 @@ export interface MethodContext {
   execute(method: string, params: Params): Promise<CallOutcome>;
 }
 
-/** Which callers a method accepts; Bitrix24 refuses app-only methods to inbound webhooks. */
-export const ACCESS = { any: 'any', appOnly: 'appOnly', appOnlyWrongAuthType: 'appOnlyWrongAuthType' } as const;
+/**
+ * Which callers a method accepts. Bitrix24 refuses app-only methods to inbound webhooks, with an answer that differs
+ * per module: `ACCESS_DENIED` 403 for `event.*` (core AccessException), `ACCESS_DENIED` 400 for `bizproc.robot.*` /
+ * `bizproc.activity.*` (their docs pages), `WRONG_AUTH_TYPE` 403 for `placement.*`.
+ */
+export const ACCESS = {
+  any: 'any',
+  appOnly: 'appOnly',
+  appOnlyBizproc: 'appOnlyBizproc',
+  appOnlyWrongAuthType: 'appOnlyWrongAuthType',
+} as const;
 export type Access = (typeof ACCESS)[keyof typeof ACCESS];
 
 export interface MethodDefinition {
   handler: (params: Params, ctx: MethodContext) => MethodResult | Promise<MethodResult>;
   access?: Access;
+  /** Only a portal administrator may call it; others get `ACCESS_DENIED` "Access denied!" with this HTTP status. */
+  adminOnly?: { status: number };
 }
 
 export type MethodTable = Record<string, MethodDefinition>;

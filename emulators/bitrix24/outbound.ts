@@ -30,12 +30,17 @@ export class Outbound {
     private readonly logger: Logger,
   ) {}
 
-  /** A fresh token pair for `userId`, in the key order of a robot call (`refresh_token` only when asked). */
-  authBlock(userId: number, options: { withRefreshToken: boolean; applicationToken?: string }): Record<string, string> {
+  /**
+   * A fresh token pair for `userId` in an `auth` block. Robot and activity calls carry the keys the official SDKs
+   * read (b24phpsdk Workflows/Common/Auth.php, Core/Credentials/AuthToken.php: `expires`, `user_id`, `refresh_token`);
+   * events carry the keys of b24restdocs api-reference/events/index.md ("Parameter auth"), `refresh_token` only when asked.
+   */
+  authBlock(userId: number, options: { withRefreshToken: boolean; applicationToken?: string; shape?: 'robot' | 'event' }): Record<string, string> {
     const pair = this.tokens.issue(userId);
+    const robot = (options.shape ?? 'robot') === 'robot';
     return {
       access_token: pair.accessToken,
-      expires: String(pair.expires),
+      ...(robot ? { expires: String(pair.expires) } : {}),
       expires_in: String(pair.expiresIn),
       scope: APP_SCOPE,
       domain: this.portal.domain,
@@ -43,7 +48,7 @@ export class Outbound {
       status: 'L',
       client_endpoint: this.portal.clientEndpoint,
       member_id: this.portal.memberId,
-      user_id: String(userId),
+      ...(robot ? { user_id: String(userId) } : {}),
       ...(options.withRefreshToken ? { refresh_token: pair.refreshToken } : {}),
       application_token: options.applicationToken ?? this.state.applicationToken,
     };

@@ -119,7 +119,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
         event_handler_id: String(binding?.id ?? state.nextId('eventBinding')),
         data,
         ts: String(clock.unixSeconds()),
-        auth: outbound.authBlock(binding && binding.authType > 0 ? binding.authType : 1, { withRefreshToken: false }),
+        auth: outbound.authBlock(binding && binding.authType > 0 ? binding.authType : 1, { withRefreshToken: false, shape: 'event' }),
       };
       return outbound.postForm(handlerUrl, body, { kind: 'event', event: name });
     },

@@ -84,6 +84,8 @@ export interface Delivery {
 
 export interface Placement {
   placement: string;
+  /** 0 for every user; set only for placements bound per user (PAGE_BACKGROUND_WORKER). */
+  userId: number;
   handler: string;
   title: string;
   description: string;

@@ -87,7 +87,12 @@ describe('Bitrix24 emulator: REST calls, auth and OAuth', () => {
 
     const forged = webhook.replace(/\/[a-f0-9]+\/$/, '/0000000000000000/');
     expect(await callRest(forged, 'user.current', {})).toMatchObject({ status: 401, body: { error: 'NO_AUTH_FOUND' } });
+    // bizproc-robot-list.md answers ACCESS_DENIED with HTTP 400; event.* refuse with 403.
     expect(await callRest(webhook, 'bizproc.robot.list', {})).toMatchObject({
+      status: 400,
+      body: { error: 'ACCESS_DENIED', error_description: 'Application context required' },
+    });
+    expect(await callRest(webhook, 'event.get', {})).toMatchObject({
       status: 403,
       body: { error: 'ACCESS_DENIED', error_description: 'Application context required' },
     });

@@ -7,6 +7,9 @@ const CODE_PATTERN = /^[a-z0-9.\-_]+$/i;
 const PROPERTY_KEY_PATTERN = /^[a-z][a-z0-9_]*$/i;
 const UPDATABLE = ['HANDLER', 'AUTH_USER_ID', 'USE_SUBSCRIPTION', 'NAME', 'DESCRIPTION', 'PROPERTIES', 'RETURN_PROPERTIES', 'DOCUMENT_TYPE', 'FILTER', 'USE_PLACEMENT', 'PLACEMENT_HANDLER'] as const;
 
+/** Non-administrators get ACCESS_DENIED "Access denied!" with HTTP 400 (bizproc-robot-*.md, bizproc-activity-*.md). */
+const BIZPROC_ADMIN = { status: 400 } as const;
+
 const invalid = (text: string) => restErrors.validation('ERROR_ACTIVITY_VALIDATION_FAILURE', text);
 
 function upperKeys(params: Params): Params {
@@ -42,7 +45,8 @@ function validate(fields: Params): void {
 function registrationMethods(prefix: 'bizproc.robot' | 'bizproc.activity', pick: 'robots' | 'activities'): MethodTable {
   return {
     [`${prefix}.add`]: {
-      access: ACCESS.appOnly,
+      access: ACCESS.appOnlyBizproc,
+      adminOnly: BIZPROC_ADMIN,
       handler: (params, ctx) => {
         const fields = upperKeys(params);
         validate(fields);
@@ -54,7 +58,8 @@ function registrationMethods(prefix: 'bizproc.robot' | 'bizproc.activity', pick:
       },
     },
     [`${prefix}.update`]: {
-      access: ACCESS.appOnly,
+      access: ACCESS.appOnlyBizproc,
+      adminOnly: BIZPROC_ADMIN,
       handler: (params, ctx) => {
         const code = asString(paramCI(params, 'CODE'));
         if (!code) throw invalid('Empty activity code!');
@@ -63,7 +68,7 @@ function registrationMethods(prefix: 'bizproc.robot' | 'bizproc.activity', pick:
         const changes = Object.fromEntries(
           Object.entries(upperKeys(asRecord(paramCI(params, 'FIELDS')))).filter(([key]) => (UPDATABLE as readonly string[]).includes(key)),
         );
-        if (Object.keys(changes).length === 0) throw invalid('No fields to update!');
+        if (Object.keys(changes).length === 0) throw invalid('No fields to update');
         const updated = { ...existing, ...changes } as BizprocRegistration;
         validate(updated);
         ctx.state[pick].set(code, updated);
@@ -71,7 +76,8 @@ function registrationMethods(prefix: 'bizproc.robot' | 'bizproc.activity', pick:
       },
     },
     [`${prefix}.delete`]: {
-      access: ACCESS.appOnly,
+      access: ACCESS.appOnlyBizproc,
+      adminOnly: BIZPROC_ADMIN,
       handler: (params, ctx) => {
         const code = asString(paramCI(params, 'CODE'));
         if (!code) throw invalid('Empty activity code!');
@@ -80,7 +86,8 @@ function registrationMethods(prefix: 'bizproc.robot' | 'bizproc.activity', pick:
       },
     },
     [`${prefix}.list`]: {
-      access: ACCESS.appOnly,
+      access: ACCESS.appOnlyBizproc,
+      adminOnly: BIZPROC_ADMIN,
       handler: (_params, ctx) => ({ result: [...ctx.state[pick].keys()] }),
     },
   };

@@ -1,8 +1,20 @@
 import { restErrors } from '../errors.js';
-import { ACCESS, type MethodTable } from '../method-types.js';
+import { ACCESS, type MethodContext, type MethodTable } from '../method-types.js';
 import { asInt, asString, paramCI } from '../params.js';
 
 const KNOWN_EVENTS = /^(ONCRM(LEAD|DEAL|CONTACT|COMPANY|QUOTE)(ADD|UPDATE|DELETE)|ONCRMDYNAMICITEM(ADD|UPDATE|DELETE)(_\d+)?|ONAPP(INSTALL|UPDATE|UNINSTALL)|ONOFFLINEEVENT|ONTASK(ADD|UPDATE|DELETE)|ONCRMTIMELINE\w+)$/;
+
+/**
+ * Only an administrator may bind or unbind offline handlers or handlers authorised as another user
+ * (events/event-bind.md, events/event-unbind.md: 403 ACCESS_DENIED).
+ */
+function requireAdminFor(ctx: MethodContext, verb: 'binding' | 'unbinding', offline: boolean, authType: number | undefined): void {
+  if (ctx.state.users.some((user) => user.ID === String(ctx.caller.userId) && user.IS_ADMIN)) return;
+  if (offline) throw restErrors.accessDenied(403, `Access denied! Offline events ${verb} requires administrator access rights`);
+  if (authType !== undefined && authType > 0 && authType !== ctx.caller.userId) {
+    throw restErrors.accessDenied(403, `Access denied! Event ${verb} with AUTH_TYPE requires administrator access rights`);
+  }
+}
 
 export const eventBindingMethods: MethodTable = {
   'event.bind': {
@@ -14,6 +26,7 @@ export const eventBindingMethods: MethodTable = {
       const handler = asString(paramCI(params, 'handler')) ?? '';
       if (!offline && !/^https?:\/\//.test(handler)) throw restErrors.validation('ERROR_HANDLER_URL_MISMATCH', 'Wrong handler URL');
       const authType = asInt(paramCI(params, 'auth_type')) ?? 0;
+      requireAdminFor(ctx, 'binding', offline, authType);
       const duplicate = ctx.state.eventBindings.some(
         (binding) => binding.event === event && binding.offline === offline && binding.handler === (offline ? '' : handler) && binding.authType === authType,
       );
@@ -51,6 +64,7 @@ export const eventBindingMethods: MethodTable = {
       const handler = asString(paramCI(params, 'handler'));
       const eventType = asString(paramCI(params, 'event_type'))?.toLowerCase();
       const authType = asInt(paramCI(params, 'auth_type'));
+      requireAdminFor(ctx, 'unbinding', eventType === 'offline', authType);
       const matches = (binding: (typeof ctx.state.eventBindings)[number]) =>
         binding.event === event &&
         (handler === undefined || binding.handler === handler) &&

@@ -1,20 +1,23 @@
 import { restErrors } from '../errors.js';
 import { ACCESS, type MethodTable } from '../method-types.js';
-import { asString, paramCI } from '../params.js';
+import { asInt, asString, paramCI } from '../params.js';
 
 export const placementMethods: MethodTable = {
   'placement.bind': {
     access: ACCESS.appOnlyWrongAuthType,
     handler: (params, ctx) => {
+      // widgets/placement-bind.md answers a missing argument with ERROR_ARGUMENT and HTTP 200.
       const placement = asString(paramCI(params, 'PLACEMENT'))?.toUpperCase();
+      if (!placement) throw restErrors.missingArgument(200, 'PLACEMENT');
       const handler = asString(paramCI(params, 'HANDLER'));
-      if (!placement) throw restErrors.validation('ERROR_PLACEMENT_NOT_FOUND', 'Placement not found');
-      if (!handler || !/^https?:\/\//.test(handler)) throw restErrors.validation('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL');
+      if (!handler) throw restErrors.missingArgument(200, 'HANDLER');
+      if (!/^https?:\/\//.test(handler)) throw restErrors.validation('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL');
       if (ctx.state.placements.some((entry) => entry.placement === placement && entry.handler === handler)) {
         throw restErrors.validation('ERROR_PLACEMENT_HANDLER_ALREADY_BINDED', 'Handler already binded');
       }
       ctx.state.placements.push({
         placement,
+        userId: asInt(paramCI(params, 'USER_ID')) ?? 0,
         handler,
         title: asString(paramCI(params, 'TITLE')) ?? '',
         description: asString(paramCI(params, 'DESCRIPTION')) ?? '',
@@ -32,13 +35,14 @@ export const placementMethods: MethodTable = {
     access: ACCESS.appOnlyWrongAuthType,
     handler: (params, ctx) => {
       const placement = asString(paramCI(params, 'PLACEMENT'))?.toUpperCase();
-      if (!placement) throw restErrors.validation('ERROR_PLACEMENT_NOT_FOUND', 'Placement not found');
+      if (!placement) throw restErrors.missingArgument(400, 'PLACEMENT');
       const handler = asString(paramCI(params, 'HANDLER'));
       const before = ctx.state.placements.length;
       ctx.state.placements = ctx.state.placements.filter(
         (entry) => !(entry.placement === placement && (handler === undefined || entry.handler === handler)),
       );
-      return { result: { count: before - ctx.state.placements.length } };
+      // widgets/placement-unbind.md: count grows by 1 per record found and by another 1 per record removed.
+      return { result: { count: 2 * (before - ctx.state.placements.length) } };
     },
   },
 };

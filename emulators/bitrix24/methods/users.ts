@@ -2,6 +2,7 @@ import { restErrors } from '../errors.js';
 import { paginate, type MethodTable } from '../method-types.js';
 import { asRecord, asString, paramCI } from '../params.js';
 import type { PortalUser } from '../state.js';
+import { userView } from './user-view.js';
 
 const USER_FILTER_KEYS = ['ID', 'ACTIVE', 'EMAIL', 'NAME', 'LAST_NAME', 'UF_DEPARTMENT', 'WORK_POSITION'] as const;
 
@@ -33,7 +34,7 @@ export const userMethods: MethodTable = {
       }
       const users = ctx.state.users.filter((user) => matchesUser(user, filter));
       const { page, total, next } = paginate(users, paramCI(params, 'start'));
-      return { result: page, total, next };
+      return { result: page.map(userView), total, next };
     },
   },
 };

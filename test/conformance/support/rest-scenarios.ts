@@ -1,5 +1,4 @@
-import type { Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
-import { EMULATOR_DEFAULTS } from '../../../emulators/bitrix24/index.js';
+import { EMULATOR_DEFAULTS, type Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
 
 export interface Answer {
   status: number;

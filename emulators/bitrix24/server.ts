@@ -20,6 +20,7 @@ import { buildPlacementCall, firePlacementCall, registerPlacementRoutes } from '
 import { fireRobotCall } from './robot-calls.js';
 import { RobotRuntime } from './robot-runtime.js';
 import { EmulatorState } from './state.js';
+import { loadStateFile, StateFileWriter, type PersistedParts } from './state-file.js';
 import type { Bitrix24Emulator, EmulatorOptions, RecordedCall } from './types.js';
 
 export const EMULATOR_DEFAULTS = {
@@ -50,6 +51,17 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   const failures = new FailureInjector();
   const calls: RecordedCall[] = [];
   const portal: PortalAddress = { url: '', domain: '', clientEndpoint: '', serverEndpoint: '', memberId: options.memberId ?? EMULATOR_DEFAULTS.memberId };
+  // The portal itself: its data, the OAuth grants it issued and the key its event tokens are signed with.
+  const persisted: PersistedParts = { state, tokens, signer };
+  const restoredFromStateFile = options.stateFile ? loadStateFile(options.stateFile, portal.memberId, persisted) : false;
+  const stateFile = options.stateFile
+    ? new StateFileWriter({
+        file: options.stateFile,
+        memberId: portal.memberId,
+        parts: persisted,
+        onError: (error) => logger.error({ err: error, file: options.stateFile }, 'could not write the emulator state file'),
+      })
+    : undefined;
   const outbound = new Outbound(portal, tokens, state, clock, logger);
   const crmEvents = new CrmEvents(state, outbound, clock);
   const robots = new RobotRuntime(state, clock, signer);
@@ -58,6 +70,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   // lib/logger.ts uses pino 10; Fastify types name their own pino copy, the runtime contract is the same.
   const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024 });
   registerBodyParsers(app);
+  if (stateFile) app.addHook('onResponse', async () => stateFile.changed());
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof RestError) return reply.code(error.status).send(error.toBody());
     if (error instanceof ZodError) {
@@ -146,11 +159,15 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
       failures.clear();
       bucket.reset();
       operating.reset();
+      stateFile?.changed();
     },
+    saveState: async () => stateFile?.flush(),
+    restoredFromStateFile,
     async close() {
       robots.close();
       await outbound.settle();
       await app.close();
+      await stateFile?.close();
     },
   };
   registerControlRoutes(app, emulator);

@@ -20,6 +20,11 @@ export interface EmulatorOptions {
   /** Operating-time budget per method per 10 minutes (seconds). */
   operatingLimitSeconds?: number;
   logger?: boolean;
+  /**
+   * Keeps the portal in this JSON file: loaded at start when it exists, written (debounced, atomically) as it changes.
+   * Without it the portal lives in memory only.
+   */
+  stateFile?: string;
 }
 
 export const AUTH_KIND = { oauth: 'oauth', webhook: 'webhook', none: 'none' } as const;
@@ -148,5 +153,9 @@ export interface Bitrix24Emulator {
   /** Resolves once every background event delivery has finished. */
   settleDeliveries(): Promise<void>;
   reset(): void;
+  /** Writes the state file now (when the emulator has one); close() does it too. */
+  saveState(): Promise<void>;
+  /** True when the portal was loaded from an existing state file at start. */
+  restoredFromStateFile: boolean;
   close(): Promise<void>;
 }

@@ -1,14 +1,18 @@
 // `npm start`: the whole stack on loopback as child processes (Temporal dev server, emulator and simulators when no
-// portal is configured, worker, API), stopped in order on Ctrl-C. Its own lines go to stdout next to the children's,
-// prefixed like theirs, because this is an interactive developer tool rather than a service.
+// portal is configured, worker, API), stopped in order on Ctrl-C, or when start-up fails half-way. It continues the
+// previous run kept in .data/ (dev server database and emulated portal together), or with --fresh sets both aside.
+// Its own lines go to stdout next to the children's, prefixed like theirs: an interactive developer tool, not a service.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bringUp, type Stack } from './start/bring-up.js';
+import type { Stack } from './start/bring-up.js';
 import { buildChildEnv, isEmulatorMode, type StackPlan } from './start/child-env.js';
 import { childPrefix } from './start/line-prefixer.js';
+import { applyLocalStatePlan, describeLocalStatePlan, LOCAL_STATE_FILES, localStateFacts, planLocalState } from './start/local-state.js';
 import { ensurePayloadCodecKey } from './start/payload-codec-key.js';
 import { ProcessSupervisor, type ChildExit } from './start/process-supervisor.js';
+import { probeTcp } from './start/readiness.js';
+import { runStack } from './start/run-stack.js';
 import { availableSimulators, DEFAULT_PORTS, LOOPBACK } from './start/services.js';
 import { ensureTemporalBinaries } from './start/temporal-binaries.js';
 
@@ -36,9 +40,11 @@ function loadDotEnv(): void {
   say('Loaded .env');
 }
 
-function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+/** `npm start -- --fresh` sets the previous run aside; any other argument is a typo worth stopping for. */
+function parseArguments(args: readonly string[]): { fresh: boolean } {
+  const unknown = args.filter((arg) => arg !== '--fresh');
+  if (unknown.length > 0) throw new StartError(`unknown argument ${unknown.join(' ')} (npm start takes only --fresh)`);
+  return { fresh: args.includes('--fresh') };
 }
 
 /** First signal: ordered shutdown. A later one: kill everything at once. */
@@ -61,6 +67,7 @@ function handleStopSignals(shutdown: AbortController, supervisor: ProcessSupervi
 }
 
 async function main(): Promise<number> {
+  const { fresh } = parseArguments(process.argv.slice(2));
   const { temporalCli } = ensureTemporalBinaries(repoRoot);
   loadDotEnv();
   mkdirSync(dataDir, { recursive: true });
@@ -69,12 +76,21 @@ async function main(): Promise<number> {
   if (codecKey.source !== 'environment') say(`PAYLOAD_CODEC_KEY is not set: using the local key in .data/payload-codec.key (${codecKey.source}).`);
 
   const emulatorMode = isEmulatorMode(process.env);
+  const localState = planLocalState(localStateFacts(dataDir, emulatorMode, fresh));
+  if (localState.kind === 'fresh' && localState.setAside.length > 0 && (await probeTcp(LOOPBACK, DEFAULT_PORTS.temporal))) {
+    // Another stack may be running on these very files: moving them would pull its database away under it.
+    throw new StartError(`${LOOPBACK}:${DEFAULT_PORTS.temporal} is in use: stop the other stack before starting fresh`);
+  }
+  say(describeLocalStatePlan(localState, applyLocalStatePlan(dataDir, localState)));
   const plan: StackPlan = {
     emulatorMode,
+    temporalPort: DEFAULT_PORTS.temporal,
+    temporalUiPort: DEFAULT_PORTS.temporalUi,
     temporalAddress: `${LOOPBACK}:${DEFAULT_PORTS.temporal}`,
     temporalNamespace: process.env.TEMPORAL_NAMESPACE || 'default',
     temporalUiUrl: `http://${LOOPBACK}:${DEFAULT_PORTS.temporalUi}`,
     emulatorPort: Number(process.env.EMULATOR_PORT || DEFAULT_PORTS.emulator),
+    ...(emulatorMode ? { emulatorStateFile: join(dataDir, LOCAL_STATE_FILES.emulator) } : {}),
     simulators: emulatorMode ? availableSimulators(repoRoot) : [],
   };
   say(emulatorMode ? 'No portal configured: using the Bitrix24 emulator and the simulators.' : 'Portal configured: no emulator.');
@@ -105,16 +121,9 @@ async function main(): Promise<number> {
     supervisor,
     signal: stopSignal,
   };
-  try {
-    await bringUp(stack);
-    await untilAborted(stack.signal);
-  } catch (error) {
-    if (!stack.signal.aborted) failure.abort(error);
-  }
-
-  await supervisor.stopInOrder([['api', 'worker'], ['emulator', ...plan.simulators.map((simulator) => simulator.name)], ['temporal']]);
-  if (failure.signal.aborted) {
-    const reason: unknown = failure.signal.reason;
+  const outcome = await runStack(stack, failure);
+  if ('failure' in outcome) {
+    const reason = outcome.failure;
     say(`Stopped everything because ${reason instanceof Error ? reason.message : String(reason)}`);
     return 1;
   }

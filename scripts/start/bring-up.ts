@@ -6,7 +6,7 @@ import { devServerArgs } from './dev-server.js';
 import { installAppIntoEmulator } from './emulator-install.js';
 import type { ProcessSupervisor } from './process-supervisor.js';
 import { probeHttpOk, probeTcp, probeTemporalNamespace, waitUntil } from './readiness.js';
-import { DEFAULT_PORTS, LOOPBACK, simulatorUrl, type SimulatorSpec } from './services.js';
+import { LOOPBACK, simulatorUrl, type SimulatorSpec } from './services.js';
 
 export const ENTRIES = {
   emulator: 'emulators/bitrix24/main.ts',
@@ -47,12 +47,12 @@ function startTypeScriptChild(stack: Stack, name: string, entry: string): boolea
 }
 
 async function startTemporal(stack: Stack): Promise<void> {
-  await assertPortFree(DEFAULT_PORTS.temporal, 'Temporal gRPC');
-  await assertPortFree(DEFAULT_PORTS.temporalUi, 'Temporal Web UI');
+  await assertPortFree(stack.plan.temporalPort, 'Temporal gRPC');
+  await assertPortFree(stack.plan.temporalUiPort, 'Temporal Web UI');
   const args = devServerArgs({
     ip: LOOPBACK,
-    port: DEFAULT_PORTS.temporal,
-    uiPort: DEFAULT_PORTS.temporalUi,
+    port: stack.plan.temporalPort,
+    uiPort: stack.plan.temporalUiPort,
     dbFilename: join(stack.dataDir, 'temporal.sqlite'),
     namespace: stack.plan.temporalNamespace,
     searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
@@ -67,17 +67,23 @@ async function startTemporal(stack: Stack): Promise<void> {
 }
 
 async function startEmulatorAndSimulators(stack: Stack): Promise<void> {
+  // A later step may fail while earlier children are still coming up; their waits then end with the abort and must
+  // not become unhandled rejections (which would kill this process before it stops its children in order).
   const waits: Promise<void>[] = [];
+  const track = (wait: Promise<void>) => {
+    wait.catch(() => undefined);
+    waits.push(wait);
+  };
   if (stack.runEmulator) {
     await assertPortFree(stack.plan.emulatorPort, 'Bitrix24 emulator');
     if (startTypeScriptChild(stack, 'emulator', ENTRIES.emulator)) {
-      waits.push(waitForPort(stack, stack.plan.emulatorPort, 'the Bitrix24 emulator'));
+      track(waitForPort(stack, stack.plan.emulatorPort, 'the Bitrix24 emulator'));
     }
   }
   for (const simulator of stack.plan.simulators) {
     await assertPortFree(simulator.port, `${simulator.name} simulator`);
     startTypeScriptChild(stack, simulator.name, simulator.entry);
-    waits.push(waitForPort(stack, simulator.port, `the ${simulator.name} simulator`));
+    track(waitForPort(stack, simulator.port, `the ${simulator.name} simulator`));
   }
   await Promise.all(waits);
 }

@@ -13,10 +13,14 @@ export function isEmulatorMode(env: NodeJS.ProcessEnv): boolean {
 
 export interface StackPlan {
   emulatorMode: boolean;
+  temporalPort: number;
+  temporalUiPort: number;
   temporalAddress: string;
   temporalNamespace: string;
   temporalUiUrl: string;
   emulatorPort: number;
+  /** Where the emulator keeps its portal between runs (beside the dev server's database). */
+  emulatorStateFile?: string;
   simulators: readonly SimulatorSpec[];
 }
 
@@ -33,6 +37,7 @@ export function buildChildEnv(base: NodeJS.ProcessEnv, plan: StackPlan): NodeJS.
   env.B24_CLIENT_ID = base.B24_CLIENT_ID || EMULATOR_APP_DEFAULTS.clientId;
   env.B24_CLIENT_SECRET = base.B24_CLIENT_SECRET || EMULATOR_APP_DEFAULTS.clientSecret;
   env.EMULATOR_PORT = String(plan.emulatorPort);
+  if (plan.emulatorStateFile) env.EMULATOR_STATE_FILE = plan.emulatorStateFile;
   env.B24_ALLOWED_DOMAINS = `${LOOPBACK}:${plan.emulatorPort}`;
   env.B24_OAUTH_HOSTS = LOOPBACK;
   for (const simulator of plan.simulators) {

@@ -77,6 +77,11 @@ export class ProcessSupervisor {
     this.children.set(spec.name, managed);
   }
 
+  /** The process id of a running child (its process group id too). */
+  pidOf(name: string): number | undefined {
+    return this.children.get(name)?.process.pid;
+  }
+
   isRunning(name: string): boolean {
     return this.children.has(name);
   }

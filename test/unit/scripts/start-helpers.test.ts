@@ -40,6 +40,8 @@ describe('buildChildEnv', () => {
   const onec = SIMULATORS.find((simulator) => simulator.name === '1c')!;
   const plan: StackPlan = {
     emulatorMode: true,
+    temporalPort: 7233,
+    temporalUiPort: 8233,
     temporalAddress: '127.0.0.1:7233',
     temporalNamespace: 'default',
     temporalUiUrl: 'http://127.0.0.1:8233',

@@ -3,7 +3,7 @@
 // previous run kept in .data/ (dev server database and emulated portal together), or with --fresh sets both aside.
 // Its own lines go to stdout next to the children's, prefixed like theirs: an interactive developer tool, not a service.
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stack } from './start/bring-up.js';
 import { buildChildEnv, isEmulatorMode, type StackPlan } from './start/child-env.js';
@@ -81,7 +81,8 @@ async function main(): Promise<number> {
     // Another stack may be running on these very files: moving them would pull its database away under it.
     throw new StartError(`${LOOPBACK}:${DEFAULT_PORTS.temporal} is in use: stop the other stack before starting fresh`);
   }
-  say(describeLocalStatePlan(localState, applyLocalStatePlan(dataDir, localState)));
+  const setAside = applyLocalStatePlan(dataDir, localState);
+  say(describeLocalStatePlan(localState, setAside && relative(repoRoot, setAside)));
   const plan: StackPlan = {
     emulatorMode,
     temporalPort: DEFAULT_PORTS.temporal,

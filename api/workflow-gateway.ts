@@ -8,7 +8,10 @@ import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE
 import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../contracts/workflow-ids.js';
 import { isTemporalUnavailable, signalEntityWorkflow } from '../lib/crm-events/entity-signal.js';
 import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute, type EventRouteSource } from '../lib/crm-events/event-routes.js';
+import { ROBOT_REFUSAL_WORKFLOW_TYPE, type RobotRefusal } from '../contracts/robot-refusal.js';
 import { ensureOfflineDrainSchedule } from './offline-drain-schedule.js';
+import { stopPortalBackgroundWork, type PortalTeardown } from './portal-teardown.js';
+import { robotRefusalStartOptions } from './robot-refusal.js';
 
 /** What the ingress needs from Temporal; the routes depend on this interface, tests on a recording fake. */
 export interface WorkflowGateway {
@@ -18,6 +21,10 @@ export interface WorkflowGateway {
   routeEvent(event: CrmEvent): Promise<{ workflowId: string } | null>;
   /** Hook after an install or app update was stored (provisioning comes later). */
   onPortalInstalled(memberId: string, event: string): Promise<void>;
+  /** Hook after ONAPPUNINSTALL forgot the credentials: stops the portal's drain and Schedules. */
+  onPortalUninstalled(memberId: string): Promise<PortalTeardown>;
+  /** Answers an authentic call the app cannot serve through Bitrix24; resolves once Temporal recorded the answer. */
+  refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart>;
 }
 
 export interface RobotStart {
@@ -124,6 +131,23 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
       ensureOfflineDrainSchedule(this.options.client, { memberId, taskQueue: this.options.taskQueue, intervalSeconds }),
     );
     this.options.logger.info({ memberId, event, scheduleId, created }, 'offline drain scheduled');
+  }
+
+  async onPortalUninstalled(memberId: string): Promise<PortalTeardown> {
+    const stopped = await this.withinDeadline(() => stopPortalBackgroundWork(this.options.client, memberId));
+    this.options.logger.info({ memberId, ...stopped }, 'portal uninstalled; background work stopped');
+    return stopped;
+  }
+
+  async refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart> {
+    const options = robotRefusalStartOptions(refusal, this.options.taskQueue);
+    try {
+      await this.withinDeadline(() => this.options.client.workflow.start(ROBOT_REFUSAL_WORKFLOW_TYPE, options));
+      return { workflowId: options.workflowId, duplicate: false };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: options.workflowId, duplicate: true };
+      throw error;
+    }
   }
 
   /**

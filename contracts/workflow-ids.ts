@@ -29,3 +29,8 @@ export function entityWorkflowId(memberId: string, entityTypeId: number, entityI
 export function provisionWorkflowId(memberId: string): string {
   return `provision/${memberId}`;
 }
+
+/** The answer to an authentic robot call the app cannot serve (contracts/robot-refusal.ts), one per event token. */
+export function robotRefusalWorkflowId(memberId: string, eventTokenKey: string): string {
+  return `robot-refusal/${memberId}/${eventTokenKey}`;
+}

@@ -34,3 +34,8 @@ export function provisionWorkflowId(memberId: string): string {
 export function robotRefusalWorkflowId(memberId: string, eventTokenKey: string): string {
   return `robot-refusal/${memberId}/${eventTokenKey}`;
 }
+
+/** What ONAPPUNINSTALL leaves to do in the background: stop the portal's drain and Schedules. */
+export function portalTeardownWorkflowId(memberId: string): string {
+  return `portal-teardown/${memberId}`;
+}

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalCredentialsQuery, type PortalCredentials } from '../../contracts/portal.js';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
-import { eventTokenKey, portalWorkflowId, provisionWorkflowId, robotRefusalWorkflowId, robotWorkflowId } from '../../contracts/workflow-ids.js';
+import {
+  eventTokenKey,
+  portalTeardownWorkflowId,
+  portalWorkflowId,
+  provisionWorkflowId,
+  robotRefusalWorkflowId,
+  robotWorkflowId,
+} from '../../contracts/workflow-ids.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -121,6 +128,8 @@ describe('uninstall', () => {
     const deliveries = await stack.emulator.uninstallApp();
     expect(deliveries).toMatchObject([{ handler: url('/bitrix24/install'), status: 200 }]);
     expect(await credentials()).toBeNull();
+    const teardown = await stack.temporal.client.workflow.getHandle(portalTeardownWorkflowId(memberId)).result();
+    expect(teardown).toMatchObject({ deletedSchedules: [`offline-drain/${memberId}`] });
     await expect(drain.describe()).rejects.toThrow();
 
     const robot = await stack.emulator.fireRobot(url('/bitrix24/bizproc'), { code: GET_1C_PRICE.code, properties: { article: 'SKU-001' } });

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureOfflineDrainSchedule } from '../../api/offline-drain-schedule.js';
 import { TemporalWorkflowGateway } from '../../api/workflow-gateway.js';
 import type { PortalInstall } from '../../contracts/portal.js';
+import { SA_PORTAL } from '../../contracts/search-attributes.js';
 import { createDataConverter } from '../../lib/data-converter.js';
 import { createTemporalPortalStore } from '../../lib/portals/temporal-store.js';
+import type { portalTeardownWorkflow } from '../../workflows/portal-teardown.js';
 import { startCaptureServer } from '../emulator/helpers.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
@@ -88,36 +90,54 @@ describe('portal workflow: install, install without a token, uninstall (dev serv
   });
 });
 
-describe('uninstall stops the portal background work (dev server)', () => {
-  it("deletes the portal's Schedules, cancels its drain, and leaves other portals alone", async () => {
+describe('uninstall stops the portal background work (dev server, real worker)', () => {
+  it("deletes the portal's Schedules, cancels its drain runs, and leaves other portals alone", async () => {
     const taskQueue = uniqueTaskQueue('teardown');
+    // Drain runs wait on a queue nobody polls, so they stay open until cancelled.
+    const idleQueue = `${taskQueue}-idle`;
     const memberId = `member-${taskQueue}`;
     const gateway = new TemporalWorkflowGateway({ client: env.client, taskQueue, logger: pino({ level: 'silent' }), deadlineMs: 10_000 });
-    await ensureOfflineDrainSchedule(env.client, { memberId, taskQueue, intervalSeconds: 3600 });
-    await ensureOfflineDrainSchedule(env.client, { memberId: `other-${memberId}`, taskQueue, intervalSeconds: 3600 });
+    await ensureOfflineDrainSchedule(env.client, { memberId, taskQueue: idleQueue, intervalSeconds: 3600 });
+    await ensureOfflineDrainSchedule(env.client, { memberId: `other-${memberId}`, taskQueue: idleQueue, intervalSeconds: 3600 });
     await env.client.schedule.create({
       scheduleId: `nightly-report/${memberId}`,
       spec: { intervals: [{ every: '1 day' }] },
-      action: { type: 'startWorkflow', workflowType: 'offlineDrainWorkflow', taskQueue, args: [{ memberId }] },
+      action: { type: 'startWorkflow', workflowType: 'offlineDrainWorkflow', taskQueue: idleQueue, args: [{ memberId }] },
     });
-    // The long-lived drain another change introduces under the same id; nobody polls this queue, so it stays open.
-    await env.client.workflow.start('offlineDrainWorkflow', { taskQueue, workflowId: `offline-drain/${memberId}`, args: [{ memberId }] });
+    // The long-lived drain (`offline-drain/{memberId}`), and a run a Schedule started under its own id.
+    await env.client.workflow.start('offlineDrainWorkflow', { taskQueue: idleQueue, workflowId: `offline-drain/${memberId}`, args: [{ memberId }] });
+    await env.client.workflow.start('offlineDrainWorkflow', {
+      taskQueue: idleQueue,
+      workflowId: `offline-drain/${memberId}-2026-01-01T00:00:00Z`,
+      args: [{ memberId }],
+      typedSearchAttributes: [{ key: SA_PORTAL, value: memberId }],
+    });
     await waitFor(async () => {
       const ids: string[] = [];
       for await (const schedule of env.client.schedule.list()) ids.push(schedule.scheduleId);
-      return ids.includes(`nightly-report/${memberId}`);
-    }, 'the schedules to be listed');
+      const runs = await env.client.workflow.count(`${SA_PORTAL.name} = '${memberId}'`);
+      return ids.includes(`nightly-report/${memberId}`) && runs.count === 1;
+    }, 'the schedules and the run to be visible');
 
-    const stopped = await gateway.onPortalUninstalled(memberId);
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      dataConverter,
+      workflowBundle: await testWorkflowBundle(),
+      activities: testActivities({ bitrix24: recordingBitrix24(), temporal: env.client }),
+    });
+    const stopped = await worker.runUntil(async () => {
+      const { workflowId } = await gateway.onPortalUninstalled(memberId);
+      expect(workflowId).toBe(`portal-teardown/${memberId}`);
+      return env.client.workflow.getHandle<typeof portalTeardownWorkflow>(workflowId).result();
+    });
     expect(stopped.deletedSchedules.sort()).toEqual([`nightly-report/${memberId}`, `offline-drain/${memberId}`]);
-    expect(stopped.cancelledWorkflows).toEqual([`offline-drain/${memberId}`]);
+    expect(stopped.cancelledWorkflows.sort()).toEqual([`offline-drain/${memberId}`, `offline-drain/${memberId}-2026-01-01T00:00:00Z`]);
     await expect(env.client.schedule.getHandle(`offline-drain/${memberId}`).describe()).rejects.toThrow();
     await expect(env.client.schedule.getHandle(`offline-drain/other-${memberId}`).describe()).resolves.toBeDefined();
     const history = await env.client.workflow.getHandle(`offline-drain/${memberId}`).fetchHistory();
     expect(history.events?.some((event) => event.workflowExecutionCancelRequestedEventAttributes)).toBe(true);
 
-    // Nothing left: a second uninstall finds nothing to stop.
-    await expect(gateway.onPortalUninstalled(memberId)).resolves.toMatchObject({ deletedSchedules: [] });
     await env.client.schedule.getHandle(`offline-drain/other-${memberId}`).delete();
     await gateway.drain();
   });

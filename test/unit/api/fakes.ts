@@ -11,7 +11,6 @@ import {
   type InstallIdentity,
   type InstallVerifier,
 } from '../../../api/install-verifier.js';
-import type { PortalTeardown } from '../../../api/portal-teardown.js';
 import type { RobotStart, WorkflowGateway } from '../../../api/workflow-gateway.js';
 import type { RobotRefusal } from '../../../contracts/robot-refusal.js';
 import type { PortalCredentials, PortalInstall, PortalSettings } from '../../../contracts/portal.js';
@@ -141,9 +140,9 @@ export class RecordingGateway implements WorkflowGateway {
     this.installs.push({ memberId, event });
   }
 
-  async onPortalUninstalled(memberId: string): Promise<PortalTeardown> {
+  async onPortalUninstalled(memberId: string): Promise<{ workflowId: string }> {
     this.uninstalls.push(memberId);
-    return { deletedSchedules: [`offline-drain/${memberId}`], cancelledWorkflows: [] };
+    return { workflowId: `portal-teardown/${memberId}` };
   }
 
   async refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart> {

@@ -1,7 +1,6 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { offlineDrainScheduleId } from '../contracts/offline-drain.js';
-import { SA_PORTAL, SA_PROCESS } from '../contracts/search-attributes.js';
-import { OFFLINE_DRAIN_PROCESS } from './offline-drain-schedule.js';
+import { OFFLINE_DRAIN_WORKFLOW_TYPE, offlineDrainScheduleId } from '../../contracts/offline-drain.js';
+import { SA_PORTAL } from '../../contracts/search-attributes.js';
 
 export interface PortalTeardown {
   deletedSchedules: string[];
@@ -49,7 +48,7 @@ export async function stopPortalBackgroundWork(client: Client, memberId: string)
   const workflowIds = new Set([offlineDrainScheduleId(memberId)]);
   // Member ids are hex in Bitrix24; anything else is not put into a visibility query.
   if (/^[\w.-]+$/.test(memberId)) {
-    const query = `${SA_PORTAL.name} = '${memberId}' AND ${SA_PROCESS.name} = '${OFFLINE_DRAIN_PROCESS}' AND ExecutionStatus = 'Running'`;
+    const query = `${SA_PORTAL.name} = '${memberId}' AND WorkflowType = '${OFFLINE_DRAIN_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
     for await (const run of client.workflow.list({ query })) workflowIds.add(run.workflowId);
   }
   const cancelledWorkflows: string[] = [];

@@ -15,7 +15,8 @@ export function sameToken(received: string, stored: string): boolean {
 
 /**
  * Proves a delivery came from the portal it names: `auth[application_token]` must equal the token stored at install
- * (api-reference/events/safe-event-handlers.md). Returns the portal's credentials; anything else is a 401 that says nothing about why.
+ * (b24restdocs api-reference/events/safe-event-handlers.md). Returns the portal's credentials; anything else is a 401
+ * that says nothing about why.
  */
 export async function verifySender(
   portals: PortalStore,

@@ -6,7 +6,7 @@ import type { Outbound, PortalAddress } from './outbound.js';
 import type { EmulatorState, EventBinding } from './state.js';
 import type { HttpOutcome } from './types.js';
 
-/** What the portal's page POSTs into the app's frame when an app with a UI is installed (settings/oauth/simple-way.md). */
+/** What the portal's page POSTs into the app's frame when an app with a UI is installed (b24restdocs settings/oauth/simple-way.md). */
 export interface InstallFormCall {
   /** The install URL with `DOMAIN, PROTOCOL, LANG, APP_SID` in its query string. */
   url: string;
@@ -35,14 +35,14 @@ export interface LifecycleDelivery extends HttpOutcome {
 
 /**
  * The app's life in the portal: the two install paths, updates and uninstalls, each as Bitrix24 runs it
- * (settings/app-installation/installation-finish.md, api-reference/common/events/on-app-*.md).
+ * (b24restdocs settings/app-installation/installation-finish.md, b24restdocs api-reference/common/events/on-app-*.md).
  */
 export class AppLifecycle {
   constructor(private readonly deps: AppLifecycleDeps) {}
 
   /**
    * "Application uses API only": the app is installed at once and Bitrix24 POSTs ONAPPINSTALL with the installing
-   * user's tokens to the install path (settings/app-installation/local-apps/installation-callback.md).
+   * user's tokens to the install path (b24restdocs settings/app-installation/local-apps/installation-callback.md).
    */
   async installByCallback(installUrl: string): Promise<HttpOutcome> {
     const { state, outbound, clock } = this.deps;
@@ -105,7 +105,7 @@ export class AppLifecycle {
 
   /**
    * `BX24.installFinish()` from the page opened with this APP_SID: the install completes, and only now does Bitrix24
-   * send events, ONAPPINSTALL first to whoever the install page bound it to (api-reference/common/events/on-app-install.md).
+   * send events, ONAPPINSTALL first to whoever the install page bound it to (b24restdocs api-reference/common/events/on-app-install.md).
    */
   async finishInstall(appSid: string): Promise<{ installed: boolean; deliveries: LifecycleDelivery[] }> {
     const { state, outbound, clock } = this.deps;
@@ -126,7 +126,7 @@ export class AppLifecycle {
 
   /**
    * A new app version: Bitrix24 deletes the app's robots, activities and event handlers, then sends ONAPPUPDATE with
-   * the updating administrator's tokens to the handlers bound for it (api-reference/common/events/on-app-update.md).
+   * the updating administrator's tokens to the handlers bound for it (b24restdocs api-reference/common/events/on-app-update.md).
    */
   async update(): Promise<LifecycleDelivery[]> {
     const { state, outbound, clock } = this.deps;
@@ -148,7 +148,7 @@ export class AppLifecycle {
   /**
    * The administrator deletes the app: its API access is revoked, its registrations go, and ONAPPUNINSTALL reaches the
    * handlers bound for it with no tokens, only the portal and `application_token`
-   * (api-reference/common/events/on-app-uninstall.md).
+   * (b24restdocs api-reference/common/events/on-app-uninstall.md).
    */
   async uninstall(options: { clean?: boolean } = {}): Promise<LifecycleDelivery[]> {
     const { state, tokens, portal, clock } = this.deps;

@@ -56,7 +56,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRouteDeps):
     app.route({ method: ['GET', 'POST'], url, handler: token });
   }
   /**
-   * `app.info` on the authorization server: the trusted view of whose token this is (settings/oauth/simple-way.md),
+   * `app.info` on the authorization server: the trusted view of whose token this is (b24restdocs settings/oauth/simple-way.md),
    * in the shape the official Python SDK reads (b24pysdk api/responses/bitrix_app_info_response.py).
    */
   const appInfo = async (request: FastifyRequest, reply: FastifyReply) => {

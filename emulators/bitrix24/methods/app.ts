@@ -3,7 +3,7 @@ import type { MethodTable } from '../method-types.js';
 import { APP_SCOPE } from '../outbound.js';
 
 export const appMethods: MethodTable = {
-  /** The documented answer (api-reference/common/system/app-info.md): no member_id or domain; INSTALLED until installFinish. */
+  /** The documented answer (b24restdocs api-reference/common/system/app-info.md): no member_id or domain; INSTALLED until installFinish. */
   'app.info': {
     handler: (_params, ctx) => ({
       result: {

@@ -3,7 +3,7 @@ import type { MethodTable } from '../method-types.js';
 
 /**
  * `user.admin`: whether the user of the token may manage the app's settings; `{"result": true|false}`, any user may call
- * it (api-reference/common/users/user-admin.md). Here: the seeded `IS_ADMIN` flag of that user.
+ * it (b24restdocs api-reference/common/users/user-admin.md). Here: the seeded `IS_ADMIN` flag of that user.
  */
 export const userAdminMethods: MethodTable = {
   'user.admin': {

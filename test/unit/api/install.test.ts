@@ -344,6 +344,20 @@ describe('POST /bitrix24/install', () => {
     });
   });
 
+  it('puts no token into any log line, whichever path the install takes and however it ends', async () => {
+    t.verifier.identity = { userId: 1, installed: false, appVersion: '1' };
+    const form = installForm({ APPLICATION_TOKEN: SECRETS.applicationToken });
+    await postForm(t.app, form.url, form.payload);
+    await postForm(t.app, ROUTE, installBody());
+    await postForm(t.app, ROUTE, uninstallBody());
+    await postForm(t.app, ROUTE, uninstallBody());
+    t.verifier.refuseWith = 'the user whose token came with it is not a portal administrator';
+    await postForm(t.app, ROUTE, installBody());
+    await postForm(t.app, form.url, form.payload);
+    expect(lines.length).toBeGreaterThan(6);
+    expect(findSecret(lines.join('\n'))).toBeUndefined();
+  });
+
   describe('ONAPPUNINSTALL', () => {
     beforeEach(() => {
       t.portals.portals.set(MEMBER_ID, storedPortal());

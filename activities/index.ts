@@ -14,6 +14,7 @@ import { createJiraProjectActivities } from './jira-project/activities.js';
 import type { OnecClient } from '../integrations/onec/client.js';
 import { createOnecActivities } from './onec-price/activities.js';
 import { createPortalActivities, type OAuthAppCredentials } from './portal/activities.js';
+import { createPortalTeardownActivities } from './portal/teardown.js';
 import { createProvisioningActivities } from './provisioning/activities.js';
 import { createRobotCompletionActivities } from './robot/completion.js';
 import { createTimelineActivities } from './robot/timeline.js';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRobotCompletionActivities(deps),
     ...createTimelineActivities(deps),
     ...createPortalActivities(deps),
+    ...createPortalTeardownActivities(deps),
     ...createOnecActivities(deps),
     ...createErpOrderActivities(deps),
     ...createCreditActivities(deps),

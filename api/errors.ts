@@ -11,6 +11,8 @@ export const API_ERROR_CODES = {
   installUnverified: (reason: string) =>
     new ApiError(401, API_ERROR_CODES.unauthorized, `the install could not be verified with the portal: ${reason}`),
   domainNotAllowed: 'DOMAIN_NOT_ALLOWED',
+  installForbidden: 'INSTALL_FORBIDDEN',
+  portalCallFailed: 'PORTAL_CALL_FAILED',
   notFound: 'NOT_FOUND',
   unknownRobot: 'UNKNOWN_ROBOT',
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
@@ -57,6 +59,9 @@ export const apiErrors = {
     new ApiError(401, API_ERROR_CODES.unauthorized, `the install could not be verified with the portal: ${reason}`),
   domainNotAllowed: (domain: string) =>
     new ApiError(403, API_ERROR_CODES.domainNotAllowed, `portal domain ${domain} is not in B24_ALLOWED_DOMAINS`),
+  installForbidden: (reason: string) => new ApiError(403, API_ERROR_CODES.installForbidden, `the install was refused: ${reason}`),
+  portalCallFailed: (reason: string) =>
+    new ApiError(502, API_ERROR_CODES.portalCallFailed, `the portal did not complete a call the install needs: ${reason}`),
   notFound: () => new ApiError(404, API_ERROR_CODES.notFound, 'no such route'),
   unknownRobot: (code: string) =>
     new ApiError(404, API_ERROR_CODES.unknownRobot, `no robot or activity with code ${code} is declared by this app`),

@@ -8,6 +8,7 @@ import {
   type WorkflowStartOutcome,
 } from '../lib/metrics/api-metrics.js';
 import { identifierLabel } from '../lib/metrics/labels.js';
+import { ROBOT_REFUSAL_WORKFLOW_TYPE, type RobotRefusal } from '../contracts/robot-refusal.js';
 import { TemporalUnavailableError, type RobotStart, type WorkflowGateway } from './workflow-gateway.js';
 
 function failureOutcome(error: unknown): WorkflowStartOutcome {
@@ -50,6 +51,19 @@ export function instrumentWorkflowGateway(
       }
     },
 
+    async refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart> {
+      const kind = WORKFLOW_START_KINDS.start;
+      try {
+        const started = await gateway.refuseRobotCall(refusal);
+        count(ROBOT_REFUSAL_WORKFLOW_TYPE, kind, started.duplicate ? WORKFLOW_START_OUTCOMES.duplicate : WORKFLOW_START_OUTCOMES.started);
+        return started;
+      } catch (error) {
+        count(ROBOT_REFUSAL_WORKFLOW_TYPE, kind, failureOutcome(error));
+        throw error;
+      }
+    },
+
     onPortalInstalled: (memberId, event) => gateway.onPortalInstalled(memberId, event),
+    onPortalUninstalled: (memberId) => gateway.onPortalUninstalled(memberId),
   };
 }

@@ -15,7 +15,8 @@ export function sameToken(received: string, stored: string): boolean {
 
 /**
  * Proves a delivery came from the portal it names: `auth[application_token]` must equal the token stored at install
- * (bitrix24-protocol.md 4.4). Returns the portal's credentials; anything else is a 401 that says nothing about why.
+ * (b24restdocs api-reference/events/safe-event-handlers.md). Returns the portal's credentials; anything else is a 401
+ * that says nothing about why.
  */
 export async function verifySender(
   portals: PortalStore,
@@ -25,6 +26,10 @@ export async function verifySender(
   const portal = await portals.find(auth.member_id);
   if (!portal) {
     log.warn({ memberId: auth.member_id }, 'delivery from a portal that never installed the app');
+    throw apiErrors.unauthorized();
+  }
+  if (portal.applicationToken === null) {
+    log.warn({ memberId: auth.member_id }, 'delivery before Bitrix24 sent the application_token (install not finished)');
     throw apiErrors.unauthorized();
   }
   if (!sameToken(auth.application_token, portal.applicationToken)) {

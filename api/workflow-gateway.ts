@@ -5,10 +5,12 @@ import { documentKey, documentLabel } from '../contracts/documents.js';
 import type { RobotCall } from '../contracts/robot-call.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS, SA_ROBOT_CODE } from '../contracts/search-attributes.js';
-import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../contracts/workflow-ids.js';
+import { eventTokenKey, portalTeardownWorkflowId, provisionWorkflowId, robotWorkflowId } from '../contracts/workflow-ids.js';
 import { isTemporalUnavailable, signalEntityWorkflow } from '../lib/crm-events/entity-signal.js';
 import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute, type EventRouteSource } from '../lib/crm-events/event-routes.js';
+import { ROBOT_REFUSAL_WORKFLOW_TYPE, type RobotRefusal } from '../contracts/robot-refusal.js';
 import { ensureOfflineDrainSchedule } from './offline-drain-schedule.js';
+import { robotRefusalStartOptions } from './robot-refusal.js';
 
 /** What the ingress needs from Temporal; the routes depend on this interface, tests on a recording fake. */
 export interface WorkflowGateway {
@@ -18,6 +20,10 @@ export interface WorkflowGateway {
   routeEvent(event: CrmEvent): Promise<{ workflowId: string } | null>;
   /** Hook after an install or app update was stored (provisioning comes later). */
   onPortalInstalled(memberId: string, event: string): Promise<void>;
+  /** Hook after ONAPPUNINSTALL forgot the credentials: starts the teardown of the portal's drain and Schedules. */
+  onPortalUninstalled(memberId: string): Promise<{ workflowId: string }>;
+  /** Answers an authentic call the app cannot serve through Bitrix24; resolves once Temporal recorded the answer. */
+  refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart>;
 }
 
 export interface RobotStart {
@@ -124,6 +130,37 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
       ensureOfflineDrainSchedule(this.options.client, { memberId, taskQueue: this.options.taskQueue, intervalSeconds }),
     );
     this.options.logger.info({ memberId, event, scheduleId, created }, 'offline drain scheduled');
+  }
+
+  async onPortalUninstalled(memberId: string): Promise<{ workflowId: string }> {
+    const teardown = await this.withinDeadline(() =>
+      this.options.client.workflow.start('portalTeardownWorkflow', {
+        taskQueue: this.options.taskQueue,
+        workflowId: portalTeardownWorkflowId(memberId),
+        args: [{ memberId }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SA_PORTAL, value: memberId },
+          { key: SA_PROCESS, value: 'portal-teardown' },
+          { key: SA_OUTCOME, value: OUTCOMES.running },
+        ],
+        staticSummary: `Portal ${memberId} · stop background work after ONAPPUNINSTALL`,
+      }),
+    );
+    this.options.logger.info({ memberId, workflowId: teardown.workflowId }, 'portal uninstalled; teardown started');
+    return { workflowId: teardown.workflowId };
+  }
+
+  async refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart> {
+    const options = robotRefusalStartOptions(refusal, this.options.taskQueue);
+    try {
+      await this.withinDeadline(() => this.options.client.workflow.start(ROBOT_REFUSAL_WORKFLOW_TYPE, options));
+      return { workflowId: options.workflowId, duplicate: false };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: options.workflowId, duplicate: true };
+      throw error;
+    }
   }
 
   /**

@@ -11,7 +11,11 @@ export interface PortalCredentials {
   clientEndpoint: string;
   /** OAuth server REST base, e.g. https://oauth.bitrix.info/rest/ */
   serverEndpoint: string;
-  applicationToken: string;
+  /**
+   * Proves deliveries come from this portal. Null after a browser install until Bitrix24 sends it with the ONAPPINSTALL
+   * the install bound (an app with a UI gets no `application_token` in its install form).
+   */
+  applicationToken: string | null;
   accessToken: string;
   refreshToken: string;
   /** Unix seconds when the access token expires. */
@@ -28,7 +32,10 @@ export interface RefreshRequest {
   staleVersion: number;
 }
 
+/** An install without an application token keeps the one already stored (the browser path; see applicationToken). */
 export const portalInstallUpdate = defineUpdate<PortalCredentials, [PortalInstall]>('portal.install');
+/** ONAPPUNINSTALL: the portal's credentials are forgotten; answers whether there were any. */
+export const portalUninstallUpdate = defineUpdate<{ forgotten: boolean }, []>('portal.uninstall');
 export const portalRefreshUpdate = defineUpdate<PortalCredentials, [RefreshRequest]>('portal.refresh');
 export const portalCredentialsQuery = defineQuery<PortalCredentials | null>('portal.credentials');
 

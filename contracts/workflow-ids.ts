@@ -29,3 +29,13 @@ export function entityWorkflowId(memberId: string, entityTypeId: number, entityI
 export function provisionWorkflowId(memberId: string): string {
   return `provision/${memberId}`;
 }
+
+/** The answer to an authentic robot call the app cannot serve (contracts/robot-refusal.ts), one per event token. */
+export function robotRefusalWorkflowId(memberId: string, eventTokenKey: string): string {
+  return `robot-refusal/${memberId}/${eventTokenKey}`;
+}
+
+/** What ONAPPUNINSTALL leaves to do in the background: stop the portal's drain and Schedules. */
+export function portalTeardownWorkflowId(memberId: string): string {
+  return `portal-teardown/${memberId}`;
+}

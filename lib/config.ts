@@ -39,6 +39,11 @@ export const configSchema = z.object({
   B24_OAUTH_HOSTS: csv.default(['oauth.bitrix.info', 'oauth.bitrix24.tech']),
   /** Inbound webhook URL (https://portal/rest/1/code/) for plain REST calls on a single portal. */
   B24_WEBHOOK_URL: z.url().optional(),
+  /**
+   * The BX24 JS library the install page of an app with a UI loads to call BX24.installFinish(); the page's
+   * Content-Security-Policy allows scripts from this origin only. The emulator serves a stand-in at `/api/v1/`.
+   */
+  B24_JS_LIBRARY_URL: z.url({ protocol: /^https?$/ }).default('https://api.bitrix24.com/api/v1/'),
   /** PEM bundle of a private CA for on-premise portals; TLS checks stay on. */
   B24_CA_BUNDLE: z.string().optional(),
   B24_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(2),

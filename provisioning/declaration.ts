@@ -1,3 +1,4 @@
+import { APP_LIFECYCLE_EVENTS, INSTALL_PATH } from '../contracts/bitrix24-app.js';
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import { ROBOT_DECLARATIONS, type Kind, type RobotDeclaration } from '../contracts/robot-declarations.js';
 import { bizprocFields, type BizprocFields } from './bizproc-fields.js';
@@ -8,6 +9,7 @@ export const HANDLER_PATHS = {
   bizproc: '/bitrix24/bizproc',
   events: '/bitrix24/events',
   placements: '/bitrix24/placements/runs',
+  install: INSTALL_PATH,
 } as const;
 
 export interface BizprocDeclaration {
@@ -38,12 +40,14 @@ export interface PlacementDeclaration {
 
 /** Everything the app registers in a portal, in code. Type-dependent names are resolved against the portal (resolve.ts). */
 export interface AppDeclaration {
-  handlers: { bizproc: string; events: string; placements: string };
+  handlers: { bizproc: string; events: string; placements: string; install: string };
   /** Online bindings and placements whose handler starts with this are ours to update or remove. */
   ownedHandlerPrefix: string;
   bizproc: BizprocDeclaration[];
   smartProcesses: SmartProcessDeclaration[];
   events: EventDeclaration[];
+  /** ONAPPINSTALL/ONAPPUPDATE/ONAPPUNINSTALL, bound online to the install handler (never offline). */
+  appEvents: readonly string[];
   /** Also bind every event with `event_type=offline`, for the loss-free drain (DESIGN.md decision 8). */
   offlineEvents: boolean;
   placements: PlacementDeclaration[];
@@ -76,6 +80,7 @@ export function buildDeclaration(options: ProvisioningOptions): AppDeclaration {
     bizproc: `${base}${HANDLER_PATHS.bizproc}`,
     events: `${base}${HANDLER_PATHS.events}`,
     placements: `${base}${HANDLER_PATHS.placements}`,
+    install: `${base}${HANDLER_PATHS.install}`,
   };
   const authUserId = options.authUserId ?? 1;
   const claim = { smartProcess: SMART_PROCESS.claim } as const;
@@ -98,6 +103,7 @@ export function buildDeclaration(options: ProvisioningOptions): AppDeclaration {
       ...CRUD.map((action) => ({ event: `ONCRMDYNAMICITEM${action}`, entityType: smartInvoice })),
       ...CRUD.map((action) => ({ event: `ONCRMDEAL${action}` })),
     ],
+    appEvents: APP_LIFECYCLE_EVENTS,
     offlineEvents: options.offlineEvents ?? true,
     placements: [
       { target: claim, slot: 'DETAIL_TAB', title: 'Workflow runs', description: 'Durable workflow runs of this claim' },

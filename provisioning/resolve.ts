@@ -80,7 +80,8 @@ export function desiredEventBindings(declaration: AppDeclaration, types: TypeRes
   const names = eventNames(declaration.events, types, state.availableEvents);
   const online = names.map((event) => ({ event, handler: declaration.handlers.events, offline: false, authType: 0 }));
   const offline = declaration.offlineEvents ? names.map((event) => ({ event, handler: '', offline: true, authType: 0 })) : [];
-  return [...online, ...offline];
+  const lifecycle = declaration.appEvents.map((event) => ({ event, handler: declaration.handlers.install, offline: false, authType: 0 }));
+  return [...online, ...offline, ...lifecycle];
 }
 
 /** `CRM_DEAL_DETAIL_TAB`, `CRM_SMART_INVOICE_DETAIL_TAB`, `CRM_DYNAMIC_{entityTypeId}_DETAIL_TAB` (protocol 9.8). */

@@ -6,6 +6,7 @@ export function countTokenRefreshes(store: PortalStore, record: (outcome: TokenR
   return {
     find: (memberId) => store.find(memberId),
     install: (install) => store.install(install),
+    uninstall: (memberId) => store.uninstall(memberId),
     settings: (memberId) => store.settings(memberId),
     saveSettings: (memberId, changes) => store.saveSettings(memberId, changes),
     async refresh(memberId, staleVersion) {

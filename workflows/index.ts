@@ -8,3 +8,5 @@ export { entityWorkflow } from './entity/entity-workflow.js';
 export { offlineDrainWorkflow } from './entity/offline-drain.js';
 export { externalWriteWorkflow } from './external-write.js';
 export { provisionPortalWorkflow } from './provision-portal.js';
+export { robotRefusalWorkflow } from './robot-refusal.js';
+export { portalTeardownWorkflow } from './portal-teardown.js';

@@ -7,6 +7,7 @@ import {
   portalRefreshUpdate,
   portalSettingsQuery,
   portalSettingsUpdate,
+  portalUninstallUpdate,
   type PortalCredentials,
   type PortalInstall,
   type PortalSettings,
@@ -22,16 +23,20 @@ const { refreshPortalTokens } = proxyActivities<Activities>({
 export interface PortalWorkflowInput {
   credentials: PortalCredentials | null;
   settings?: PortalSettings;
+  /** Version of the credentials forgotten at uninstall, so versions keep growing across a re-install. */
+  lastVersion?: number;
 }
 
 /**
- * One long-lived workflow per portal (`portal/{memberId}`) that owns its OAuth credentials (DESIGN.md decision 5).
- * Installs and refreshes are Updates serialized by a mutex, so 20 concurrent `expired_token` callers cause one refresh,
- * and the rotated refresh token is stored before anyone reads it. All payloads are encrypted by the payload codec.
+ * One long-lived workflow per portal (`portal/{memberId}`) that owns its OAuth credentials. Installs, refreshes and
+ * uninstalls are Updates serialized by a mutex, so 20 concurrent `expired_token` callers cause one refresh, and the
+ * rotated refresh token is stored before anyone reads it. All payloads are encrypted by the payload codec.
  */
 export async function portalWorkflow(input: PortalWorkflowInput): Promise<void> {
   let credentials = input.credentials;
   let settings: PortalSettings = input.settings ?? {};
+  let lastVersion = input.lastVersion ?? 0;
+  const nextVersion = () => Math.max(credentials?.version ?? 0, lastVersion) + 1;
   const mutex = new Mutex();
 
   setHandler(portalCredentialsQuery, () => credentials);
@@ -45,10 +50,21 @@ export async function portalWorkflow(input: PortalWorkflowInput): Promise<void> 
     portalInstallUpdate,
     async (install: PortalInstall) =>
       mutex.runExclusive(() => {
-        credentials = { ...install, version: (credentials?.version ?? 0) + 1 };
+        const applicationToken = install.applicationToken ?? credentials?.applicationToken ?? null;
+        credentials = { ...install, applicationToken, version: nextVersion() };
         return credentials;
       }),
     { validator: validateInstall },
+  );
+
+  // After ONAPPUNINSTALL nothing of the portal's access is kept; settings (type ids) stay for a re-install.
+  setHandler(portalUninstallUpdate, async () =>
+    mutex.runExclusive(() => {
+      const forgotten = credentials !== null;
+      lastVersion = Math.max(credentials?.version ?? 0, lastVersion);
+      credentials = null;
+      return { forgotten };
+    }),
   );
 
   setHandler(portalRefreshUpdate, async ({ staleVersion }) =>
@@ -65,13 +81,14 @@ export async function portalWorkflow(input: PortalWorkflowInput): Promise<void> 
 
   await condition(() => workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof portalWorkflow>({ credentials, settings });
+  await continueAsNew<typeof portalWorkflow>({ credentials, settings, lastVersion });
 }
 
 function validateInstall(install: PortalInstall): void {
-  const missing = (['memberId', 'domain', 'clientEndpoint', 'applicationToken', 'accessToken', 'refreshToken'] as const).filter(
-    (field) => !install[field],
-  );
+  const required = ['memberId', 'domain', 'clientEndpoint', 'accessToken', 'refreshToken'] as const;
+  const missing: string[] = required.filter((field) => !install[field]);
+  // Null means "not known yet" (browser install); an empty token would make every delivery fail verification.
+  if (install.applicationToken === '') missing.push('applicationToken');
   if (missing.length > 0) throw new Error(`install is missing ${missing.join(', ')}`);
   if (workflowInfo().workflowId !== portalWorkflowId(install.memberId)) throw new Error('install is for another portal');
 }

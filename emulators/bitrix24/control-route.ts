@@ -6,7 +6,6 @@ const documentTuple = z.tuple([z.string(), z.string(), z.string()]);
 const rateLimit = z.union([z.literal(false), z.object({ perSecond: z.number().positive(), burst: z.number().int().positive() })]);
 
 const schemas = {
-  install: z.object({ installUrl: z.url(), event: z.enum(['ONAPPINSTALL', 'ONAPPUPDATE']).optional() }),
   fireRobot: z.object({
     handlerUrl: z.url(),
     code: z.string().min(1),
@@ -47,7 +46,7 @@ const schemas = {
   }),
 } as const;
 
-/** `/_emulator/*`: lets people and tests drive the portal (install, robots, events, faults, limits, clock). */
+/** `/_emulator/*`: lets people and tests drive the portal (robots, events, faults, limits, clock); installs: install-pages.ts. */
 export function registerControlRoutes(app: FastifyInstance, emulator: Bitrix24Emulator): void {
   app.get('/_emulator/state', async () => ({
     url: emulator.url,
@@ -64,10 +63,6 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Bitrix24Em
     const eventToken = (request.query as Record<string, string | undefined>).eventToken;
     if (!eventToken) return [...emulator.state.robotInvocations.values()];
     return emulator.robotResult(eventToken) ?? null;
-  });
-  app.post('/_emulator/install', async (request) => {
-    const body = schemas.install.parse(request.body);
-    return emulator.installApp(body.installUrl, body.event ? { event: body.event } : {});
   });
   app.post('/_emulator/robots/fire', async (request) => {
     const { handlerUrl, ...call } = schemas.fireRobot.parse(request.body);

@@ -45,6 +45,8 @@ export class CrmEvents {
   }
 
   deliverOnline(binding: EventBinding, event: string, data: Record<string, unknown>, userId: number): void {
+    // "Events will not be sent to the handler" until the install completes (b24restdocs settings/app-installation/installation-finish.md).
+    if (!this.state.appInstalled) return;
     const authUser = binding.authType > 0 ? binding.authType : userId;
     this.outbound.deliverInBackground(
       binding.handler,

@@ -1,18 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EmulatorClock } from './clock.js';
 import { oauthErrors, restErrors, type RestError } from './errors.js';
 import { queryOf } from './http-parsers.js';
-import type { OAuthTokens } from './oauth-tokens.js';
+import { ACCESS_CHECK, type OAuthTokens } from './oauth-tokens.js';
 import { APP_SCOPE, type PortalAddress } from './outbound.js';
 import { asString, isRecord } from './params.js';
+import type { EmulatorState } from './state.js';
+import { timeBlock } from './time-block.js';
 
 export interface OAuthRouteDeps {
   tokens: OAuthTokens;
   portal: PortalAddress;
+  state: EmulatorState;
+  clock: EmulatorClock;
   clientId: string;
   clientSecret: string;
 }
 
-/** The OAuth server (oauth.bitrix.info in the cloud): refresh-token grant with rotation. */
+/** The OAuth server (oauth.bitrix.info in the cloud): refresh-token grant with rotation, and its `app.info`. */
 export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRouteDeps): void {
   const refuse = (reply: FastifyReply, error: RestError) => reply.code(error.status).send(error.toBody());
 
@@ -49,6 +54,41 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRouteDeps):
   };
   for (const url of ['/oauth-server/oauth/token/', '/oauth-server/oauth/token']) {
     app.route({ method: ['GET', 'POST'], url, handler: token });
+  }
+  /**
+   * `app.info` on the authorization server: the trusted view of whose token this is (b24restdocs settings/oauth/simple-way.md),
+   * in the shape the official Python SDK reads (b24pysdk api/responses/bitrix_app_info_response.py).
+   */
+  const appInfo = async (request: FastifyRequest, reply: FastifyReply) => {
+    const params = { ...queryOf(request.url), ...(isRecord(request.body) ? request.body : {}) };
+    const accessToken = asString(params.auth);
+    const check = accessToken ? deps.tokens.check(accessToken) : { kind: ACCESS_CHECK.unknown };
+    if (check.kind === ACCESS_CHECK.expired) return refuse(reply, restErrors.expiredToken());
+    if (check.kind !== ACCESS_CHECK.valid) return refuse(reply, restErrors.noAuth());
+    const nowMs = deps.clock.nowMs();
+    return reply.code(200).send({
+      result: {
+        client_id: deps.clientId,
+        scope: APP_SCOPE,
+        expires: new Date(deps.tokens.expiresAt(accessToken ?? '') * 1000).toISOString(),
+        install: {
+          installed: deps.state.appInstalled,
+          version: String(deps.state.appVersion),
+          status: 'L',
+          scope: APP_SCOPE,
+          domain: deps.portal.domain,
+          uri: deps.portal.url,
+          client_endpoint: deps.portal.clientEndpoint,
+          member_id: deps.portal.memberId,
+          member_type: 'user',
+        },
+        user_id: String(check.userId),
+      },
+      time: timeBlock(nowMs, nowMs + 1),
+    });
+  };
+  for (const url of ['/oauth-server/rest/app.info', '/oauth-server/rest/app.info/', '/oauth-server/rest/app.info.json']) {
+    app.route({ method: ['GET', 'POST'], url, handler: appInfo });
   }
   app.route({
     method: ['GET', 'POST'],

@@ -57,6 +57,11 @@ export class OAuthTokens {
     return { kind: ACCESS_CHECK.valid, userId: token.userId };
   }
 
+  /** Unix seconds when the access token expires; 0 when it is unknown. */
+  expiresAt(accessToken: string): number {
+    return this.accessTokens.get(accessToken)?.expiresAt ?? 0;
+  }
+
   /** Returns a new pair, or null when the refresh token is unknown or was already used. */
   rotate(refreshToken: string): TokenPair | null {
     const grant = this.refreshTokens.get(refreshToken);
@@ -81,5 +86,11 @@ export class OAuthTokens {
 
   expireAll(): void {
     for (const token of this.accessTokens.values()) token.forcedExpired = true;
+  }
+
+  /** Uninstall: every access and refresh token stops working (later calls answer like unknown tokens). */
+  revokeAll(): void {
+    this.accessTokens.clear();
+    this.refreshTokens.clear();
   }
 }

@@ -5,6 +5,8 @@ import { EmulatorClock } from './clock.js';
 import { registerControlRoutes } from './control-route.js';
 import { CHANGE, CrmEvents } from './crm-events.js';
 import { Dispatcher } from './dispatcher.js';
+import { AppLifecycle } from './app-lifecycle.js';
+import { registerInstallRoutes } from './install-pages.js';
 import { RestError, restErrors } from './errors.js';
 import { EventTokenSigner } from './event-tokens.js';
 import { FailureInjector } from './failures.js';
@@ -64,6 +66,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     : undefined;
   const outbound = new Outbound(portal, tokens, state, clock, logger);
   const crmEvents = new CrmEvents(state, outbound, clock);
+  const lifecycle = new AppLifecycle({ state, outbound, tokens, portal, clock });
   const robots = new RobotRuntime(state, clock, signer);
   const dispatcher = new Dispatcher({ methods: allMethods, state, clock, operating, failures, eventTokens: signer, robots, crmEvents, calls, logger });
 
@@ -86,6 +89,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   registerOAuthRoutes(app, {
     tokens,
     portal,
+    state,
+    clock,
     clientId: options.clientId ?? EMULATOR_DEFAULTS.clientId,
     clientSecret: options.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
   });
@@ -110,19 +115,13 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     callsTo: (method) => calls.filter((call) => call.method === method.toLowerCase()),
     refreshCount: () => tokens.refreshCount,
     issuedTokens: () => tokens.issuedSecrets(),
-    async installApp(installUrl, opts = {}) {
-      const event = opts.event ?? 'ONAPPINSTALL';
-      if (event === 'ONAPPUPDATE') state.dropAppRegistrations();
-      const body = {
-        event,
-        data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
-        ts: String(clock.unixSeconds()),
-        auth: outbound.authBlock(1, { withRefreshToken: true }),
-      };
-      const outcome = await outbound.postForm(installUrl, body, { kind: 'install', event });
-      state.installs.push({ event, at: clock.nowMs(), status: outcome.status });
-      return outcome;
-    },
+    bx24LibraryUrl: '',
+    installApp: (installUrl) => lifecycle.installByCallback(installUrl),
+    installForm: (installUrl, input) => lifecycle.installForm(installUrl, input),
+    postInstallForm: (installUrl, input) => lifecycle.postInstallForm(installUrl, input),
+    finishInstall: (appSid) => lifecycle.finishInstall(appSid),
+    updateApp: () => lifecycle.update(),
+    uninstallApp: (options) => lifecycle.uninstall(options),
     fireRobot: (handlerUrl, call) => fireRobotCall({ robots, signer, outbound, clock }, handlerUrl, call),
     async fireEvent(handlerUrl, event, data) {
       const name = event.toUpperCase();
@@ -172,6 +171,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   };
   registerControlRoutes(app, emulator);
   registerPlacementRoutes(app, emulator);
+  registerInstallRoutes(app, emulator);
 
   await app.listen({ host: options.host ?? EMULATOR_DEFAULTS.host, port: options.port ?? EMULATOR_DEFAULTS.port });
   const address = app.server.address();
@@ -188,6 +188,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     clientEndpoint: portal.clientEndpoint,
     serverEndpoint: portal.serverEndpoint,
     tokenEndpoint: `${portal.url}/oauth-server/oauth/token/`,
+    bx24LibraryUrl: `${portal.url}/api/v1/`,
   });
   return emulator;
 }

@@ -161,6 +161,12 @@ export class EmulatorState {
   robotInvocations = new Map<string, RobotInvocation>();
   deliveries: Delivery[] = [];
   installs: { event: string; at: number; status: number | null }[] = [];
+  /** False until the install completes (API-only callback sent, or BX24.installFinish() called). */
+  appInstalled = false;
+  /** The app version installed; every app update adds one. */
+  appVersion = 1;
+  /** Browser installs whose page has not called BX24.installFinish() yet, by APP_SID. */
+  pendingInstalls = new Map<string, { userId: number; installUrl: string }>();
   webhooks = new Map<string, number>();
   private sequences = new Map<string, number>();
 
@@ -247,7 +253,7 @@ export class EmulatorState {
     this.eventBindings = [];
   }
 
-  /** Clears portal data back to the seed; keeps OAuth grants, webhooks and the application token. */
+  /** Clears portal data back to the seed; keeps OAuth grants, webhooks, the application token and the install state. */
   reset(): void {
     this.items.clear();
     this.users = seedUsers();
@@ -290,6 +296,8 @@ export class EmulatorState {
       robotInvocations: [...this.robotInvocations.values()],
       deliveries: this.deliveries,
       installs: this.installs,
+      appInstalled: this.appInstalled,
+      appVersion: this.appVersion,
     };
   }
 

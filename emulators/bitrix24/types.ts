@@ -1,8 +1,10 @@
 /** Public types of the Bitrix24 emulator: what tests and other processes code against. */
 import type { EmulatorState } from './state.js';
+import type { InstallFormCall, InstallFormInput, LifecycleDelivery } from './app-lifecycle.js';
 import type { FirePlacementInput, PlacementCall } from './placement-calls.js';
 
 export type { FirePlacementInput, PlacementCall } from './placement-calls.js';
+export type { InstallFormCall, InstallFormInput, LifecycleDelivery } from './app-lifecycle.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -129,7 +131,20 @@ export interface Bitrix24Emulator {
   refreshCount(): number;
   /** Every access and refresh token issued so far (tests check they never reach logs or histories). */
   issuedTokens(): string[];
-  installApp(installUrl: string, opts?: { event?: 'ONAPPINSTALL' | 'ONAPPUPDATE' }): Promise<HttpOutcome>;
+  /** `//api.bitrix24.com/api/v1/` of this portal: the BX24 stand-in (`${url}/api/v1/`). */
+  bx24LibraryUrl: string;
+  /** API-only app: the install completes and ONAPPINSTALL (with a fresh token pair of user 1) is POSTed to `installUrl`. */
+  installApp(installUrl: string): Promise<HttpOutcome>;
+  /** App with a UI: the form the portal posts into the install frame (not sent; a browser posts it). */
+  installForm(installUrl: string, input?: InstallFormInput): InstallFormCall;
+  /** App with a UI: posts the install form as a browser would; the install stays pending until `finishInstall`. */
+  postInstallForm(installUrl: string, input?: InstallFormInput): Promise<HttpOutcome & { appSid: string }>;
+  /** `BX24.installFinish()` from the install frame with this APP_SID: the install completes, ONAPPINSTALL goes to bound handlers. */
+  finishInstall(appSid: string): Promise<{ installed: boolean; deliveries: LifecycleDelivery[] }>;
+  /** A new app version: registrations dropped, then ONAPPUPDATE to the handlers that were bound for it. */
+  updateApp(): Promise<LifecycleDelivery[]>;
+  /** The app is deleted: tokens revoked, registrations dropped, ONAPPUNINSTALL (no tokens) to the handlers bound for it. */
+  uninstallApp(options?: { clean?: boolean }): Promise<LifecycleDelivery[]>;
   fireRobot(handlerUrl: string, call: FireRobotInput): Promise<HttpOutcome & { eventToken: string }>;
   fireEvent(handlerUrl: string, event: string, data: Record<string, unknown>): Promise<HttpOutcome>;
   /** A user opens a widget: the placement call (protocol §9.8) is POSTed to `handlerUrl`. */

@@ -1,7 +1,7 @@
 import type { PortalCredentials, PortalInstall, PortalSettings } from '../../contracts/portal.js';
 
 /**
- * Durable, shared portal credentials (DESIGN.md decision 5). The production implementation keeps them in the
+ * Durable, shared portal credentials. The production implementation keeps them in the
  * per-portal workflow (`portal/{memberId}`); tests may use the in-memory one.
  */
 export interface PortalStore {
@@ -9,6 +9,8 @@ export interface PortalStore {
   find(memberId: string): Promise<PortalCredentials | null>;
   /** Records an install or app update; returns the stored credentials with their new version. */
   install(install: PortalInstall): Promise<PortalCredentials>;
+  /** ONAPPUNINSTALL: forgets the portal's credentials (find answers null afterwards); false when none were stored. */
+  uninstall(memberId: string): Promise<boolean>;
   /**
    * Returns credentials newer than `staleVersion`, refreshing the OAuth tokens at most once per portal no matter
    * how many callers ask at the same time (across processes too).

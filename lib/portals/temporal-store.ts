@@ -5,6 +5,7 @@ import {
   portalRefreshUpdate,
   portalSettingsQuery,
   portalSettingsUpdate,
+  portalUninstallUpdate,
   type PortalCredentials,
   type PortalInstall,
   type PortalSettings,
@@ -63,6 +64,20 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
       });
       cache.set(stored.memberId, { credentials: stored, at: now() });
       return stored;
+    },
+
+    async uninstall(memberId) {
+      // This process forgets at once; other processes' cached reads expire within CACHE_TTL_MS.
+      cache.delete(memberId);
+      try {
+        const { forgotten } = await deps.client.workflow.getHandle(portalWorkflowId(memberId)).executeUpdate(portalUninstallUpdate);
+        return forgotten;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      } finally {
+        cache.delete(memberId);
+      }
     },
 
     async refresh(memberId, staleVersion) {

@@ -40,6 +40,8 @@ export function buildChildEnv(base: NodeJS.ProcessEnv, plan: StackPlan): NodeJS.
   if (plan.emulatorStateFile) env.EMULATOR_STATE_FILE = plan.emulatorStateFile;
   env.B24_ALLOWED_DOMAINS = `${LOOPBACK}:${plan.emulatorPort}`;
   env.B24_OAUTH_HOSTS = LOOPBACK;
+  // The install page of an app with a UI loads the emulator's BX24 stand-in, which reports installFinish() to it.
+  env.B24_JS_LIBRARY_URL = base.B24_JS_LIBRARY_URL || `http://${LOOPBACK}:${plan.emulatorPort}/api/v1/`;
   for (const simulator of plan.simulators) {
     env[simulator.portEnv] = String(simulator.port);
     env[simulator.urlEnv] = simulatorUrl(simulator);

@@ -31,13 +31,15 @@ describe('install callback → provisioning', () => {
     expect(stack.emulator.callsTo('event.bind').length).toBeGreaterThan(0);
   });
 
-  it('restores the robots after an app update deleted them', async () => {
+  it('restores the robots after an app update deleted them: ONAPPUPDATE arrives because provisioning bound it', async () => {
     await provisioned();
-    const updated = await stack.emulator.installApp(`${stack.apiUrl}/bitrix24/install`, { event: 'ONAPPUPDATE' });
-    expect(updated.status).toBe(200);
+    const updated = await stack.emulator.updateApp();
+    expect(updated).toMatchObject([{ handler: `${stack.apiUrl}/bitrix24/install`, status: 200 }]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await provisioned();
     expect(registeredCodes()).toEqual(ROBOT_DECLARATIONS.map((declaration) => declaration.code).sort());
+    const lifecycle = stack.emulator.state.eventBindings.filter((binding) => binding.event.startsWith('ONAPP')).map((binding) => binding.event);
+    expect(lifecycle.sort()).toEqual(['ONAPPINSTALL', 'ONAPPUNINSTALL', 'ONAPPUPDATE']);
   });
 
   it('refuses an install callback for a domain that is not allowed, and starts nothing', async () => {

@@ -90,7 +90,7 @@ describe('Bitrix24 emulator: CRM data, events and provisioning', () => {
     expect(emulator.state.offlineEvents).toHaveLength(0);
   });
 
-  it('registers robots and activities, refuses duplicates, and drops them on ONAPPUPDATE', async () => {
+  it('registers robots and activities, refuses duplicates, and drops them on an app update', async () => {
     const robot = { CODE: 'erp_order', HANDLER: handler.url, NAME: { en: 'ERP order' }, USE_SUBSCRIPTION: 'Y', RETURN_PROPERTIES: { orderId: { Name: { en: 'Order' }, Type: 'string' } } };
     expect((await call('bizproc.robot.add', robot)).body.result).toBe(true);
     expect(await call('bizproc.robot.add', robot)).toMatchObject({ status: 400, body: { error: 'ERROR_ACTIVITY_ALREADY_INSTALLED' } });
@@ -103,7 +103,7 @@ describe('Bitrix24 emulator: CRM data, events and provisioning', () => {
     await call('bizproc.event.send', { EVENT_TOKEN: fired.eventToken, RETURN_VALUES: { ORDERID: 'E-1', unknown: 1 } });
     expect(emulator.robotResult(fired.eventToken)?.returnValues).toEqual({ orderId: 'E-1' });
 
-    await emulator.installApp(handler.url, { event: 'ONAPPUPDATE' });
+    await emulator.updateApp();
     expect((await call('bizproc.robot.list')).body.result).toEqual([]);
     expect((await call('bizproc.activity.list')).body.result).toEqual([]);
   });

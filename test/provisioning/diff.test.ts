@@ -32,6 +32,10 @@ function online(event: string): EventBinding {
   return { event, handler: EVENTS, offline: false, authType: 0 };
 }
 
+function lifecycle(event: string): EventBinding {
+  return { event, handler: `${PUBLIC_URL}/bitrix24/install`, offline: false, authType: 0 };
+}
+
 function offline(event: string): EventBinding {
   return { event, handler: '', offline: true, authType: 0 };
 }
@@ -70,6 +74,10 @@ describe('diffPortal', () => {
       'ONCRMDYNAMICITEMADD offline', 'ONCRMDYNAMICITEMUPDATE offline', 'ONCRMDYNAMICITEMDELETE offline',
       'ONCRMDEALADD offline', 'ONCRMDEALUPDATE offline', 'ONCRMDEALDELETE offline',
     ]);
+    // The lifecycle events go to the install handler, online only: ONAPPUPDATE re-provisions, ONAPPUNINSTALL forgets.
+    expect(plan.add.filter((entry) => labels([entry])[0]?.startsWith('ONAPP')).map((entry) => entry.resource)).toEqual(
+      ['ONAPPINSTALL', 'ONAPPUPDATE', 'ONAPPUNINSTALL'].map((event) => ({ kind: 'event', binding: lifecycle(event) })),
+    );
     expect(plan.add.find((entry) => entry.resource.kind === 'smartProcess')?.resource).toMatchObject({
       fields: { title: 'Claim', relations: { parent: [{ entityTypeId: 2, isChildrenListEnabled: 'true' }] } },
     });
@@ -98,7 +106,7 @@ describe('diffPortal', () => {
       robots: ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'robot').map((robot) => robot.code),
       activities: ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'activity').map((robot) => robot.code),
     });
-    const bizprocOnly = { ...declaration, smartProcesses: [], events: [], placements: [] };
+    const bizprocOnly = { ...declaration, smartProcesses: [], events: [], appEvents: [], placements: [] };
     expect(diffPortal(bizprocOnly, present, recordedAll)).toEqual({ add: [], update: [], remove: [], notes: [] });
 
     const [first] = declaration.bizproc;
@@ -142,6 +150,7 @@ describe('diffPortal', () => {
       eventBindings: [
         ...names.map(online).map((binding) => (binding.event === 'ONCRMDEALADD' ? { ...binding, authType: 5 } : binding)),
         ...names.map(offline),
+        ...['ONAPPINSTALL', 'ONAPPUPDATE', 'ONAPPUNINSTALL'].map(lifecycle),
         offline('ONCRMLEADADD'),
         online('ONCRMLEADUPDATE'),
         { event: 'ONCRMLEADDELETE', handler: 'https://other.example/hook', offline: false, authType: 0 },

@@ -11,7 +11,6 @@ import {
   UPDATE_REASON,
   type ApplyProgress,
 } from '../../provisioning/index.js';
-import { startCaptureServer } from '../emulator/helpers.js';
 import { connectToEmulator, PUBLIC_URL, type ProvisioningHarness } from './helpers.js';
 
 const declaration = buildDeclaration({ publicUrl: PUBLIC_URL });
@@ -81,8 +80,9 @@ describe('provisioning against the emulated portal', () => {
     // The emulator has no `events` method, so base events are bound once for Claim and smart invoices alike.
     const eventNames = [...CRUD.map((action) => `ONCRMDYNAMICITEM${action}`), ...CRUD.map((action) => `ONCRMDEAL${action}`)];
     const bindings = emulator.state.eventBindings.map((binding) => `${binding.event}|${binding.offline ? 'offline' : binding.handler}`);
+    const lifecycle = ['ONAPPINSTALL', 'ONAPPUPDATE', 'ONAPPUNINSTALL'].map((name) => `${name}|${PUBLIC_URL}/bitrix24/install`);
     expect(bindings.sort()).toEqual(
-      [...eventNames.map((name) => `${name}|${PUBLIC_URL}/bitrix24/events`), ...eventNames.map((name) => `${name}|offline`)].sort(),
+      [...eventNames.map((name) => `${name}|${PUBLIC_URL}/bitrix24/events`), ...eventNames.map((name) => `${name}|offline`), ...lifecycle].sort(),
     );
     expect(emulator.state.placements.map((placement) => [placement.placement, placement.handler])).toEqual([
       [`CRM_DYNAMIC_${claim?.entityTypeId}_DETAIL_TAB`, `${PUBLIC_URL}/bitrix24/placements/runs`],
@@ -111,22 +111,17 @@ describe('provisioning against the emulated portal', () => {
 
   it('restores robots, activities and event handlers after an app update deleted them', async () => {
     await provision();
-    const capture = await startCaptureServer();
-    try {
-      await emulator.installApp(capture.url, { event: 'ONAPPUPDATE' });
-    } finally {
-      await capture.close();
-    }
+    await emulator.updateApp();
     expect(emulator.state.robots.size + emulator.state.activities.size + emulator.state.eventBindings.length).toBe(0);
 
     const again = await provision();
     expect(again.plan.add.map((entry) => entry.resource.kind).sort()).toEqual(
-      [...ROBOT_DECLARATIONS.map((robot) => robot.kind), ...Array<string>(12).fill('event')].sort(),
+      [...ROBOT_DECLARATIONS.map((robot) => robot.kind), ...Array<string>(15).fill('event')].sort(),
     );
     expect(again.plan.update).toEqual([]);
     expect(emulator.state.robots.size).toBe(robots.length);
     expect(emulator.state.activities.size).toBe(activities.length);
-    expect(emulator.state.eventBindings).toHaveLength(12);
+    expect(emulator.state.eventBindings).toHaveLength(15);
     expect(emulator.state.crmTypes).toHaveLength(2);
   });
 
@@ -184,7 +179,7 @@ describe('provisioning against the emulated portal', () => {
     expect(text).toContain('+ smart process "Claim"');
     expect(text).toContain('+ field UF_CRM_{claim.id}_CLAIM_NUMBER (CRM_{claim.id}, string)');
     expect(text).toContain(`+ placement CRM_DYNAMIC_{claim}_DETAIL_TAB → ${PUBLIC_URL}/bitrix24/placements/runs`);
-    expect(result.plan.add).toHaveLength(2 + 5 + ROBOT_DECLARATIONS.length + 12 + 2);
+    expect(result.plan.add).toHaveLength(2 + 5 + ROBOT_DECLARATIONS.length + 12 + 3 + 2);
   });
 
   it('removes only what it owns and reports the rest', async () => {

@@ -48,10 +48,15 @@ export function createMemoryPortalStore(
       return credentials === undefined ? null : { ...credentials };
     },
     async install(install) {
-      const version = (portals.get(install.memberId)?.version ?? 0) + 1;
-      const credentials: PortalCredentials = { ...install, version };
+      const previous = portals.get(install.memberId);
+      const version = (previous?.version ?? 0) + 1;
+      const applicationToken = install.applicationToken ?? previous?.applicationToken ?? null;
+      const credentials: PortalCredentials = { ...install, applicationToken, version };
       portals.set(install.memberId, credentials);
       return { ...credentials };
+    },
+    async uninstall(memberId) {
+      return portals.delete(memberId);
     },
     refresh(memberId, staleVersion) {
       const current = portals.get(memberId);

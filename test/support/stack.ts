@@ -80,6 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     B24_CLIENT_SECRET: 'emulator-secret',
     B24_ALLOWED_DOMAINS: emulator.domain,
     B24_OAUTH_HOSTS: '127.0.0.1',
+    B24_JS_LIBRARY_URL: emulator.bx24LibraryUrl,
     ONEC_BASE_URL: onec.url,
     ERP_WSDL_URL: erp.wsdlUrl,
     FINANCE_BASE_URL: finance.url,

@@ -1,32 +1,37 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { INSTALL_PATH } from '../../../contracts/bitrix24-app.js';
 import type { IngressServices } from '../../deps.js';
-import { assertInstallEndpoints } from '../../install-policy.js';
-import { installBodySchema } from '../../schemas/install.js';
+import { apiErrors } from '../../errors.js';
+import { handleInstallForm } from '../../install-browser.js';
+import { handleInstallCallback } from '../../install-callback.js';
+import { handleUninstall } from '../../install-uninstall.js';
+import {
+  installBodySchema,
+  installFormFields,
+  installFormSchema,
+  isInstallForm,
+  lifecycleEventSchema,
+  uninstallBodySchema,
+} from '../../schemas/install.js';
 import { parseBody } from '../../schemas/parse.js';
 
 /**
- * The installation callback (ONAPPINSTALL, and ONAPPUPDATE on every app update). Nothing is stored before the
- * endpoints pass the allow-lists and the tokens are proven against the portal and the OAuth server.
+ * The install URL. Bitrix24 reaches it three ways: an API-only app's install callback (`event=ONAPPINSTALL` with
+ * `auth[...]`); the install form an app with a UI opens in the administrator's browser (`AUTH_ID`, `REFRESH_ID`, …);
+ * and the lifecycle events bound to it (ONAPPINSTALL, ONAPPUPDATE, ONAPPUNINSTALL). Nothing is stored before the
+ * endpoints pass the allow-lists and the tokens prove an administrator of that portal installing this app.
  */
 const installRoutes: FastifyPluginAsync<IngressServices> = async (app, services) => {
-  app.post('/bitrix24/install', async (request) => {
-    const body = parseBody(installBodySchema, request.body);
-    const { auth } = body;
-    assertInstallEndpoints(services.config, auth);
-
-    const verified = await services.installVerifier.verify({
-      memberId: auth.member_id,
-      domain: auth.domain.toLowerCase(),
-      clientEndpoint: auth.client_endpoint,
-      serverEndpoint: auth.server_endpoint,
-      applicationToken: auth.application_token,
-      accessToken: auth.access_token,
-      refreshToken: auth.refresh_token,
-    });
-    const stored = await services.portals.install(verified);
-    await services.workflows.onPortalInstalled(stored.memberId, body.event);
-    request.log.info({ memberId: stored.memberId, domain: stored.domain, event: body.event, version: stored.version }, 'portal installed');
-    return { status: 'installed', memberId: stored.memberId };
+  app.post(INSTALL_PATH, async (request, reply) => {
+    if (isInstallForm(request.body)) {
+      const form = parseBody(installFormSchema, installFormFields(request.body, request.query));
+      const page = await handleInstallForm(services, form, request.log);
+      return reply.headers(page.headers).send(page.html);
+    }
+    if (request.body === undefined || request.body === null || request.body === '') throw apiErrors.badRequest('request body is empty');
+    const { event } = parseBody(lifecycleEventSchema, request.body);
+    if (event === 'ONAPPUNINSTALL') return handleUninstall(services, parseBody(uninstallBodySchema, request.body), request.log);
+    return handleInstallCallback(services, parseBody(installBodySchema, request.body), request.log);
   });
 };
 

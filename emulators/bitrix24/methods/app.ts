@@ -3,14 +3,15 @@ import type { MethodTable } from '../method-types.js';
 import { APP_SCOPE } from '../outbound.js';
 
 export const appMethods: MethodTable = {
+  /** The documented answer (b24restdocs api-reference/common/system/app-info.md): no member_id or domain; INSTALLED until installFinish. */
   'app.info': {
-    handler: () => ({
+    handler: (_params, ctx) => ({
       result: {
         ID: 1,
         CODE: 'local.emulator.app',
-        VERSION: 1,
+        VERSION: ctx.state.appVersion,
         STATUS: 'L',
-        INSTALLED: true,
+        INSTALLED: ctx.state.appInstalled,
         PAYMENT_EXPIRED: 'N',
         DAYS: null,
         LANGUAGE_ID: 'en',

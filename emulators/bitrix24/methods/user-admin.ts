@@ -2,8 +2,8 @@ import { restErrors } from '../errors.js';
 import type { MethodTable } from '../method-types.js';
 
 /**
- * `user.admin`: whether the user of the token may manage the portal's applications; `{"result": true|false}`
- * (dev.1c-bitrix.ru rest_help/general/user_admin.php). Here: the seeded `IS_ADMIN` flag of that user.
+ * `user.admin`: whether the user of the token may manage the app's settings; `{"result": true|false}`, any user may call
+ * it (b24restdocs api-reference/common/users/user-admin.md). Here: the seeded `IS_ADMIN` flag of that user.
  */
 export const userAdminMethods: MethodTable = {
   'user.admin': {

@@ -88,13 +88,15 @@ export const DELIVERY_SCENARIOS: Record<string, (ctx: DeliveryContext) => Promis
     return lastWithEvent(ctx, 'ONAPPINSTALL');
   },
   ONAPPUPDATE: async (ctx) => {
-    await ctx.portal.installApp(ctx.handlerUrl, { event: 'ONAPPUPDATE' });
+    await ctx.portal.installApp(ctx.handlerUrl);
+    await bind(ctx, 'ONAPPUPDATE');
+    await ctx.portal.updateApp();
     return lastWithEvent(ctx, 'ONAPPUPDATE');
   },
   ONAPPUNINSTALL: async (ctx) => {
+    await ctx.portal.installApp(ctx.handlerUrl);
     await bind(ctx, 'ONAPPUNINSTALL');
-    // The emulator has no uninstall of its own; its generic event delivery stands in for it.
-    await ctx.portal.fireEvent(ctx.handlerUrl, 'ONAPPUNINSTALL', { LANGUAGE_ID: 'en', CLEAN: '1' });
+    await ctx.portal.uninstallApp();
     return lastWithEvent(ctx, 'ONAPPUNINSTALL');
   },
   'placement call (CRM_DEAL_DETAIL_TAB)': async (ctx) => {

@@ -68,16 +68,6 @@ describe('POST /bitrix24/bizproc', () => {
       expect(response.json<ErrorAnswer>().issues?.[0]?.path).toBe('document_id');
     });
 
-    it('a missing required property is a 400 naming properties.article, after the sender was verified', async () => {
-      const response = await postForm(t.app, ROUTE, robotCallBody({ 'properties[article]': null }));
-      expect(response.statusCode).toBe(400);
-      expect(response.json<ErrorAnswer>()).toMatchObject({
-        error: 'VALIDATION_FAILED',
-        issues: [{ path: 'properties.article', message: 'is required' }],
-      });
-      expect(t.gateway.calls).toBe(0);
-    });
-
     it('a property of the wrong shape is a 400', async () => {
       const body = robotCallBody({ 'properties[article]': null, 'properties[article][0]': 'a', 'properties[article][1]': 'b' });
       const response = await postForm(t.app, ROUTE, body);
@@ -90,14 +80,72 @@ describe('POST /bitrix24/bizproc', () => {
       expect(findSecret(response.body)).toBeUndefined();
     });
 
-    it('an unknown robot code is a 404 UNKNOWN_ROBOT and starts nothing', async () => {
+  });
+
+  describe('authentic calls the app cannot serve', () => {
+    it('a missing required property is a 400 naming properties.article, and the business process gets the error', async () => {
+      const response = await postForm(t.app, ROUTE, robotCallBody({ 'properties[article]': null }));
+      expect(response.statusCode).toBe(400);
+      expect(response.json<ErrorAnswer>()).toEqual({
+        error: 'VALIDATION_FAILED',
+        message: 'invalid request: properties.article: is required; the business process was answered with this error',
+        issues: [{ path: 'properties.article', message: 'is required' }],
+      });
+      expect(t.gateway.robotStarts).toHaveLength(0);
+      expect(t.gateway.refusals).toEqual([
+        {
+          memberId: MEMBER_ID,
+          robotCode: 'GET_1C_PRICE',
+          eventToken: EVENT_TOKEN,
+          documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_759'],
+          reason: 'invalid request: properties.article: is required',
+        },
+      ]);
+    });
+
+    it('a code this app no longer declares is a 404 UNKNOWN_ROBOT, and the business process gets the error', async () => {
       const response = await postForm(t.app, ROUTE, robotCallBody({ code: 'NO_SUCH_ROBOT' }));
       expect(response.statusCode).toBe(404);
       expect(response.json<ErrorAnswer>()).toEqual({
         error: 'UNKNOWN_ROBOT',
-        message: 'no robot or activity with code NO_SUCH_ROBOT is declared by this app',
+        message: 'no robot or activity with code NO_SUCH_ROBOT is declared by this app; the business process was answered with this error',
       });
+      expect(t.gateway.robotStarts).toHaveLength(0);
+      expect(t.gateway.refusals.map((refusal) => [refusal.robotCode, refusal.reason])).toEqual([
+        ['NO_SUCH_ROBOT', 'no robot or activity with code NO_SUCH_ROBOT is declared by this app'],
+      ]);
+    });
+
+    it('answers only once Temporal recorded the refusal; unavailable is a 503', async () => {
+      t.gateway.refusalAnswer = async () => {
+        throw new TemporalUnavailableError('Temporal did not answer within 2000 ms');
+      };
+      const response = await postForm(t.app, ROUTE, robotCallBody({ 'properties[article]': null }));
+      expect(response.statusCode).toBe(503);
+    });
+
+    it('starts nothing when nobody waits for an answer (use_subscription=N)', async () => {
+      const response = await postForm(t.app, ROUTE, robotCallBody({ 'properties[article]': null, use_subscription: 'N' }));
+      expect(response.statusCode).toBe(400);
+      expect(response.json<ErrorAnswer>().message).toBe('invalid request: properties.article: is required');
       expect(t.gateway.calls).toBe(0);
+    });
+
+    it.each([
+      ['from a portal that never installed the app', { 'auth[member_id]': 'someone-else' }],
+      ['with a wrong application_token', { 'auth[application_token]': 'forged' }],
+    ])('an unauthenticated call %s stays a 401 and starts nothing', async (_name, auth) => {
+      for (const body of [robotCallBody({ ...auth, 'properties[article]': null }), robotCallBody({ ...auth, code: 'NO_SUCH_ROBOT' })]) {
+        const response = await postForm(t.app, ROUTE, body);
+        expect(response.statusCode).toBe(401);
+      }
+      expect(t.gateway.calls).toBe(0);
+    });
+
+    it('never puts a property value into the refusal', async () => {
+      const response = await postForm(t.app, ROUTE, robotCallBody({ 'properties[article][0]': 'SECRET-VALUE-1', 'properties[article]': null }));
+      expect(response.statusCode).toBe(400);
+      expect(JSON.stringify(t.gateway.refusals)).not.toContain('SECRET-VALUE-1');
     });
   });
 

@@ -3,8 +3,16 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../api/app.js';
 import type { CrmEvent } from '../../../lib/crm-events/event-routes.js';
-import { InstallVerificationError, type InstallClaim, type InstallVerifier } from '../../../api/install-verifier.js';
+import {
+  InstallIncompleteError,
+  InstallRefusedError,
+  InstallVerificationError,
+  type InstallClaim,
+  type InstallIdentity,
+  type InstallVerifier,
+} from '../../../api/install-verifier.js';
 import type { RobotStart, WorkflowGateway } from '../../../api/workflow-gateway.js';
+import type { RobotRefusal } from '../../../contracts/robot-refusal.js';
 import type { PortalCredentials, PortalInstall, PortalSettings } from '../../../contracts/portal.js';
 import type { RobotCall } from '../../../contracts/robot-call.js';
 import type { RobotDeclaration } from '../../../contracts/robot-declarations.js';
@@ -68,9 +76,18 @@ export class InMemoryPortals implements PortalStore {
 
   async install(install: PortalInstall): Promise<PortalCredentials> {
     this.installs.push(install);
-    const stored = { ...install, version: (this.portals.get(install.memberId)?.version ?? 0) + 1 };
+    const previous = this.portals.get(install.memberId);
+    const applicationToken = install.applicationToken ?? previous?.applicationToken ?? null;
+    const stored = { ...install, applicationToken, version: (previous?.version ?? 0) + 1 };
     this.portals.set(install.memberId, stored);
     return stored;
+  }
+
+  readonly uninstalls: string[] = [];
+
+  async uninstall(memberId: string): Promise<boolean> {
+    this.uninstalls.push(memberId);
+    return this.portals.delete(memberId);
   }
 
   async settings(): Promise<PortalSettings> {
@@ -93,6 +110,12 @@ export class RecordingGateway implements WorkflowGateway {
   readonly robotStarts: { declaration: RobotDeclaration; call: RobotCall }[] = [];
   readonly events: CrmEvent[] = [];
   readonly installs: { memberId: string; event: string }[] = [];
+  readonly uninstalls: string[] = [];
+  readonly refusals: RobotRefusal[] = [];
+  refusalAnswer: (refusal: RobotRefusal) => Promise<RobotStart> = async (refusal) => ({
+    workflowId: `robot-refusal/${refusal.memberId}/test`,
+    duplicate: false,
+  });
   robotAnswer: (call: RobotCall) => Promise<RobotStart> = async (call) => ({
     workflowId: `robot/${call.robotCode}/${call.memberId}/test`,
     duplicate: false,
@@ -100,7 +123,7 @@ export class RecordingGateway implements WorkflowGateway {
   eventAnswer: (event: CrmEvent) => Promise<{ workflowId: string } | null> = async () => null;
 
   get calls(): number {
-    return this.robotStarts.length + this.events.length + this.installs.length;
+    return this.robotStarts.length + this.events.length + this.installs.length + this.uninstalls.length + this.refusals.length;
   }
 
   async startRobot(declaration: RobotDeclaration, call: RobotCall): Promise<RobotStart> {
@@ -116,15 +139,38 @@ export class RecordingGateway implements WorkflowGateway {
   async onPortalInstalled(memberId: string, event: string): Promise<void> {
     this.installs.push({ memberId, event });
   }
+
+  async onPortalUninstalled(memberId: string): Promise<{ workflowId: string }> {
+    this.uninstalls.push(memberId);
+    return { workflowId: `portal-teardown/${memberId}` };
+  }
+
+  async refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart> {
+    this.refusals.push(refusal);
+    return this.refusalAnswer(refusal);
+  }
 }
 
+/** The install checks, scripted: who the token is, whether the portal says installed, and each way they can fail. */
 export class FakeVerifier implements InstallVerifier {
   readonly claims: InstallClaim[] = [];
+  readonly bindings: { memberId: string; handlerUrl: string }[] = [];
+  identity: InstallIdentity = { userId: 1, installed: true, appVersion: '1' };
+  /** identify() fails as tokens that prove nothing (401). */
   failWith: string | undefined;
+  /** authorize() refuses as a non-administrator or another portal would be (403). */
+  refuseWith: string | undefined;
+  /** bindInstallEvent() fails (502). */
+  bindFailsWith: string | undefined;
 
-  async verify(claim: InstallClaim): Promise<PortalInstall> {
+  async identify(claim: InstallClaim): Promise<InstallIdentity> {
     this.claims.push(claim);
     if (this.failWith) throw new InstallVerificationError(this.failWith);
+    return this.identity;
+  }
+
+  async authorize(claim: InstallClaim): Promise<PortalInstall> {
+    if (this.refuseWith) throw new InstallRefusedError(this.refuseWith);
     return {
       memberId: claim.memberId,
       domain: claim.domain,
@@ -136,6 +182,11 @@ export class FakeVerifier implements InstallVerifier {
       expiresAt: 1_900_003_600,
       scope: 'crm,bizproc',
     };
+  }
+
+  async bindInstallEvent(install: PortalInstall, handlerUrl: string): Promise<void> {
+    if (this.bindFailsWith) throw new InstallIncompleteError(this.bindFailsWith);
+    this.bindings.push({ memberId: install.memberId, handlerUrl });
   }
 }
 

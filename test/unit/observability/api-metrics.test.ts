@@ -82,6 +82,12 @@ describe('API metrics and request log', () => {
     expect(sampleValue(text, 'b24_workflow_starts_total', { kind: 'signal_with_start', outcome: 'ignored' })).toBe(1);
   });
 
+  it('counts the answers to robot calls that cannot be served under robotRefusalWorkflow', async () => {
+    expect((await postForm(t.app, '/bitrix24/bizproc', robotCallBody({ 'properties[article]': null }))).statusCode).toBe(400);
+    const text = await scrape();
+    expect(sampleValue(text, 'b24_workflow_starts_total', { workflow_type: 'robotRefusalWorkflow', kind: 'start', outcome: 'started' })).toBe(1);
+  });
+
   it('writes exactly one line per request with method, url, status, duration and the workflow id', async () => {
     await postForm(t.app, '/bitrix24/bizproc', robotCallBody());
     await postForm(t.app, '/bitrix24/bizproc', robotCallBody({ use_subscription: 'X' }));

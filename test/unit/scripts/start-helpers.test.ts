@@ -62,6 +62,7 @@ describe('buildChildEnv', () => {
       EMULATOR_PORT: '3001',
       B24_ALLOWED_DOMAINS: '127.0.0.1:3001',
       B24_OAUTH_HOSTS: '127.0.0.1',
+      B24_JS_LIBRARY_URL: 'http://127.0.0.1:3001/api/v1/',
       ONEC_SIM_PORT: '3101',
       ONEC_BASE_URL: 'http://127.0.0.1:3101',
     });
@@ -77,6 +78,7 @@ describe('buildChildEnv', () => {
     const env = buildChildEnv({ B24_ALLOWED_DOMAINS: 'example.bitrix24.com' }, { ...plan, emulatorMode: false, simulators: [] });
     expect(env.B24_ALLOWED_DOMAINS).toBe('example.bitrix24.com');
     expect(env.B24_OAUTH_HOSTS).toBeUndefined();
+    expect(env.B24_JS_LIBRARY_URL).toBeUndefined();
     expect(env.ONEC_BASE_URL).toBeUndefined();
   });
 });

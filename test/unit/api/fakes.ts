@@ -5,7 +5,7 @@ import { buildApp } from '../../../api/app.js';
 import type { CrmEvent } from '../../../lib/crm-events/event-routes.js';
 import { InstallVerificationError, type InstallClaim, type InstallVerifier } from '../../../api/install-verifier.js';
 import type { RobotStart, WorkflowGateway } from '../../../api/workflow-gateway.js';
-import type { PortalCredentials, PortalInstall, PortalSettings } from '../../../contracts/portal.js';
+import type { PortalCredentials, PortalInstall, PortalMove, PortalSettings } from '../../../contracts/portal.js';
 import type { RobotCall } from '../../../contracts/robot-call.js';
 import type { RobotDeclaration } from '../../../contracts/robot-declarations.js';
 import { loadConfig, type Config } from '../../../lib/config.js';
@@ -85,6 +85,14 @@ export class InMemoryPortals implements PortalStore {
     const portal = this.portals.get(memberId);
     if (!portal) throw new Error('not installed');
     return portal;
+  }
+
+  async move(memberId: string, move: PortalMove): Promise<PortalCredentials> {
+    const portal = this.portals.get(memberId);
+    if (!portal) throw new Error('not installed');
+    const moved = { ...portal, ...move };
+    this.portals.set(memberId, moved);
+    return moved;
   }
 }
 

@@ -16,6 +16,7 @@ import { createOnecActivities } from './onec-price/activities.js';
 import { createPortalActivities, type OAuthAppCredentials } from './portal/activities.js';
 import { createProvisioningActivities } from './provisioning/activities.js';
 import { createRobotCompletionActivities } from './robot/completion.js';
+import { createRobotCallConfirmationActivities } from './robot/confirm-call.js';
 import { createTimelineActivities } from './robot/timeline.js';
 import { createSettingsActivities, type ProcessSettings } from './settings.js';
 
@@ -41,6 +42,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRobotCompletionActivities(deps),
+    ...createRobotCallConfirmationActivities(deps),
     ...createTimelineActivities(deps),
     ...createPortalActivities(deps),
     ...createOnecActivities(deps),

@@ -6,6 +6,7 @@ import type { CrmEvent } from '../../../lib/crm-events/event-routes.js';
 import { InstallVerificationError, type InstallClaim, type InstallVerifier } from '../../../api/install-verifier.js';
 import type { RobotStart, WorkflowGateway } from '../../../api/workflow-gateway.js';
 import type { PortalCredentials, PortalInstall, PortalMove, PortalSettings } from '../../../contracts/portal.js';
+import { createApiMetrics, type ApiMetrics } from '../../../lib/metrics/api-metrics.js';
 import type { RobotCall } from '../../../contracts/robot-call.js';
 import type { RobotDeclaration } from '../../../contracts/robot-declarations.js';
 import { loadConfig, type Config } from '../../../lib/config.js';
@@ -161,6 +162,8 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
 
 export interface TestApp {
   app: FastifyInstance;
+  /** What the API's metrics listener (API_METRICS_PORT) serves. */
+  metrics: ApiMetrics;
   gateway: RecordingGateway;
   portals: InMemoryPortals;
   verifier: FakeVerifier;
@@ -172,7 +175,9 @@ export async function buildTestApp(options: { config?: Config; logger?: Logger }
   const portals = new InMemoryPortals();
   const verifier = new FakeVerifier();
   const health = { healthy: async () => true };
+  const metrics = createApiMetrics();
   const app = await buildApp({
+    metrics,
     config: options.config ?? testConfig(),
     logger: options.logger ?? { level: 'silent' },
     portals,
@@ -180,7 +185,7 @@ export async function buildTestApp(options: { config?: Config; logger?: Logger }
     installVerifier: verifier,
     temporalHealth: () => health.healthy(),
   });
-  return { app, gateway, portals, verifier, health };
+  return { app, metrics, gateway, portals, verifier, health };
 }
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -17,6 +17,7 @@ import { createPortalActivities, type OAuthAppCredentials } from './portal/activ
 import { createPortalTeardownActivities } from './portal/teardown.js';
 import { createProvisioningActivities } from './provisioning/activities.js';
 import { createRobotCompletionActivities } from './robot/completion.js';
+import { createRobotCallConfirmationActivities } from './robot/confirm-call.js';
 import { createTimelineActivities } from './robot/timeline.js';
 import { createSettingsActivities, type ProcessSettings } from './settings.js';
 
@@ -42,6 +43,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRobotCompletionActivities(deps),
+    ...createRobotCallConfirmationActivities(deps),
     ...createTimelineActivities(deps),
     ...createPortalActivities(deps),
     ...createPortalTeardownActivities(deps),

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, type Config } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';
+import { createApiMetrics } from '../lib/metrics/api-metrics.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { buildApp } from './app.js';
@@ -11,6 +12,7 @@ import { createEventRouteSource } from '../lib/crm-events/event-routes.js';
 import { TemporalExternalWriteGateway } from './external-writes.js';
 import { TemporalWorkflowGateway } from './workflow-gateway.js';
 import { createRunsTabServices } from './placements/create-runs-tab.js';
+import { startApiMetricsServer } from './metrics-listener.js';
 
 function readConfig(): Config {
   try {
@@ -41,9 +43,11 @@ async function main(): Promise<void> {
     routes: createEventRouteSource({ config, portals }),
     offlineDrainIntervalSeconds: config.OFFLINE_DRAIN_INTERVAL_SECONDS,
   });
+  const metrics = createApiMetrics();
   const app = await buildApp({
     config,
     logger,
+    metrics,
     portals,
     workflows,
     externalWrites: new TemporalExternalWriteGateway({ client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
     runsTab: createRunsTabServices({ config, client, portals, logger }),
   });
 
+  let metricsServer: Awaited<ReturnType<typeof startApiMetricsServer>> = null;
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (closing) return;
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.close();
+      await metricsServer?.close();
       await workflows.drain();
       await connection.close();
       process.exit(0);
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', (signal) => void shutdown(signal));
 
   await app.listen({ host: config.HOST, port: config.PORT });
+  metricsServer = await startApiMetricsServer({ registry: metrics.registry, host: config.HOST, port: config.API_METRICS_PORT, logger });
 }
 
 main().catch((error: unknown) => {

@@ -36,6 +36,16 @@ export interface RefreshRequest {
 export const portalInstallUpdate = defineUpdate<PortalCredentials, [PortalInstall]>('portal.install');
 /** ONAPPUNINSTALL: the portal's credentials are forgotten; answers whether there were any. */
 export const portalUninstallUpdate = defineUpdate<{ forgotten: boolean }, []>('portal.uninstall');
+/** Where a portal answers after a domain change (Bitrix24 redirects the old address to the new one). */
+export interface PortalMove {
+  /** The new host, e.g. `new-name.bitrix24.com`. */
+  domain: string;
+  /** The REST base on that host, e.g. `https://new-name.bitrix24.com/rest/`. */
+  clientEndpoint: string;
+}
+
+/** Records a portal's new address; tokens and version stay as they are. */
+export const portalMoveUpdate = defineUpdate<PortalCredentials, [PortalMove]>('portal.move');
 export const portalRefreshUpdate = defineUpdate<PortalCredentials, [RefreshRequest]>('portal.refresh');
 export const portalCredentialsQuery = defineQuery<PortalCredentials | null>('portal.credentials');
 

@@ -5,6 +5,7 @@ const csv = z
   .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
 
 const port = z.coerce.number().int().min(1).max(65535);
+const portOrOff = z.coerce.number().int().min(0, 'must be 0 (off) or a port').max(65535, 'must be 0 (off) or a port');
 
 const base64Key = z
   .string()
@@ -14,6 +15,8 @@ const base64Key = z
 export const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: port.default(3000),
+  /** The API's Prometheus `/metrics`, on its own port so it is never published with PORT; 0 switches it off. */
+  API_METRICS_PORT: portOrOff.default(9466),
   /** Public base URL of the API as Bitrix24 reaches it; robot handler URLs are built from it. */
   PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -54,6 +54,7 @@ async function main(): Promise<number> {
   const bitrix24 = createBitrix24Client({
     store,
     webhookUrl: config.B24_WEBHOOK_URL,
+    allowedDomains: config.B24_ALLOWED_DOMAINS,
     httpTimeoutMs: config.B24_HTTP_TIMEOUT_MS,
     caBundlePath: config.B24_CA_BUNDLE,
     rateLimit: { perSecond: config.B24_RATE_LIMIT_PER_SECOND, burst: config.B24_RATE_LIMIT_BURST },

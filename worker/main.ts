@@ -42,6 +42,7 @@ const bitrix24 = createBitrix24Client({
   store: observability.countRefreshes(portals),
   onCall: observability.onBitrix24Call,
   webhookUrl: config.B24_WEBHOOK_URL,
+  allowedDomains: config.B24_ALLOWED_DOMAINS,
   httpTimeoutMs: config.B24_HTTP_TIMEOUT_MS,
   caBundlePath: config.B24_CA_BUNDLE,
   rateLimit: { perSecond: config.B24_RATE_LIMIT_PER_SECOND, burst: config.B24_RATE_LIMIT_BURST },

@@ -8,7 +8,7 @@ import { createMetricsRegistry } from '../lib/metrics/registry.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics/worker-metrics.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import { createActivityLoggingInterceptor } from './activity-logging-interceptor.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { startMetricsServer, type MetricsServer } from '../lib/metrics/server.js';
 import { countTokenRefreshes } from './refresh-counting-store.js';
 
 const portOrOff = z.coerce.number().int().min(0, 'must be 0 (off) or a port').max(65535, 'must be 0 (off) or a port');

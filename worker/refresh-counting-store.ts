@@ -7,6 +7,7 @@ export function countTokenRefreshes(store: PortalStore, record: (outcome: TokenR
     find: (memberId) => store.find(memberId),
     install: (install) => store.install(install),
     uninstall: (memberId) => store.uninstall(memberId),
+    move: (memberId, move) => store.move(memberId, move),
     settings: (memberId) => store.settings(memberId),
     saveSettings: (memberId, changes) => store.saveSettings(memberId, changes),
     async refresh(memberId, staleVersion) {

@@ -6,6 +6,7 @@ import { erpOrderExternalId, type ErpOrderReturnValues } from '../contracts/erp-
 import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import { placeOrderWithRetries } from './erp/place-order.js';
+import { refuseUnconfirmedCall, whyRobotCallIsUnconfirmed } from './robot/confirm-call.js';
 import { finishRobot } from './robot/finish.js';
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
@@ -26,6 +27,10 @@ type ErpOrderOutcome = RobotOutcome<ErpOrderReturnValues>;
  */
 export async function erpOrderWorkflow(call: RobotCall<ErpOrderProperties>): Promise<ErpOrderOutcome> {
   const settings = await processSettings();
+  // Before anything that leaves a trace (order, notification, timeline line): Bitrix24 must confirm the call.
+  const unconfirmed = await whyRobotCallIsUnconfirmed(call);
+  if (unconfirmed !== null) return refuseUnconfirmedCall(call, { erp_order_id: '', error: `Not run: ${unconfirmed}` }, unconfirmed);
+
   const document = parseDocumentId(call.documentId);
   if (!document || document.entityTypeId !== ENTITY_TYPE.deal) {
     return finishWithError(call, `The ERP order robot works on deals only, not on ${call.documentId[2]}`);

@@ -3,6 +3,7 @@ import type { Activities } from '../activities/index.js';
 import { ENTITY_TYPE, parseDocumentId } from '../contracts/documents.js';
 import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
+import { refuseUnconfirmedCall, whyRobotCallIsUnconfirmed } from './robot/confirm-call.js';
 import { finishRobot, timeLeftForBitrix24 } from './robot/finish.js';
 
 export interface JiraProjectProperties extends Record<string, unknown> {
@@ -25,6 +26,9 @@ const SEND_MARGIN_MS = 10_000;
  * with Jira's error in the log message; outages are retried with backoff within a bound.
  */
 export async function jiraProjectWorkflow(call: RobotCall<JiraProjectProperties>): Promise<RobotOutcome<JiraProjectReturnValues>> {
+  // Before anything that leaves a trace (an issue, a timeline line): Bitrix24 must confirm the call.
+  const unconfirmed = await whyRobotCallIsUnconfirmed(call);
+  if (unconfirmed !== null) return await refuseUnconfirmedCall(call, { issue_id: '' }, unconfirmed);
   const projectKey = String(call.properties.project_key).trim();
   const document = parseDocumentId(call.documentId);
   if (!document || document.entityTypeId !== ENTITY_TYPE.deal) {

@@ -4,12 +4,14 @@ import type { Activities } from '../activities/index.js';
 import {
   portalCredentialsQuery,
   portalInstallUpdate,
+  portalMoveUpdate,
   portalRefreshUpdate,
   portalSettingsQuery,
   portalSettingsUpdate,
   portalUninstallUpdate,
   type PortalCredentials,
   type PortalInstall,
+  type PortalMove,
   type PortalSettings,
 } from '../contracts/portal.js';
 import { portalWorkflowId } from '../contracts/workflow-ids.js';
@@ -79,6 +81,18 @@ export async function portalWorkflow(input: PortalWorkflowInput): Promise<void> 
     }),
   );
 
+  setHandler(
+    portalMoveUpdate,
+    async (move: PortalMove) =>
+      mutex.runExclusive(() => {
+        if (!credentials) throw ApplicationFailure.nonRetryable('portal has not installed the app', 'PortalNotInstalled');
+        // The version names a token pair; a new address keeps the pair, so refreshes in flight stay correct.
+        credentials = { ...credentials, domain: move.domain, clientEndpoint: move.clientEndpoint };
+        return credentials;
+      }),
+    { validator: validateMove },
+  );
+
   await condition(() => workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
   await continueAsNew<typeof portalWorkflow>({ credentials, settings, lastVersion });
@@ -91,4 +105,14 @@ function validateInstall(install: PortalInstall): void {
   if (install.applicationToken === '') missing.push('applicationToken');
   if (missing.length > 0) throw new Error(`install is missing ${missing.join(', ')}`);
   if (workflowInfo().workflowId !== portalWorkflowId(install.memberId)) throw new Error('install is for another portal');
+}
+
+/** The REST base must be on the named host: `https://{domain}/...` (http only for a loopback emulator). */
+function validateMove(move: PortalMove): void {
+  const match = /^(https?):\/\/([^/?#@]+)\//i.exec(move.clientEndpoint ?? '');
+  if (!move.domain || !match) throw new Error('move needs a domain and a clientEndpoint URL ending in a path');
+  const [, scheme = '', host = ''] = match;
+  if (host.toLowerCase() !== move.domain.toLowerCase()) throw new Error('the clientEndpoint is not on the new domain');
+  const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(host);
+  if (scheme.toLowerCase() !== 'https' && !loopback) throw new Error('the clientEndpoint must use https');
 }

@@ -12,6 +12,7 @@ export function createRunsTabServices(deps: { config: Config; client: Client; po
   const bitrix24 = createBitrix24Client({
     store: deps.portals,
     webhookUrl: config.B24_WEBHOOK_URL,
+    allowedDomains: config.B24_ALLOWED_DOMAINS,
     httpTimeoutMs: config.B24_HTTP_TIMEOUT_MS,
     caBundlePath: config.B24_CA_BUNDLE,
     rateLimit: { perSecond: config.B24_RATE_LIMIT_PER_SECOND, burst: config.B24_RATE_LIMIT_BURST },

@@ -21,7 +21,8 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError | undefin
   if (error instanceof InstallIncompleteError) return apiErrors.portalCallFailed(error.reason);
   const status = (error as Partial<FastifyError>).statusCode;
   if (status === 415) {
-    const contentType = String(request.headers['content-type'] ?? 'none').slice(0, 100);
+    // The media type only: parameters after `;` are the sender's free text (and could carry a token).
+    const contentType = redactText(String(request.headers['content-type'] ?? 'none').split(';')[0] ?? '').trim().slice(0, 100);
     return new ApiError(415, API_ERROR_CODES.unsupportedMediaType, `unsupported media type ${contentType}; ${ACCEPTED_TYPES}`);
   }
   // Fastify's own 4xx errors (body too large, bad content length) carry safe messages.

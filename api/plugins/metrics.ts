@@ -5,10 +5,8 @@ import type { ApiMetrics } from '../../lib/metrics/api-metrics.js';
 import { redactText } from '../../lib/logger.js';
 import { API_ERROR_CODES } from '../errors.js';
 
-export const METRICS_PATH = '/metrics';
-
-/** Scrapes and probes arrive every few seconds: their lines go to debug so they do not drown the deliveries. */
-const QUIET_ROUTES = new Set([METRICS_PATH, '/healthz', '/readyz']);
+/** Probes arrive every few seconds: their lines go to debug so they do not drown the deliveries. */
+const QUIET_ROUTES = new Set(['/healthz', '/readyz']);
 const KNOWN_ERROR_CODES = new Set<string>(Object.values(API_ERROR_CODES).filter((code) => typeof code === 'string'));
 const WORKFLOW_ID = /^[A-Za-z0-9_.:/@#|-]{1,256}$/;
 const LARGEST_PARSED_REPLY = 64 * 1024;
@@ -33,8 +31,9 @@ function summarise(payload: unknown): ReplySummary {
 }
 
 /**
- * One access-log line and the ingress metrics per request, plus `GET /metrics`. Fastify's own two request lines are
- * switched off (`disableRequestLogging`) in favour of this single line, which also carries the workflow id.
+ * One access-log line and the ingress metrics per request. Fastify's own two request lines are switched off
+ * (`disableRequestLogging`) in favour of this single line, which also carries the workflow id. The metrics are served
+ * apart from this app, on API_METRICS_PORT (api/server.ts): the public port never answers `/metrics`.
  */
 async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetrics }): Promise<void> {
   const { metrics } = options;
@@ -66,11 +65,6 @@ async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetric
     };
     if (QUIET_ROUTES.has(route)) request.log.debug(line, 'request completed');
     else request.log.info(line, 'request completed');
-  });
-
-  app.get(METRICS_PATH, async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
   });
 }
 

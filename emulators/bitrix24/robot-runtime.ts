@@ -35,6 +35,12 @@ export class RobotRuntime {
     }
   }
 
+  /** Business processes still running: each waiting robot's process, until its robot completes or times out. */
+  runningInstances(): RobotInvocation[] {
+    this.sweepTimeouts();
+    return [...this.state.robotInvocations.values()].filter((invocation) => invocation.status === ROBOT_STATUS.waiting);
+  }
+
   get(eventToken: string): RobotInvocation | undefined {
     this.sweepTimeouts();
     return this.state.robotInvocations.get(eventToken);

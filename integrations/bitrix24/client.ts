@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { PortalCredentials } from '../../contracts/portal.js';
 import { createLogger, redactText } from '../../lib/logger.js';
 import type { PortalStore } from '../../lib/portals/store.js';
 import { systemClock, type Clock } from './clock.js';
@@ -11,6 +10,7 @@ import {
   type RateLimitSettings,
   type RequestPriority,
 } from './rate-limiter.js';
+import { createPortalMoves, type RestTarget } from './portal-moves.js';
 import { readReply, unexpectedReplyError, type Bitrix24RawResponse } from './response.js';
 import { createTransport, type FetchLike, type HttpReply } from './transport.js';
 
@@ -18,6 +18,8 @@ export interface Bitrix24ClientDeps {
   store: PortalStore;
   /** Inbound webhook (https://portal/rest/1/code/), used when the store knows no such portal. */
   webhookUrl?: string | undefined;
+  /** Domains (B24_ALLOWED_DOMAINS) a redirect may lead a call to: a moved portal. Other redirects are refused. */
+  allowedDomains?: readonly string[] | undefined;
   /** Per HTTP request; must stay below the activity's start-to-close timeout. Default 30 s. */
   httpTimeoutMs?: number | undefined;
   /** PEM file (config B24_CA_BUNDLE) added to the trusted roots for on-premise portals. */
@@ -71,9 +73,7 @@ export interface Bitrix24Client {
   close(): Promise<void>;
 }
 
-type Target =
-  | { kind: 'oauth'; url: string; credentials: PortalCredentials }
-  | { kind: 'webhook'; url: string };
+type Target = RestTarget;
 
 const TOKEN_ERRORS = new Set(['expired_token', 'invalid_token']);
 const TEN_MINUTES_MS = 10 * 60_000;
@@ -95,13 +95,17 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     ...(deps.rateLimit === undefined ? {} : { rateLimit: deps.rateLimit }),
     ...(deps.operatingBudget === undefined ? {} : { operatingBudget: deps.operatingBudget }),
   });
+  const moves = createPortalMoves({ store: deps.store, allowedDomains: deps.allowedDomains ?? [], logger });
   const queryLimitRetries = deps.queryLimitRetries ?? 3;
   const queryLimitBackoffMs = deps.queryLimitBackoffMs ?? 500;
 
   async function resolveTarget(memberId: string, method: string): Promise<Target> {
     const credentials = await deps.store.find(memberId);
     if (credentials !== null) return { kind: 'oauth', url: joinUrl(credentials.clientEndpoint, method), credentials };
-    if (deps.webhookUrl !== undefined) return { kind: 'webhook', url: joinUrl(deps.webhookUrl, method) };
+    if (deps.webhookUrl !== undefined) {
+      const base = moves.webhookBase(deps.webhookUrl);
+      return { kind: 'webhook', url: joinUrl(base, method), base };
+    }
     throw new Bitrix24Error({
       code: Bitrix24LocalError.PORTAL_NOT_INSTALLED,
       status: 0,
@@ -129,6 +133,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
         body: JSON.stringify(body),
         label: method,
         signal: opts.signal,
+        mayFollowTo: moves.mayFollowTo,
       });
       return reply;
     } catch (error) {
@@ -166,6 +171,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     let queryLimitHits = 0;
     for (;;) {
       const reply = await send(memberId, method, target, params, opts);
+      await moves.remember(memberId, target, reply.url);
       const outcome = readReply<T>(reply);
       if (outcome.kind === 'ok') {
         limiter.recordTime(memberId, method, outcome.response.time);

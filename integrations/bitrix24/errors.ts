@@ -70,6 +70,8 @@ export const Bitrix24LocalError = {
   NETWORK_ERROR: 'NETWORK_ERROR',
   TOO_MANY_REDIRECTS: 'TOO_MANY_REDIRECTS',
   INSECURE_REDIRECT: 'INSECURE_REDIRECT',
+  /** A redirect to an origin the caller does not allow (B24_ALLOWED_DOMAINS, B24_OAUTH_HOSTS): not followed. */
+  REDIRECT_NOT_ALLOWED: 'REDIRECT_NOT_ALLOWED',
   PORTAL_NOT_INSTALLED: 'PORTAL_NOT_INSTALLED',
   OAUTH_HOST_NOT_ALLOWED: 'OAUTH_HOST_NOT_ALLOWED',
   /** A code we have never seen and that is not a safe identifier. */
@@ -87,6 +89,7 @@ const LOCAL_CATALOGUE: Record<Bitrix24LocalError, CatalogueEntry> = {
   NETWORK_ERROR: { retry: RETRY },
   TOO_MANY_REDIRECTS: { retry: NO_RETRY },
   INSECURE_REDIRECT: { retry: NO_RETRY },
+  REDIRECT_NOT_ALLOWED: { retry: NO_RETRY },
   PORTAL_NOT_INSTALLED: { retry: NO_RETRY },
   OAUTH_HOST_NOT_ALLOWED: { retry: NO_RETRY },
   UNKNOWN: { retry: NO_RETRY },

@@ -56,12 +56,17 @@ export function oauthTokenUrl(serverEndpoint: string): URL {
   return new URL('../oauth/token/', serverEndpoint);
 }
 
-function assertAllowedHost(url: URL, allowedHosts: readonly string[]): void {
+/** True when a refresh token and the client secret may be sent to `url`: an allowed OAuth host, over https. */
+export function isAllowedOAuthUrl(url: URL, allowedHosts: readonly string[]): boolean {
   const allowed = allowedHosts.map((host) => host.trim().toLowerCase());
   const hostAllowed = allowed.includes(url.hostname.toLowerCase()) || allowed.includes(url.host.toLowerCase());
   // Refresh tokens and the client secret travel only over https, except to a local emulator.
   const transportSafe = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-  if (hostAllowed && transportSafe) return;
+  return hostAllowed && transportSafe;
+}
+
+function assertAllowedHost(url: URL, allowedHosts: readonly string[]): void {
+  if (isAllowedOAuthUrl(url, allowedHosts)) return;
   throw new Bitrix24Error({
     code: Bitrix24LocalError.OAUTH_HOST_NOT_ALLOWED,
     status: 0,
@@ -90,6 +95,8 @@ export async function refreshOAuthTokens(input: RefreshOAuthTokensInput): Promis
       }).toString(),
       label: TOKEN_CALL,
       signal: input.signal,
+      // The allow-list holds for every hop: a redirect elsewhere would carry the secret and the refresh token with it.
+      mayFollowTo: (next) => isAllowedOAuthUrl(next, input.allowedHosts),
     });
     const outcome = readReply(reply);
     if (outcome.kind === 'error') {

@@ -21,6 +21,8 @@ export interface HttpReply {
   /** Parsed JSON, or undefined when the body was not JSON. */
   json: unknown;
   durationMs: number;
+  /** The URL that answered: `request.url`, or where its redirects led. */
+  url: string;
 }
 
 export interface PostRequest {
@@ -30,6 +32,11 @@ export interface PostRequest {
   /** Names the call in errors (the REST method, `oauth.token`). */
   label: string;
   signal?: AbortSignal | undefined;
+  /**
+   * Whether a redirect to another origin may be followed with this body (which carries tokens or secrets). Redirects
+   * within the same origin are always followed; without this, redirects to any other origin are refused.
+   */
+  mayFollowTo?: ((next: URL) => boolean) | undefined;
 }
 
 export interface Transport {
@@ -54,14 +61,17 @@ function describeNetworkFailure(error: unknown): string {
   return 'unknown network failure';
 }
 
-/** POSTs bodies over undici with a timeout, the caller's AbortSignal, and POST-preserving redirects. */
+/**
+ * POSTs bodies over undici with a timeout, the caller's AbortSignal, and POST-preserving redirects. Every hop of a
+ * redirect chain is checked: the body goes to another origin only when the caller's `mayFollowTo` allows that origin.
+ */
 export function createTransport(options: TransportOptions): Transport {
   const dispatcher: Dispatcher = createDispatcher(options.caBundlePath);
   const fetchImpl: FetchLike = options.fetchImpl ?? ((url, init) => undiciFetch(url, init));
   const maxRedirects = options.maxRedirects ?? 3;
   const userAgent = options.userAgent ?? 'b24-temporal';
 
-  async function postFollowingRedirects(request: PostRequest, signal: AbortSignal): Promise<Response> {
+  async function postFollowingRedirects(request: PostRequest, signal: AbortSignal): Promise<{ response: Response; url: string }> {
     let url = request.url;
     for (let redirects = 0; ; redirects += 1) {
       const response = await fetchImpl(url, {
@@ -73,12 +83,19 @@ export function createTransport(options: TransportOptions): Transport {
         dispatcher,
       });
       const location = response.headers.get('location');
-      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return { response, url };
       await response.body?.cancel();
-      // Bitrix24 answers 302 after a portal domain change; the POST must be re-sent, not turned into a GET.
-      const next = new URL(location, url);
+      // Bitrix24 answers 302 after a portal domain change; the POST must be re-sent, not turned into a GET
+      // (b24restdocs settings/how-to-call-rest-api/change-domen.md).
+      const next = parseLocation(location, url);
+      if (next === null) throw localError(Bitrix24LocalError.UNEXPECTED_RESPONSE, response.status, request.label, 'redirect without a valid location');
       if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
         throw localError(Bitrix24LocalError.INSECURE_REDIRECT, response.status, request.label, 'redirect leaves https');
+      }
+      if (next.origin !== new URL(url).origin && request.mayFollowTo?.(next) !== true) {
+        // Only the origin is named: the path of a webhook URL is its secret.
+        const description = `redirect to ${next.origin} is not followed: that host is not allowed`;
+        throw localError(Bitrix24LocalError.REDIRECT_NOT_ALLOWED, response.status, request.label, description);
       }
       if (redirects >= maxRedirects) {
         const description = `more than ${maxRedirects}`;
@@ -94,9 +111,9 @@ export function createTransport(options: TransportOptions): Transport {
       const signal = request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
       const startedAt = performance.now();
       try {
-        const response = await postFollowingRedirects(request, signal);
+        const { response, url } = await postFollowingRedirects(request, signal);
         const text = await response.text();
-        return { status: response.status, json: parseJson(text), durationMs: performance.now() - startedAt };
+        return { status: response.status, json: parseJson(text), durationMs: performance.now() - startedAt, url };
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         if (error instanceof Bitrix24Error) throw error;
@@ -109,6 +126,14 @@ export function createTransport(options: TransportOptions): Transport {
     },
     close: () => dispatcher.close(),
   };
+}
+
+function parseLocation(location: string, base: string): URL | null {
+  try {
+    return new URL(location, base);
+  } catch {
+    return null;
+  }
 }
 
 function parseJson(text: string): unknown {

@@ -1,4 +1,4 @@
-import type { PortalCredentials, PortalInstall, PortalSettings } from '../../contracts/portal.js';
+import type { PortalCredentials, PortalInstall, PortalMove, PortalSettings } from '../../contracts/portal.js';
 
 /**
  * Durable, shared portal credentials. The production implementation keeps them in the
@@ -16,6 +16,8 @@ export interface PortalStore {
    * how many callers ask at the same time (across processes too).
    */
   refresh(memberId: string, staleVersion: number): Promise<PortalCredentials>;
+  /** Records the portal's new address after Bitrix24 redirected its old one (a domain change); tokens stay. */
+  move(memberId: string, move: PortalMove): Promise<PortalCredentials>;
   /** What provisioning recorded about the portal (smart-process ids, list ids); empty when nothing was recorded. */
   settings(memberId: string): Promise<PortalSettings>;
   /** Merges `changes` into the portal's settings. */

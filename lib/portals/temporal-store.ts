@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '
 import {
   portalCredentialsQuery,
   portalInstallUpdate,
+  portalMoveUpdate,
   portalRefreshUpdate,
   portalSettingsQuery,
   portalSettingsUpdate,
@@ -94,6 +95,13 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
         refreshing.set(key, pending);
       }
       return pending;
+    },
+
+    async move(memberId, move) {
+      const moved = await deps.client.workflow.getHandle(portalWorkflowId(memberId)).executeUpdate(portalMoveUpdate, { args: [move] });
+      // Same version as before the move: replace the cached entry outright so this process stops using the old address.
+      cache.set(memberId, { credentials: moved, at: now() });
+      return moved;
     },
 
     async settings(memberId) {

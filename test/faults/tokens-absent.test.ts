@@ -103,7 +103,7 @@ describe('token values', () => {
 
   it('are absent from the metrics of the API, the worker and the Temporal SDK', async () => {
     const endpoints = {
-      api: `${stack.apiUrl}/metrics`,
+      api: `http://127.0.0.1:${stack.env.API_METRICS_PORT}/metrics`,
       worker: `http://127.0.0.1:${stack.env.WORKER_METRICS_PORT}/metrics`,
       sdk: `http://127.0.0.1:${stack.env.TEMPORAL_SDK_METRICS_PORT}/metrics`,
     };

@@ -1,5 +1,6 @@
 import qs from 'qs';
 import { ApplicationFailure } from '@temporalio/common';
+import { workflowInstancesAnswer } from './running-processes.js';
 
 export interface FakeProductRow {
   id: number;
@@ -43,7 +44,15 @@ const PAGE_SIZE = 50;
  * result/result_error/result_total/result_next, and crm.deal.update that really changes the deal.
  * Plug `answer` into recordingBitrix24.
  */
-export function fakeCrmDeal(seed: FakeDealSeed, options: { orderField: string; companies?: FakeCompany[] }) {
+export function fakeCrmDeal(
+  seed: FakeDealSeed,
+  options: {
+    orderField: string;
+    companies?: FakeCompany[];
+    /** Whether Bitrix24 runs the business process a robot call names on this deal (false: a forged call). */
+    processRunning?: boolean;
+  },
+) {
   const deal: Record<string, unknown> = {
     ID: String(seed.id),
     TITLE: seed.title,
@@ -82,6 +91,10 @@ export function fakeCrmDeal(seed: FakeDealSeed, options: { orderField: string; c
         const next = start + PAGE_SIZE < owned.length ? start + PAGE_SIZE : undefined;
         return { result: { productRows: page }, total: owned.length, ...(next === undefined ? {} : { next }) };
       }
+      case 'bizproc.workflow.instances':
+        return {
+          result: workflowInstancesAnswer(params, ['crm', 'CCrmDocumentDeal', `DEAL_${seed.id}`], () => options.processRunning ?? true),
+        };
       case 'im.notify.system.add':
         notificationId += 1;
         return { result: notificationId };

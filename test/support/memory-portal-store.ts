@@ -68,6 +68,13 @@ export function createMemoryPortalStore(
       inFlight.set(memberId, refresh);
       return refresh;
     },
+    async move(memberId, move) {
+      const current = portals.get(memberId);
+      if (current === undefined) throw new PortalNotInstalledError(memberId);
+      const moved = { ...current, domain: move.domain, clientEndpoint: move.clientEndpoint };
+      portals.set(memberId, moved);
+      return { ...moved };
+    },
     async settings(memberId) {
       return { ...settings.get(memberId) };
     },

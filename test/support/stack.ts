@@ -64,6 +64,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const jira = await startJiraSimulator();
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const apiMetricsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -71,6 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'debug',
     HOST: '127.0.0.1',
     PORT: String(apiPort),
+    API_METRICS_PORT: String(apiMetricsPort),
     PUBLIC_URL: apiUrl,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace ?? 'default',

@@ -44,6 +44,8 @@ interface RunOptions {
   /** Wraps the real SOAP client, e.g. to lose an answer. */
   wrapErp?: (client: ErpClient) => ErpClient;
   heartbeatTimeoutMs?: number;
+  /** False: Bitrix24 runs no such business process on the deal (a forged call). */
+  processRunning?: boolean;
 }
 
 async function runErpOrder(options: RunOptions = {}) {
@@ -57,7 +59,11 @@ async function runErpOrder(options: RunOptions = {}) {
     rows: productRows(3),
     ...options.deal,
   };
-  const crm = fakeCrmDeal(seed, { orderField: ORDER_FIELD, companies: [{ id: 42, title: 'Acme Manufacturing' }] });
+  const crm = fakeCrmDeal(seed, {
+    orderField: ORDER_FIELD,
+    companies: [{ id: 42, title: 'Acme Manufacturing' }],
+    ...(options.processRunning === undefined ? {} : { processRunning: options.processRunning }),
+  });
   const bitrix24 = recordingBitrix24(crm.answer);
   const erpTimeoutMs = options.erpTimeoutMs ?? 10_000;
   const realErp = createErpClient({ wsdlUrl: erp.wsdlUrl, timeoutMs: erpTimeoutMs });
@@ -127,6 +133,27 @@ async function outcomeHistory(handle: WorkflowHandle): Promise<string[]> {
 }
 
 describe('ERP order robot (time-skipping, real SOAP simulator)', () => {
+  it('confirms the call with bizproc.workflow.instances before anything else: the named process on the deal', async () => {
+    const run = await runErpOrder();
+    const first = run.bitrix24.calls[0];
+    expect(first).toMatchObject({ method: 'bizproc.workflow.instances' });
+    expect(first?.params).toEqual({ select: ['ID', 'MODULE_ID', 'ENTITY', 'DOCUMENT_ID'], filter: { ID: run.call.bizprocWorkflowId } });
+    expect(run.order).toBeDefined();
+  });
+
+  it('a call Bitrix24 does not confirm creates no order, writes nothing and notifies nobody; it answers with the error', async () => {
+    const run = await runErpOrder({ processRunning: false });
+    expect(run.erpCalls).toEqual([]);
+    expect(run.order).toBeUndefined();
+    const methods = run.bitrix24.calls.map((call) => call.method);
+    expect(methods).toEqual(['bizproc.workflow.instances', 'bizproc.event.send']);
+    expect(run.result.returnValues).toEqual({
+      erp_order_id: '',
+      error: `Not run: Bitrix24 runs no business process ${run.call.bizprocWorkflowId} on ${run.call.documentId[2]}`,
+    });
+    expect(await outcomeHistory(run.handle)).toContain(OUTCOMES.failed);
+  });
+
   it('keeps the workflow-side list of retry-later ERP failures equal to the ERP failure policy', () => {
     const retryable = Object.values(ErpFailureType).filter((type) => ERP_FAILURE_POLICY[type].retryable);
     expect([...ERP_RETRY_LATER_FAILURE_TYPES].sort()).toEqual([...retryable].sort());

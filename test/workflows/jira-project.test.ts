@@ -15,6 +15,7 @@ import type { JiraProjectReturnValues } from '../../workflows/jira-project.js';
 import { runDurationMs } from '../support/history.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { robotCall } from '../support/robot-calls.js';
+import { workflowInstancesAnswer } from '../support/running-processes.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
@@ -51,8 +52,17 @@ interface JiraRun {
 }
 
 /** Delivers one JIRA_CREATE_PROJECT call for a deal `deliveries` times, as the ingress starts it, and runs it. */
-async function runJiraRobot(dealId: number, projectKey: string, options: { deliveries?: number } = {}): Promise<JiraRun> {
-  const bitrix24 = recordingBitrix24((method) => (method === 'crm.deal.get' ? dealRecord(dealId) : true));
+async function runJiraRobot(
+  dealId: number,
+  projectKey: string,
+  options: { deliveries?: number; processRunning?: boolean } = {},
+): Promise<JiraRun> {
+  const documentId: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`];
+  const bitrix24 = recordingBitrix24((method, params) => {
+    if (method === 'crm.deal.get') return dealRecord(dealId);
+    if (method === 'bizproc.workflow.instances') return workflowInstancesAnswer(params, documentId, () => options.processRunning ?? true);
+    return true;
+  });
   const taskQueue = uniqueTaskQueue('jira');
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -72,7 +82,7 @@ async function runJiraRobot(dealId: number, projectKey: string, options: { deliv
   });
   const call = robotCall(JIRA_CREATE_PROJECT.code, { project_key: projectKey }, {
     memberId: MEMBER_ID,
-    documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+    documentId,
     ts: Math.floor((await env.currentTimeMs()) / 1000),
   });
   const workflowId = robotWorkflowId(call.memberId, JIRA_CREATE_PROJECT.code, eventTokenKey(call.eventToken));
@@ -101,6 +111,17 @@ async function outcomeOf(handle: WorkflowHandle): Promise<unknown> {
 }
 
 describe('JIRA_CREATE_PROJECT workflow (time-skipping, real Jira simulator)', () => {
+  it('a call Bitrix24 does not confirm creates no issue and reads nothing; it answers with the error', async () => {
+    const jiraCallsBefore = jira.calls.length;
+    const run = await runJiraRobot(150, 'OPS', { processRunning: false });
+    expect(issuesOf(150)).toEqual([]);
+    expect(jira.calls).toHaveLength(jiraCallsBefore);
+    expect(run.bitrix24.calls.map((call) => call.method)).toEqual(['bizproc.workflow.instances', 'bizproc.event.send']);
+    expect(run.result.returnValues).toEqual({ issue_id: '' });
+    expect(run.result.logMessage).toMatch(/^Not run: Bitrix24 runs no business process bp-\d+ on DEAL_150$/);
+    expect(await outcomeOf(run.handles[0]!)).toBe(OUTCOMES.failed);
+  });
+
   it('creates one issue from the deal and returns its key as issue_id', async () => {
     const run = await runJiraRobot(101, 'OPS');
 

@@ -3,6 +3,7 @@ import { appMethods } from './app.js';
 import { batchMethods } from './batch.js';
 import { bizprocEventMethods } from './bizproc-events.js';
 import { bizprocRegistrationMethods } from './bizproc-registrations.js';
+import { bizprocWorkflowMethods } from './bizproc-workflows.js';
 import { crmDealMethods } from './crm-deals.js';
 import { crmItemMethods } from './crm-items.js';
 import { crmTypeMethods } from './crm-types.js';
@@ -28,6 +29,7 @@ export const allMethods: MethodTable = {
   ...departmentMethods,
   ...bizprocEventMethods,
   ...bizprocRegistrationMethods,
+  ...bizprocWorkflowMethods,
   ...batchMethods,
   ...notificationMethods,
   ...crmItemMethods,

@@ -13,7 +13,8 @@ import {
 } from '../../../api/install-verifier.js';
 import type { RobotStart, WorkflowGateway } from '../../../api/workflow-gateway.js';
 import type { RobotRefusal } from '../../../contracts/robot-refusal.js';
-import type { PortalCredentials, PortalInstall, PortalSettings } from '../../../contracts/portal.js';
+import type { PortalCredentials, PortalInstall, PortalMove, PortalSettings } from '../../../contracts/portal.js';
+import { createApiMetrics, type ApiMetrics } from '../../../lib/metrics/api-metrics.js';
 import type { RobotCall } from '../../../contracts/robot-call.js';
 import type { RobotDeclaration } from '../../../contracts/robot-declarations.js';
 import { loadConfig, type Config } from '../../../lib/config.js';
@@ -102,6 +103,14 @@ export class InMemoryPortals implements PortalStore {
     const portal = this.portals.get(memberId);
     if (!portal) throw new Error('not installed');
     return portal;
+  }
+
+  async move(memberId: string, move: PortalMove): Promise<PortalCredentials> {
+    const portal = this.portals.get(memberId);
+    if (!portal) throw new Error('not installed');
+    const moved = { ...portal, ...move };
+    this.portals.set(memberId, moved);
+    return moved;
   }
 }
 
@@ -204,6 +213,8 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
 
 export interface TestApp {
   app: FastifyInstance;
+  /** What the API's metrics listener (API_METRICS_PORT) serves. */
+  metrics: ApiMetrics;
   gateway: RecordingGateway;
   portals: InMemoryPortals;
   verifier: FakeVerifier;
@@ -215,7 +226,9 @@ export async function buildTestApp(options: { config?: Config; logger?: Logger }
   const portals = new InMemoryPortals();
   const verifier = new FakeVerifier();
   const health = { healthy: async () => true };
+  const metrics = createApiMetrics();
   const app = await buildApp({
+    metrics,
     config: options.config ?? testConfig(),
     logger: options.logger ?? { level: 'silent' },
     portals,
@@ -223,7 +236,7 @@ export async function buildTestApp(options: { config?: Config; logger?: Logger }
     installVerifier: verifier,
     temporalHealth: () => health.healthy(),
   });
-  return { app, gateway, portals, verifier, health };
+  return { app, metrics, gateway, portals, verifier, health };
 }
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -168,13 +168,14 @@ describe('Bitrix24 client', () => {
     await expect(b24.call('member-1', 'crm.item.get')).resolves.toBe('fine');
   });
 
-  it('re-POSTs the same body after a 302 (portal domain change)', async () => {
+  it('re-POSTs the same body after a 302 to an allowed domain (portal domain change)', async () => {
     const target = await stub((request) => ok({ got: request.body.id }));
     const moved = await stub((request) => ({
       status: 302,
       headers: { location: `${target.url}rest/${methodOf(request)}` },
     }));
-    const b24 = client({ store: createMemoryPortalStore([portalCredentials(`${moved.url}rest/`)]) });
+    const store = createMemoryPortalStore([portalCredentials(`${moved.url}rest/`)]);
+    const b24 = client({ store, allowedDomains: [new URL(target.url).host] });
     await expect(b24.call('member-1', 'crm.deal.get', { id: 42 })).resolves.toEqual({ got: 42 });
     expect(target.requests[0]?.body).toEqual({ id: 42, auth: SECRET_ACCESS_TOKEN });
   });

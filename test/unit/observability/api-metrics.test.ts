@@ -1,4 +1,8 @@
+import { createServer } from 'node:net';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startApiMetricsServer } from '../../../api/metrics-listener.js';
+import { startMetricsServer } from '../../../lib/metrics/server.js';
 import { TemporalUnavailableError } from '../../../api/workflow-gateway.js';
 import {
   buildTestApp,
@@ -24,6 +28,32 @@ interface LogLine {
   reqId?: string;
 }
 
+const silent = pino({ level: 'silent' });
+
+describe('API metrics listener', () => {
+  it('the public app does not answer /metrics: it is a 404 like any unknown path', async () => {
+    const t = await buildTestApp();
+    const reply = await t.app.inject({ method: 'GET', url: '/metrics' });
+    await t.app.close();
+    expect(reply.statusCode).toBe(404);
+    expect(reply.body).not.toContain('b24_ingress_requests_total');
+  });
+
+  it('is off with API_METRICS_PORT=0, and a port already taken leaves the API running without it', async () => {
+    const t = await buildTestApp();
+    await t.app.close();
+    await expect(startApiMetricsServer({ registry: t.metrics.registry, host: '127.0.0.1', port: 0, logger: silent })).resolves.toBeNull();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    await expect(startApiMetricsServer({ registry: t.metrics.registry, host: '127.0.0.1', port: taken, logger })).resolves.toBeNull();
+    blocker.close();
+    expect(warnings.join('')).toContain('API metrics are off');
+  });
+});
+
 describe('API metrics and request log', () => {
   let t: TestApp;
   let lines: string[];
@@ -36,11 +66,18 @@ describe('API metrics and request log', () => {
     await t.app.close();
   });
 
+  /** GET /metrics on the API's metrics listener, as Prometheus scrapes it. */
   const scrape = async () => {
-    const reply = await t.app.inject({ method: 'GET', url: '/metrics' });
-    expect(reply.statusCode).toBe(200);
-    expect(reply.headers['content-type']).toContain('text/plain');
-    return reply.body;
+    // An ephemeral port: the same server the API starts on API_METRICS_PORT.
+    const server = await startMetricsServer({ registry: t.metrics.registry, host: '127.0.0.1', port: 0 });
+    try {
+      const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      return await response.text();
+    } finally {
+      await server.close();
+    }
   };
   const requestLines = () =>
     lines.map((line) => JSON.parse(line) as LogLine).filter((line) => line.msg === 'request completed');

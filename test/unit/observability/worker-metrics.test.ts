@@ -3,7 +3,7 @@ import { createBitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { bitrix24ErrorLabel, restMethodLabel } from '../../../lib/metrics/labels.js';
 import { createMetricsRegistry } from '../../../lib/metrics/registry.js';
 import { createWorkerMetrics } from '../../../lib/metrics/worker-metrics.js';
-import { startMetricsServer } from '../../../worker/metrics-server.js';
+import { startMetricsServer } from '../../../lib/metrics/server.js';
 import { countTokenRefreshes } from '../../../worker/refresh-counting-store.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
 import { portalCredentials, SECRET_ACCESS_TOKEN, SECRET_REFRESH_TOKEN } from '../bitrix24/support/portal-fixture.js';

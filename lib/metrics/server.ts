@@ -7,7 +7,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** A bare node:http server for Prometheus: `GET /metrics` and nothing else. */
+/** A bare node:http server for Prometheus, apart from any public port: `GET /metrics` and nothing else (API and worker). */
 export async function startMetricsServer(options: { registry: Registry; host: string; port: number }): Promise<MetricsServer> {
   const { registry } = options;
   const server: Server = createServer((request, response) => {

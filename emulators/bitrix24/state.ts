@@ -258,6 +258,13 @@ export class EmulatorState {
     return addListField(this, list, fields);
   }
 
+  /** Adds a user field as userfieldconfig.add stores it (`entityId` CRM_DEAL, CRM_{typeId}, ...; `UF_CRM_…` name). */
+  addUserField(field: Record<string, unknown> & { entityId: string; fieldName: string; userTypeId: string }, moduleId = 'crm'): Record<string, unknown> {
+    const stored = { multiple: 'N', mandatory: 'N', sort: '100', ...field, id: this.nextId('userField'), moduleId };
+    this.userFields.push(stored);
+    return stored;
+  }
+
   addUser(fields: Partial<PortalUser> & { NAME: string }): PortalUser {
     const id = Math.max(0, ...this.users.map((user) => Number(user.ID))) + 1;
     const user: PortalUser = {

@@ -241,6 +241,19 @@ describe('invoice totals: smart invoice → helper element', () => {
     expect(invoiceRequests(mark, invoiceId)).toEqual(['crm.item.add', 'crm.item.get', 'crm.item.list', 'crm.item.productrow.list', 'crm.item.productrow.list']);
   });
 
+  it('writes 3 × 100 + 2 × 12.5 = 325 into the helper total field of the provisioned type', async () => {
+    const invoice = stack.emulator.userAddsItem(ENTITY_TYPE.smartInvoice, { title: 'Invoice for pumps', currencyId: 'RUB' }, MANAGER);
+    const id = Number(invoice.id);
+    state().setProductRows('SI', id, [
+      { productName: 'Pump', price: 100, quantity: 3 },
+      { productName: 'Hose', price: 12.5, quantity: 2 },
+    ]);
+    await eventually(() => totalOf(id) === 325, 'the total 325');
+    await waitForEntityIdle(client(), workflowOf(ENTITY_TYPE.smartInvoice, id), 1);
+    expect(helpersOf(id)).toHaveLength(1);
+    expect(helpersOf(id)[0]?.[totalFields.currency]).toBe('RUB');
+  });
+
   it('updates the total when the rows change, and writes nothing when they did not', async () => {
     const workflowId = workflowOf(ENTITY_TYPE.smartInvoice, invoiceId);
     const before = await entityRunState(client(), workflowId);

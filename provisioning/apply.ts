@@ -5,11 +5,10 @@ import type { BizprocFields } from './bizproc-fields.js';
 import { fieldHashes } from './definition-hash.js';
 import { definitionKey } from './diff.js';
 import { ProvisioningError, UnresolvedTypeError } from './errors.js';
-import { describeResource, type Resource, type ProvisioningPlan } from './plan.js';
+import { describeResource, type ListAddParams, type ListFieldAddParams, type Resource, type ProvisioningPlan } from './plan.js';
 import type { EventBinding, PlacementBinding } from './portal-state.js';
 import { isPlaceholder, substitutePlaceholders, type TypeResolution } from './resolve.js';
 import { propertyIdOf } from '../contracts/shipment-list.js';
-import type { ListAddParams, ListFieldAddParams } from './plan.js';
 import type { ShipmentListResolution } from './shipment-list.js';
 
 export const PLAN_ACTION = { add: 'add', update: 'update', remove: 'remove' } as const;

@@ -37,7 +37,13 @@ export interface ActivityDeps {
   /** Client for workflows that activities talk to (the claim sequence's update-with-start). */
   temporal?: Client;
   /** Where the app's handlers live, and overrides for smart-process ids, for provisioning after an install. */
-  provisioning?: { publicUrl: string; claimEntityTypeId?: number | undefined; invoiceTotalEntityTypeId?: number | undefined };
+  provisioning?: {
+    publicUrl: string;
+    claimEntityTypeId?: number | undefined;
+    invoiceTotalEntityTypeId?: number | undefined;
+    shipmentListIblockId?: number | undefined;
+    erpOrderField?: string | undefined;
+  };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -58,6 +64,8 @@ export function createActivities(deps: ActivityDeps) {
       publicUrl: deps.provisioning?.publicUrl ?? '',
       claimEntityTypeId: deps.provisioning?.claimEntityTypeId,
       invoiceTotalEntityTypeId: deps.provisioning?.invoiceTotalEntityTypeId,
+      shipmentListIblockId: deps.provisioning?.shipmentListIblockId,
+      erpOrderField: deps.provisioning?.erpOrderField,
     }),
     ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm }),
     ...createCrmActivities(deps),

@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ShipmentPropertyIds } from './shipment-list.js';
 
 /**
  * Everything we keep per installed portal. Lives only inside the per-portal credentials workflow,
@@ -61,8 +62,10 @@ export interface PortalSettings {
   /** entityTypeId and type id of the helper smart process that holds invoice totals. */
   invoiceTotalEntityTypeId?: number;
   invoiceTotalTypeId?: number;
-  /** IBLOCK_ID of the universal list that receives deal product rows. */
+  /** IBLOCK_ID of the universal list that receives deal product rows (created or found by provisioning). */
   shipmentListIblockId?: number;
+  /** Numeric ids of that list's properties (`PROPERTY_<id>`), keyed by our property name; they belong to shipmentListIblockId. */
+  shipmentListPropertyIds?: ShipmentPropertyIds;
   /** Per-field hashes of the robot/activity definitions provisioning last wrote (Bitrix24 lists only codes). */
   provisionedDefinitions?: Record<string, Record<string, string>>;
 }

@@ -5,9 +5,11 @@ import type { BizprocFields } from './bizproc-fields.js';
 import { fieldHashes } from './definition-hash.js';
 import { definitionKey } from './diff.js';
 import { ProvisioningError, UnresolvedTypeError } from './errors.js';
-import { describeResource, type Resource, type ProvisioningPlan } from './plan.js';
+import { describeResource, type ListAddParams, type ListFieldAddParams, type Resource, type ProvisioningPlan } from './plan.js';
 import type { EventBinding, PlacementBinding } from './portal-state.js';
 import { isPlaceholder, substitutePlaceholders, type TypeResolution } from './resolve.js';
+import { propertyIdOf } from '../contracts/shipment-list.js';
+import type { ShipmentListResolution } from './shipment-list.js';
 
 export const PLAN_ACTION = { add: 'add', update: 'update', remove: 'remove' } as const;
 export type PlanAction = (typeof PLAN_ACTION)[keyof typeof PLAN_ACTION];
@@ -32,6 +34,8 @@ export interface ApplySummary {
   writtenDefinitions: Record<string, Record<string, string>>;
   /** Keys of registrations deleted in this run. */
   removedDefinitions: string[];
+  /** The shipment list and its property ids after this run: the ones that existed plus the ones created. */
+  shipmentList: ShipmentListResolution;
 }
 
 export interface ApplyInput {
@@ -40,12 +44,17 @@ export interface ApplyInput {
   plan: ProvisioningPlan;
   /** The types the plan was made with (diffPortal's resolution); created ones are added as they are created. */
   types: TypeResolution;
+  /** The shipment list as the plan found it; created list and fields are added as they are created. */
+  shipmentList: ShipmentListResolution;
   onProgress?: (progress: ApplyProgress) => void;
   signal?: AbortSignal;
 }
 
-/** Types before their fields, fields before robots that may refer to them, bindings last: each step can rely on the ones before. */
-const KIND_ORDER: Record<Resource['kind'], number> = { smartProcess: 0, userField: 1, robot: 2, activity: 2, event: 3, placement: 4 };
+/**
+ * Types before their fields, fields before robots that may refer to them, bindings next: each step can rely on the
+ * ones before. The shipment list comes last: nothing else depends on it, and a portal without lists still gets the rest.
+ */
+const KIND_ORDER: Record<Resource['kind'], number> = { smartProcess: 0, userField: 1, robot: 2, activity: 2, event: 3, placement: 4, list: 5, listField: 6 };
 
 interface Step {
   action: PlanAction;
@@ -73,7 +82,8 @@ function orderedSteps(plan: ProvisioningPlan): Step[] {
 export async function applyPlan(input: ApplyInput): Promise<{ summary: ApplySummary; failure?: ProvisioningError }> {
   const { bitrix24, memberId, signal } = input;
   const types: TypeResolution = { ...input.types };
-  const summary: ApplySummary = { added: [], updated: [], removed: [], types, writtenDefinitions: {}, removedDefinitions: [] };
+  const shipmentList: ShipmentListResolution = { ...input.shipmentList, propertyIds: { ...input.shipmentList.propertyIds } };
+  const summary: ApplySummary = { added: [], updated: [], removed: [], types, writtenDefinitions: {}, removedDefinitions: [], shipmentList };
   const steps = orderedSteps(input.plan);
   const call = <T = unknown>(method: string, params: Record<string, unknown>) => bitrix24.call<T>(memberId, method, params, { signal });
 
@@ -112,6 +122,12 @@ async function applyStep(step: Step, call: Call, types: TypeResolution, summary:
     case 'userField':
       await call('userfieldconfig.add', { moduleId: 'crm', field: resource.field });
       return;
+    case 'list':
+      summary.shipmentList.iblockId = await addList(call, resource.params);
+      return;
+    case 'listField':
+      summary.shipmentList.propertyIds[resource.key] = await addListField(call, resource.params);
+      return;
     case 'robot':
     case 'activity': {
       if (step.action === 'remove') {
@@ -134,6 +150,39 @@ async function applyStep(step: Step, call: Call, types: TypeResolution, summary:
       if (step.action === 'remove') await unbindPlacement(call, resource.binding);
       else await bindPlacement(call, resource.binding);
       return;
+  }
+}
+
+/** lists.add answers the new IBLOCK_ID; a list with our code created meanwhile is found instead. */
+async function addList(call: Call, params: ListAddParams): Promise<number> {
+  try {
+    const id = Number(await call<unknown>('lists.add', { ...params }));
+    if (!Number.isInteger(id) || id <= 0) throw new TypeError('lists.add returned no list id');
+    return id;
+  } catch (error) {
+    if (!isBitrix24ErrorCode(error, 'ERROR_IBLOCK_ALREADY_EXISTS')) throw error;
+    const found = await call<unknown>('lists.get', { IBLOCK_TYPE_ID: params.IBLOCK_TYPE_ID, IBLOCK_CODE: params.IBLOCK_CODE });
+    const id = Number((Array.isArray(found) ? (found[0] as { ID?: unknown } | undefined) : undefined)?.ID);
+    if (!Number.isInteger(id) || id <= 0) throw error;
+    return id;
+  }
+}
+
+/** lists.field.add answers `PROPERTY_<id>`; a property with our CODE added meanwhile (ERROR_SAVE_FIELD) is looked up. */
+async function addListField(call: Call, params: ListFieldAddParams): Promise<number> {
+  try {
+    const id = propertyIdOf(await call<unknown>('lists.field.add', { ...params }));
+    if (id === undefined) throw new TypeError('lists.field.add returned no PROPERTY_<id>');
+    return id;
+  } catch (error) {
+    if (!isBitrix24ErrorCode(error, 'ERROR_SAVE_FIELD')) throw error;
+    const { FIELDS: _fields, ...list } = params;
+    const fields = await call<unknown>('lists.field.get', list);
+    const rows = typeof fields === 'object' && fields !== null ? Object.values(fields) : [];
+    const match = rows.find((row) => (row as { CODE?: unknown }).CODE === params.FIELDS.CODE) as { FIELD_ID?: unknown } | undefined;
+    const id = propertyIdOf(match?.FIELD_ID);
+    if (id === undefined) throw error;
+    return id;
   }
 }
 

@@ -3,7 +3,7 @@ import type { PropertyDeclaration, PropertyType, RobotDeclaration } from '../con
 export type LocalizedText = Readonly<Record<string, string>>;
 export type YesNo = 'Y' | 'N';
 
-/** One PROPERTIES / RETURN_PROPERTIES entry as bizproc.robot.add takes it (bitrix24-protocol.md 3.1). */
+/** One PROPERTIES / RETURN_PROPERTIES entry as bizproc.robot.add takes it (bizproc-robot-add.md). */
 export interface BizprocProperty {
   Name: LocalizedText;
   Description?: LocalizedText;
@@ -25,6 +25,22 @@ export interface BizprocFields {
   PROPERTIES: Record<string, BizprocProperty>;
   RETURN_PROPERTIES: Record<string, BizprocProperty>;
   DOCUMENT_TYPE?: readonly [string, string, string];
+  /** Where the designer offers the robot; absent = every document type (bizproc-robot-add.md `FILTER`). */
+  FILTER?: RobotFilter;
+}
+
+/** `{INCLUDE: [['crm', 'CCrmDocumentDeal']]}`: shown only for documents of that module and class. */
+export interface RobotFilter {
+  INCLUDE: (readonly [string, string])[];
+}
+
+/**
+ * A robot declared for one document type is offered only there: without FILTER the designer lists it on leads and
+ * smart processes too, where it cannot work (bizproc-robot-add.md: `FILTER.INCLUDE` rules in partial form).
+ */
+function filterFor(documentType: readonly [string, string, string] | undefined): RobotFilter | undefined {
+  if (documentType === undefined) return undefined;
+  return { INCLUDE: [[documentType[0], documentType[1]]] };
 }
 
 function yesNo(flag: boolean | undefined): YesNo {
@@ -57,5 +73,6 @@ export function bizprocFields(robot: RobotDeclaration, target: { handler: string
     PROPERTIES: toProperties(robot.properties),
     RETURN_PROPERTIES: toProperties(robot.returnProperties),
     ...(robot.documentType === undefined ? {} : { DOCUMENT_TYPE: robot.documentType }),
+    ...(robot.kind === 'robot' && robot.documentType !== undefined ? { FILTER: filterFor(robot.documentType) } : {}),
   };
 }

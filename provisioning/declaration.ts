@@ -2,7 +2,14 @@ import { APP_LIFECYCLE_EVENTS, INSTALL_PATH } from '../contracts/bitrix24-app.js
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import { ROBOT_DECLARATIONS, type Kind, type RobotDeclaration } from '../contracts/robot-declarations.js';
 import { bizprocFields, type BizprocFields } from './bizproc-fields.js';
-import { SMART_PROCESS, smartProcessDeclarations, type SmartProcessDeclaration, type SmartProcessKey } from './smart-processes.js';
+import { shipmentListDeclaration, type ListDeclaration } from './shipment-list.js';
+import {
+  SMART_PROCESS,
+  smartProcessDeclarations,
+  type SmartProcessDeclaration,
+  type SmartProcessKey,
+  type UserFieldDeclaration,
+} from './smart-processes.js';
 
 /** Where Bitrix24 reaches the API; every handler URL we register starts with `${publicUrl}/bitrix24/`. */
 export const HANDLER_PATHS = {
@@ -51,7 +58,20 @@ export interface AppDeclaration {
   /** Also bind every event with `event_type=offline`, for the loss-free drain (DESIGN.md decision 8). */
   offlineEvents: boolean;
   placements: PlacementDeclaration[];
+  /** The universal list deal products are synced into (provisioning/shipment-list.ts). */
+  shipmentList: ListDeclaration;
+  /** User fields of deals, e.g. the ERP order number the ERP robot writes (entityId CRM_DEAL). */
+  dealFields: DealFieldDeclaration[];
 }
+
+/** A deal user field, created with userfieldconfig.add (entityId `CRM_DEAL`, crm/universal/userfieldconfig/index.md). */
+export interface DealFieldDeclaration extends Omit<UserFieldDeclaration, 'suffix'> {
+  /** The full name, `UF_CRM_…`. */
+  fieldName: string;
+}
+
+/** ERP_ORDER_FIELD's default (lib/config.ts). */
+export const DEFAULT_ERP_ORDER_FIELD = 'UF_CRM_ERP_ORDER_ID';
 
 export interface ProvisioningOptions {
   /** config PUBLIC_URL: the API's base URL as Bitrix24 reaches it. */
@@ -66,6 +86,10 @@ export interface ProvisioningOptions {
   robots?: readonly RobotDeclaration[] | undefined;
   /** Default true. */
   offlineEvents?: boolean | undefined;
+  /** config SHIPMENT_LIST_IBLOCK_ID: use this list instead of finding (or creating) ours. */
+  shipmentListIblockId?: number | undefined;
+  /** config ERP_ORDER_FIELD: the deal field the ERP robot writes. Default UF_CRM_ERP_ORDER_ID. */
+  erpOrderField?: string | undefined;
 }
 
 const CRUD = ['ADD', 'UPDATE', 'DELETE'] as const;
@@ -112,6 +136,16 @@ export function buildDeclaration(options: ProvisioningOptions): AppDeclaration {
         slot: 'DETAIL_TAB',
         title: 'Workflow runs',
         description: 'Durable workflow runs of this deal',
+      },
+    ],
+    shipmentList: shipmentListDeclaration(options.shipmentListIblockId),
+    dealFields: [
+      {
+        fieldName: options.erpOrderField ?? DEFAULT_ERP_ORDER_FIELD,
+        userTypeId: 'string',
+        label: { en: 'ERP order number', ru: 'Номер заказа в ERP' },
+        multiple: false,
+        mandatory: false,
       },
     ],
   };

@@ -4,7 +4,7 @@ import { differingFields, fieldHashes } from './definition-hash.js';
 import type { EventBinding, PlacementBinding, PortalState, ProvisioningRecord } from './portal-state.js';
 import { UPDATE_REASON, type PlannedUpdate, type ProvisioningPlan } from './plan.js';
 import { desiredEventBindings, desiredPlacements, resolveTypes, typeIdToken, type TypeResolution } from './resolve.js';
-import { userFieldEntityId, userFieldName, type SmartProcessDeclaration } from './smart-processes.js';
+import { DEAL_USER_FIELD_ENTITY, userFieldEntityId, userFieldName, type SmartProcessDeclaration } from './smart-processes.js';
 
 export interface DiffOptions {
   /**
@@ -76,6 +76,78 @@ function diffSmartProcesses(declaration: AppDeclaration, state: PortalState, typ
       if (differing.length > 0) plan.notes.push(`field ${field.fieldName} differs in ${differing.join(', ')}: left as is`);
     });
   }
+  return plan;
+}
+
+/** Deal user fields (the ERP order number): added when missing, otherwise left as they are (they hold CRM data). */
+function diffDealFields(declaration: AppDeclaration, state: PortalState): ProvisioningPlan {
+  const plan = emptyPlan();
+  for (const declared of declaration.dealFields) {
+    const field = {
+      entityId: DEAL_USER_FIELD_ENTITY,
+      fieldName: declared.fieldName,
+      userTypeId: declared.userTypeId,
+      multiple: declared.multiple ? 'Y' : 'N',
+      mandatory: declared.mandatory ? 'Y' : 'N',
+      editFormLabel: declared.label,
+      listColumnLabel: declared.label,
+    };
+    const existing = state.dealUserFields.find((row) => row.fieldName === declared.fieldName);
+    if (!existing) {
+      plan.add.push({ resource: { kind: 'userField', field } });
+      continue;
+    }
+    const differing = (['userTypeId', 'multiple'] as const).filter((name) => existing[name] !== field[name]);
+    if (differing.length > 0) plan.notes.push(`deal field ${declared.fieldName} differs in ${differing.join(', ')}: left as is`);
+  }
+  return plan;
+}
+
+/**
+ * The shipment list: created (`lists.add`) unless one is configured or found, then every declared property that the
+ * list lacks (`lists.field.add`, matched by CODE). A configured list that does not exist is only reported: provisioning
+ * cannot create a list under a given id.
+ */
+function diffShipmentList(declaration: AppDeclaration, state: PortalState): ProvisioningPlan {
+  const plan = emptyPlan();
+  const list = declaration.shipmentList;
+  if (state.listsUnavailable !== undefined) {
+    plan.notes.push(`lists are not available to the app (${state.listsUnavailable}): the shipment list cannot be provisioned, deal products are not synced`);
+    return plan;
+  }
+  const found = state.shipmentList;
+  if (found === null && list.iblockId !== undefined) {
+    plan.notes.push(`the configured shipment list (SHIPMENT_LIST_IBLOCK_ID ${list.iblockId}) does not exist in the portal: deal products are not synced`);
+    return plan;
+  }
+  if (found === null) {
+    plan.add.push({
+      resource: {
+        kind: 'list',
+        params: { IBLOCK_TYPE_ID: list.iblockTypeId, IBLOCK_CODE: list.code, FIELDS: { NAME: list.name, DESCRIPTION: list.description, BIZPROC: 'N' } },
+      },
+    });
+  }
+  // A list created in this run is addressed by its code, an existing one by its id (a configured list has another code).
+  const address = found === null ? { IBLOCK_CODE: list.code } : { IBLOCK_ID: found.id };
+  list.properties.forEach((property, index) => {
+    const existing = found?.fields.find((field) => field.code === property.code);
+    if (existing) {
+      if (existing.type !== property.type) plan.notes.push(`list field ${property.code} has type ${existing.type}, not ${property.type}: left as is`);
+      return;
+    }
+    plan.add.push({
+      resource: {
+        kind: 'listField',
+        key: property.key,
+        params: {
+          IBLOCK_TYPE_ID: list.iblockTypeId,
+          ...address,
+          FIELDS: { NAME: property.name, TYPE: property.type, CODE: property.code, IS_REQUIRED: 'N', MULTIPLE: 'N', SORT: (index + 2) * 10 },
+        },
+      },
+    });
+  });
   return plan;
 }
 
@@ -182,8 +254,10 @@ export function diffPortal(
   const types = resolveTypes(declaration, state.crmTypes, record);
   return merge(
     diffSmartProcesses(declaration, state, types),
+    diffDealFields(declaration, state),
     diffBizproc(declaration, state, record, options),
     diffEvents(declaration, state, types),
     diffPlacements(declaration, state, types),
+    diffShipmentList(declaration, state),
   );
 }

@@ -8,6 +8,7 @@ import { EMPTY_RECORD, type PortalState, type ProvisioningRecord } from './porta
 import { readPortal } from './read-portal.js';
 import { readProvisioningRecord, saveProvisioningRecord, type PortalSettingsStore } from './record.js';
 import { resolveTypes, type TypeResolution } from './resolve.js';
+import { resolveShipmentList, type ShipmentListResolution } from './shipment-list.js';
 import { provisioningWarnings, type ProvisioningWarning, type WarningContext } from './warnings.js';
 
 export { applyPlan, PLAN_ACTION } from './apply.js';
@@ -53,6 +54,8 @@ export interface PlannedProvisioning {
   state: PortalState;
   record: ProvisioningRecord;
   types: TypeResolution;
+  /** The shipment list and the property ids that exist already. */
+  shipmentList: ShipmentListResolution;
 }
 
 export interface ProvisionPortalResult extends PlannedProvisioning {
@@ -64,10 +67,18 @@ export interface ProvisionPortalResult extends PlannedProvisioning {
 export async function planProvisioning(input: Omit<ProvisionPortalInput, 'dryRun' | 'onProgress'>): Promise<PlannedProvisioning> {
   const { bitrix24, memberId, declaration, settings, signal } = input;
   const record = settings ? await readProvisioningRecord(settings, memberId) : EMPTY_RECORD;
+  const list = declaration.shipmentList;
+  const listIblockId = list.iblockId ?? record.shipmentListIblockId;
   const state = await readPortal(bitrix24, memberId, {
     signal,
     fieldTypeIds: (crmTypes) =>
       Object.values(resolveTypes(declaration, crmTypes, record)).flatMap((type) => (type ? [type.typeId] : [])),
+    shipmentList: {
+      iblockTypeId: list.iblockTypeId,
+      code: list.code,
+      configured: list.iblockId !== undefined,
+      ...(listIblockId === undefined ? {} : { iblockId: listIblockId }),
+    },
   });
   return {
     plan: diffPortal(declaration, state, record, { reassert: input.reassert === true }),
@@ -75,6 +86,7 @@ export async function planProvisioning(input: Omit<ProvisionPortalInput, 'dryRun
     state,
     record,
     types: resolveTypes(declaration, state.crmTypes, record),
+    shipmentList: resolveShipmentList(list, state.shipmentList),
   };
 }
 
@@ -87,10 +99,10 @@ export async function applyProvisioning(
   input: Pick<ProvisionPortalInput, 'bitrix24' | 'memberId' | 'settings' | 'onProgress' | 'signal'>,
 ): Promise<ApplySummary> {
   const { bitrix24, memberId, settings, signal } = input;
-  const { plan, types, record } = planned;
+  const { plan, types, record, shipmentList } = planned;
   const outcome: { summary: ApplySummary; failure?: ProvisioningError } = isEmptyPlan(plan)
-    ? { summary: { added: [], updated: [], removed: [], types, writtenDefinitions: {}, removedDefinitions: [] } }
-    : await applyPlan({ bitrix24, memberId, plan, types, signal, ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
+    ? { summary: { added: [], updated: [], removed: [], types, writtenDefinitions: {}, removedDefinitions: [], shipmentList } }
+    : await applyPlan({ bitrix24, memberId, plan, types, shipmentList, signal, ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
   if (settings) await saveProvisioningRecord(settings, memberId, record, outcome.summary);
   if (outcome.failure) throw outcome.failure;
   return outcome.summary;

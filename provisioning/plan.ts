@@ -1,15 +1,34 @@
 import type { Kind } from '../contracts/robot-declarations.js';
 import type { BizprocFields } from './bizproc-fields.js';
 import type { EventBinding, PlacementBinding } from './portal-state.js';
+import type { ShipmentPropertyKey } from '../contracts/shipment-list.js';
 import type { SmartProcessKey } from './smart-processes.js';
 
 export type Resource =
   | { kind: 'smartProcess'; key: SmartProcessKey; title: string; fields: Record<string, unknown> }
-  | { kind: 'userField'; typeKey: SmartProcessKey; field: { entityId: string; fieldName: string } & Record<string, unknown> }
+  /** A user field of one of our smart processes (`typeKey`) or of a built-in type such as deals (no `typeKey`). */
+  | { kind: 'userField'; typeKey?: SmartProcessKey; field: { entityId: string; fieldName: string } & Record<string, unknown> }
+  /** A universal list: the parameters of `lists.add`. */
+  | { kind: 'list'; params: ListAddParams }
+  /** A custom field of the shipment list: the parameters of `lists.field.add` (the list by IBLOCK_ID or IBLOCK_CODE). */
+  | { kind: 'listField'; key: ShipmentPropertyKey; params: ListFieldAddParams }
   /** `fields` is absent only for a registration we remove: Bitrix24 does not tell us what it holds. */
   | { kind: Kind; code: string; fields?: BizprocFields }
   | { kind: 'event'; binding: EventBinding }
   | { kind: 'placement'; binding: PlacementBinding };
+
+export interface ListAddParams {
+  IBLOCK_TYPE_ID: string;
+  IBLOCK_CODE: string;
+  FIELDS: { NAME: string; DESCRIPTION: string; BIZPROC: 'Y' | 'N' };
+}
+
+export interface ListFieldAddParams {
+  IBLOCK_TYPE_ID: string;
+  IBLOCK_ID?: number;
+  IBLOCK_CODE?: string;
+  FIELDS: { NAME: string; TYPE: string; CODE: string; IS_REQUIRED: 'Y' | 'N'; MULTIPLE: 'Y' | 'N'; SORT: number };
+}
 
 export type ResourceKind = Resource['kind'];
 
@@ -46,7 +65,7 @@ export interface ProvisioningPlan {
   add: PlannedAdd[];
   update: PlannedUpdate[];
   remove: PlannedRemove[];
-  /** Things left alone on purpose (types and fields are never changed or deleted; registrations we do not own). */
+  /** Things left alone on purpose (types, fields and lists are never changed or deleted; registrations we do not own). */
   notes: string[];
 }
 
@@ -69,5 +88,11 @@ export function describeResource(resource: Resource): string {
         : `event ${resource.binding.event} → ${resource.binding.handler}`;
     case 'placement':
       return `placement ${resource.binding.placement} → ${resource.binding.handler}`;
+    case 'list':
+      return `list "${resource.params.FIELDS.NAME}" (${resource.params.IBLOCK_TYPE_ID}, code ${resource.params.IBLOCK_CODE})`;
+    case 'listField': {
+      const list = resource.params.IBLOCK_ID === undefined ? `code ${String(resource.params.IBLOCK_CODE)}` : `IBLOCK_ID ${resource.params.IBLOCK_ID}`;
+      return `list field ${resource.params.FIELDS.CODE} (${resource.params.FIELDS.TYPE}) in list ${list}`;
+    }
   }
 }

@@ -1,3 +1,4 @@
+import type { ListState } from './shipment-list.js';
 import type { SmartProcessKey } from './smart-processes.js';
 
 /** An `event.bind` registration; offline bindings have no handler. */
@@ -43,6 +44,12 @@ export interface PortalState {
   userFields: UserFieldRow[];
   /** Names from the `events` method, or null when the portal does not answer it. */
   availableEvents: string[] | null;
+  /** The shipment list (configured id, else recorded id, else our code) with its fields, or null when there is none. */
+  shipmentList: ListState | null;
+  /** The error code that shows the app cannot use lists on this portal (no scope, not in the plan), if any. */
+  listsUnavailable?: string;
+  /** Deal user fields (entityId `CRM_DEAL`). */
+  dealUserFields: UserFieldRow[];
 }
 
 /**
@@ -54,6 +61,8 @@ export interface ProvisioningRecord {
   definitions: Record<string, Record<string, string>>;
   /** entityTypeIds of our smart processes as last recorded (survives a rename of the type in the portal). */
   entityTypeIds: Partial<Record<SmartProcessKey, number>>;
+  /** IBLOCK_ID of the shipment list as last recorded (found again even if its code was changed). */
+  shipmentListIblockId?: number;
 }
 
 export const EMPTY_RECORD: ProvisioningRecord = { definitions: {}, entityTypeIds: {} };

@@ -2,6 +2,7 @@ import type { PortalSettings } from '../contracts/portal.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import type { ApplySummary } from './apply.js';
 import type { ProvisioningRecord } from './portal-state.js';
+import { completePropertyIds } from '../contracts/shipment-list.js';
 import { SMART_PROCESS } from './smart-processes.js';
 
 /** Where the record lives: the portal's settings in the per-portal workflow (lib/portals/store.ts). */
@@ -23,6 +24,7 @@ export async function readProvisioningRecord(store: PortalSettingsStore, memberI
       ...(settings.claimEntityTypeId === undefined ? {} : { [SMART_PROCESS.claim]: settings.claimEntityTypeId }),
       ...(settings.invoiceTotalEntityTypeId === undefined ? {} : { [SMART_PROCESS.invoiceTotal]: settings.invoiceTotalEntityTypeId }),
     },
+    ...(settings.shipmentListIblockId === undefined ? {} : { shipmentListIblockId: settings.shipmentListIblockId }),
   };
 }
 
@@ -41,10 +43,14 @@ export async function saveProvisioningRecord(
 ): Promise<void> {
   const claim = summary.types.claim;
   const invoiceTotal = summary.types.invoiceTotal;
+  // The sync needs the list with every property: a list still missing one is not recorded (the next run adds it).
+  const { iblockId } = summary.shipmentList;
+  const propertyIds = completePropertyIds(summary.shipmentList.propertyIds);
   const changes: RecordSettings = {
     provisionedDefinitions: nextDefinitions(record, summary),
     ...(claim ? { claimEntityTypeId: claim.entityTypeId, claimTypeId: claim.typeId } : {}),
     ...(invoiceTotal ? { invoiceTotalEntityTypeId: invoiceTotal.entityTypeId, invoiceTotalTypeId: invoiceTotal.typeId } : {}),
+    ...(iblockId !== undefined && propertyIds !== undefined ? { shipmentListIblockId: iblockId, shipmentListPropertyIds: propertyIds } : {}),
   };
   await store.saveSettings(memberId, changes);
 }

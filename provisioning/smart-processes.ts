@@ -1,4 +1,4 @@
-import { CLAIM_FIELD_SUFFIX } from '../contracts/crm-field-names.js';
+import { CLAIM_FIELD_SUFFIX, INVOICE_TOTAL_FIELD_SUFFIX } from '../contracts/crm-field-names.js';
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import type { LocalizedText } from './bizproc-fields.js';
 
@@ -28,13 +28,16 @@ export interface SmartProcessDeclaration {
 
 /** The claim processes and provisioning share one set of field names. */
 export const CLAIM_NUMBER_SUFFIX = CLAIM_FIELD_SUFFIX.number;
-export const INVOICE_TOTAL_SUFFIX = 'TOTAL';
-export const INVOICE_CURRENCY_SUFFIX = 'CURRENCY';
+export const INVOICE_TOTAL_SUFFIX = INVOICE_TOTAL_FIELD_SUFFIX.total;
+export const INVOICE_CURRENCY_SUFFIX = INVOICE_TOTAL_FIELD_SUFFIX.currency;
 
 /** `UF_CRM_{typeId}_{suffix}`: typeId is the `id` from crm.type.list (e.g. 7), not the entityTypeId (e.g. 1030). */
 export function userFieldName(typeId: number | string, suffix: string): string {
   return `UF_CRM_${typeId}_${suffix}`;
 }
+
+/** userfieldconfig `entityId` of deals (crm/universal/userfieldconfig/index.md "Identifiers for entityId"). */
+export const DEAL_USER_FIELD_ENTITY = 'CRM_DEAL';
 
 /** The userfieldconfig `entityId` of a smart process: `CRM_{typeId}`. */
 export function userFieldEntityId(typeId: number | string): string {
@@ -79,6 +82,8 @@ export function smartProcessDeclarations(ids: {
         isStagesEnabled: 'N',
         isAutomationEnabled: 'N',
         isBizProcEnabled: 'N',
+        // No product linking, so no opportunity/currencyId on its items: the total lives in TOTAL and CURRENCY below.
+        isLinkWithProductsEnabled: 'N',
         // One helper element per smart invoice, linked as its child (parentId31).
         relations: { parent: [{ entityTypeId: ENTITY_TYPE.smartInvoice, isChildrenListEnabled: 'true' }] },
       },

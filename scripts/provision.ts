@@ -67,6 +67,8 @@ async function main(): Promise<number> {
       publicUrl: config.PUBLIC_URL,
       claimEntityTypeId: optionalInt(values['claim-entity-type-id'], 'claim-entity-type-id'),
       invoiceTotalEntityTypeId: optionalInt(values['invoice-total-entity-type-id'], 'invoice-total-entity-type-id'),
+      shipmentListIblockId: config.SHIPMENT_LIST_IBLOCK_ID,
+      erpOrderField: config.ERP_ORDER_FIELD,
     });
     const input = {
       bitrix24,

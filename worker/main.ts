@@ -83,6 +83,8 @@ const activities = createActivities({
     publicUrl: config.PUBLIC_URL,
     claimEntityTypeId: config.CLAIM_ENTITY_TYPE_ID,
     invoiceTotalEntityTypeId: config.INVOICE_TOTAL_ENTITY_TYPE_ID,
+    shipmentListIblockId: config.SHIPMENT_LIST_IBLOCK_ID,
+    erpOrderField: config.ERP_ORDER_FIELD,
   },
 });
 

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { listAll } from '../../integrations/bitrix24/list.js';
 import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import { invoiceTotalFieldNames } from '../../contracts/crm-field-names.js';
 import { changedFields } from '../crm/write-if-changed.js';
 import { invoiceTotal, sameAmount, type PricedRow } from './invoice-total.js';
 
@@ -13,6 +14,8 @@ export interface InvoiceTotalInput {
   invoiceId: number;
   /** entityTypeId of the helper smart process that holds invoice totals. */
   helperEntityTypeId: number;
+  /** The helper type's `id` (crm.type.list), which names its total fields: ufCrm{id}Total, ufCrm{id}Currency. */
+  helperTypeId: number;
 }
 
 export interface InvoiceTotalOutcome {
@@ -23,24 +26,21 @@ export interface InvoiceTotalOutcome {
   rowCount?: number;
 }
 
-interface HelperItem {
-  id: number;
-  opportunity?: number | string | null;
-  currencyId?: string | null;
-}
+type HelperItem = Record<string, unknown> & { id: number };
 
 export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
   const signal = () => Context.current().cancellationSignal;
 
   /** The helper element linked to the invoice, found by its parent link (the only key that survives lost answers). */
   async function findHelper(input: InvoiceTotalInput): Promise<HelperItem | undefined> {
+    const fields = invoiceTotalFieldNames(input.helperTypeId);
     const answer = await deps.bitrix24.call<{ items: HelperItem[] }>(
       input.memberId,
       'crm.item.list',
       {
         entityTypeId: input.helperEntityTypeId,
         filter: { [`=${PARENT_INVOICE_FIELD}`]: input.invoiceId },
-        select: ['id', 'opportunity', 'currencyId', PARENT_INVOICE_FIELD],
+        select: ['id', fields.total, fields.currency, PARENT_INVOICE_FIELD],
         order: { id: 'ASC' },
       },
       { signal: signal() },
@@ -75,6 +75,7 @@ export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
       const total = invoiceTotal(rows);
       const helper = await findHelper(input);
       const outcome = { total, currencyId, rowCount: rows.length };
+      const fields = invoiceTotalFieldNames(input.helperTypeId);
 
       if (helper === undefined) {
         const created = await deps.bitrix24.call<{ item: { id: number } }>(
@@ -82,13 +83,12 @@ export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
           'crm.item.add',
           {
             entityTypeId: input.helperEntityTypeId,
+            // The helper type has no product linking, hence no opportunity/currencyId: the total goes to its own fields.
             fields: {
               title: `Invoice ${input.invoiceId} total`,
               [PARENT_INVOICE_FIELD]: input.invoiceId,
-              opportunity: total,
-              currencyId,
-              // The helper has no product rows of its own: keep Bitrix24 from recomputing the amount to 0.
-              isManualOpportunity: 'Y',
+              [fields.total]: total,
+              [fields.currency]: currencyId,
             },
             auth_connector: AUTH_CONNECTOR,
           },
@@ -97,8 +97,9 @@ export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
         return { action: 'created', helperId: Number(created.item.id), ...outcome };
       }
       // Money compares to the kopeck; the rest as the shared compare-before-write helper does.
-      const changes = changedFields(helper as unknown as Record<string, unknown>, { currencyId });
-      if (!sameAmount(helper.opportunity, total)) changes.opportunity = total;
+      const changes = changedFields(helper, { [fields.currency]: currencyId });
+      const stored = helper[fields.total];
+      if (!sameAmount(typeof stored === 'number' || typeof stored === 'string' ? stored : null, total)) changes[fields.total] = total;
       if (Object.keys(changes).length === 0) return { action: 'unchanged', helperId: Number(helper.id), ...outcome };
       await deps.bitrix24.call(
         input.memberId,

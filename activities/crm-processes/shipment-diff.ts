@@ -1,15 +1,4 @@
-/** The universal list that receives deal product rows: `lists` iblock type, properties by code (provisioning creates them). */
-export const SHIPMENT_LIST = {
-  iblockTypeId: 'lists',
-  properties: {
-    dealId: 'PROPERTY_DEAL_ID',
-    rowId: 'PROPERTY_ROW_ID',
-    productId: 'PROPERTY_PRODUCT_ID',
-    quantity: 'PROPERTY_QUANTITY',
-    price: 'PROPERTY_PRICE',
-    measure: 'PROPERTY_MEASURE',
-  },
-} as const;
+import { SHIPMENT_PROPERTY_KEYS, type ShipmentPropertyIds } from '../../contracts/shipment-list.js';
 
 export interface DealProductRow {
   id: number | string;
@@ -20,9 +9,14 @@ export interface DealProductRow {
   measureName?: string | null;
 }
 
-/** A list element as lists.element.get returns it: property values keyed by value id (`{"1483": "7"}`). */
+/**
+ * A list element as lists.element.get returns it: fields as text, each property as `{valueId: value}`
+ * (`"PROPERTY_1151": {"3743": "7"}`, b24restdocs api-reference/lists/elements/lists-element-get.md); a property without
+ * a value is left out.
+ */
 export type ListElementRow = Record<string, unknown> & { ID: string | number; CODE?: string | null };
 
+/** The FIELDS of lists.element.add/update: NAME and `PROPERTY_<numeric id>` (lists-element-add.md). */
 export type ElementFields = Record<string, string>;
 
 export interface ShipmentChanges {
@@ -39,21 +33,35 @@ export function shipmentElementCode(dealId: number, rowId: number | string): str
   return `${dealElementCodePrefix(dealId)}${rowId}`;
 }
 
-/** Every field of the element: lists.element.update overwrites the element, so updates send them all. */
-export function shipmentElementFields(dealId: number, row: DealProductRow): ElementFields {
-  const { properties } = SHIPMENT_LIST;
-  return {
-    NAME: row.productName?.trim() || `Product row ${row.id}`,
-    [properties.dealId]: String(dealId),
-    [properties.rowId]: String(row.id),
-    [properties.productId]: String(row.productId ?? ''),
-    [properties.quantity]: String(row.quantity),
-    [properties.price]: String(row.price),
-    [properties.measure]: row.measureName ?? '',
-  };
+export function propertyKey(propertyId: number): string {
+  return `PROPERTY_${propertyId}`;
 }
 
-/** The single value of a field as lists.element.get shows it (plain, or one entry keyed by value id). */
+/** A number as a number property keeps it: an absent product is 0, as Bitrix24 stores an empty number. */
+function numberText(value: number | string | null | undefined): string {
+  const parsed = Number(value ?? 0);
+  return String(Number.isFinite(parsed) ? parsed : 0);
+}
+
+/**
+ * Every field of the element: lists.element.update overwrites the whole element ("Fields whose values are not provided
+ * will be cleared", lists-element-update.md), so an update sends all of them too.
+ */
+export function shipmentElementFields(dealId: number, row: DealProductRow, ids: ShipmentPropertyIds): ElementFields {
+  const values = {
+    dealId: numberText(dealId),
+    rowId: numberText(row.id),
+    productId: numberText(row.productId),
+    quantity: numberText(row.quantity),
+    price: numberText(row.price),
+    measure: row.measureName?.trim() ?? '',
+  };
+  const fields: ElementFields = { NAME: row.productName?.trim() || `Product row ${row.id}` };
+  for (const key of SHIPMENT_PROPERTY_KEYS) fields[propertyKey(ids[key])] = values[key];
+  return fields;
+}
+
+/** The single value of a field as lists.element.get shows it: plain text, or the first entry keyed by value id. */
 function fieldValue(value: unknown): string {
   if (Array.isArray(value)) return fieldValue(value[0]);
   if (typeof value === 'object' && value !== null) return fieldValue(Object.values(value)[0]);
@@ -73,7 +81,12 @@ function differs(element: ListElementRow, fields: ElementFields): boolean {
 }
 
 /** What to add, update and delete so the list holds exactly one element per product row of the deal. */
-export function diffShipmentElements(dealId: number, rows: readonly DealProductRow[], elements: readonly ListElementRow[]): ShipmentChanges {
+export function diffShipmentElements(
+  dealId: number,
+  rows: readonly DealProductRow[],
+  elements: readonly ListElementRow[],
+  ids: ShipmentPropertyIds,
+): ShipmentChanges {
   const prefix = dealElementCodePrefix(dealId);
   const existing = new Map<string, ListElementRow>();
   const changes: ShipmentChanges = { add: [], update: [], delete: [] };
@@ -88,7 +101,7 @@ export function diffShipmentElements(dealId: number, rows: readonly DealProductR
   for (const row of rows) {
     const code = shipmentElementCode(dealId, row.id);
     wantedCodes.add(code);
-    const fields = shipmentElementFields(dealId, row);
+    const fields = shipmentElementFields(dealId, row, ids);
     const element = existing.get(code);
     if (element === undefined) changes.add.push({ code, fields });
     else if (differs(element, fields)) changes.update.push({ id: Number(element.ID), code, fields });

@@ -2,20 +2,15 @@ import { Context } from '@temporalio/activity';
 import { batch, BATCH_CHUNK_SIZE, type BatchCommand } from '../../integrations/bitrix24/batch.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { listAll } from '../../integrations/bitrix24/list.js';
-import {
-  changeCount,
-  dealElementCodePrefix,
-  diffShipmentElements,
-  SHIPMENT_LIST,
-  type DealProductRow,
-  type ListElementRow,
-} from './shipment-diff.js';
+import { SHIPMENT_LIST, type ShipmentListRef } from '../../contracts/shipment-list.js';
+import { changeCount, diffShipmentElements, propertyKey, type DealProductRow, type ListElementRow } from './shipment-diff.js';
 import { subCommandFailure } from './sub-command-failure.js';
 
 export interface DealShipmentInput {
   memberId: string;
   dealId: number;
-  iblockId: number;
+  /** The list and its property ids (provisioning's record, or looked up for a configured list). */
+  list: ShipmentListRef;
   /** The deal was deleted: remove all its elements without reading product rows. */
   dealDeleted: boolean;
 }
@@ -50,15 +45,16 @@ export function createShipmentActivities(deps: { bitrix24: Bitrix24Caller }) {
             { filter: { '=ownerType': 'D', '=ownerId': input.dealId } },
             { rowsKey: 'productRows', fastPath: false, signal },
           );
-      const list = { IBLOCK_TYPE_ID: SHIPMENT_LIST.iblockTypeId, IBLOCK_ID: input.iblockId };
+      const list = { IBLOCK_TYPE_ID: SHIPMENT_LIST.iblockTypeId, IBLOCK_ID: input.list.iblockId };
+      // The deal's elements, found by its deal-id property: CODE is no filter field of lists.element.get.
       const elements = await listAll<ListElementRow>(
         deps.bitrix24,
         input.memberId,
         'lists.element.get',
-        { ...list, FILTER: { '%CODE': dealElementCodePrefix(input.dealId) }, ELEMENT_ORDER: { ID: 'ASC' } },
+        { ...list, FILTER: { [`=${propertyKey(input.list.propertyIds.dealId)}`]: input.dealId }, ELEMENT_ORDER: { ID: 'ASC' } },
         { fastPath: false, signal },
       );
-      const changes = diffShipmentElements(input.dealId, rows, elements);
+      const changes = diffShipmentElements(input.dealId, rows, elements, input.list.propertyIds);
 
       const commands: Record<string, BatchCommand> = {};
       for (const { code, fields } of changes.add) {

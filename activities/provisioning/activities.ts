@@ -11,6 +11,10 @@ export interface ProvisioningDeps {
   publicUrl: string;
   claimEntityTypeId?: number | undefined;
   invoiceTotalEntityTypeId?: number | undefined;
+  /** config SHIPMENT_LIST_IBLOCK_ID: the list to use instead of the one provisioning creates. */
+  shipmentListIblockId?: number | undefined;
+  /** config ERP_ORDER_FIELD: the deal field provisioning creates for the ERP robot. */
+  erpOrderField?: string | undefined;
 }
 
 export interface ProvisioningOutcome {
@@ -38,6 +42,8 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
             publicUrl: deps.publicUrl,
             claimEntityTypeId: deps.claimEntityTypeId,
             invoiceTotalEntityTypeId: deps.invoiceTotalEntityTypeId,
+            shipmentListIblockId: deps.shipmentListIblockId,
+            erpOrderField: deps.erpOrderField,
           }),
           settings: portals,
           reassert: true,

@@ -11,6 +11,21 @@ export interface TimelineLineInput {
   marker: string;
 }
 
+type LogEntry = { text?: unknown };
+
+/**
+ * The entries of one `crm.timeline.logmessage.list` page. The docs' "Returned Data" has `result` itself as the list
+ * (crm/timeline/logmessage/crm-timeline-logmessage-list.md); other D7 lists wrap rows in a named key, so both are read.
+ */
+export function logEntriesOf(result: unknown): LogEntry[] {
+  if (Array.isArray(result)) return result as LogEntry[];
+  if (typeof result === 'object' && result !== null) {
+    const wrapped = (result as { logMessages?: unknown }).logMessages;
+    if (Array.isArray(wrapped)) return wrapped as LogEntry[];
+  }
+  return [];
+}
+
 /** Newest log entries searched for the marker; `crm.timeline.logmessage.list` pages hold 10, newest first. */
 const PAGES_SEARCHED = 3;
 const PAGE_SIZE = 10;
@@ -26,7 +41,7 @@ export function createTimelineActivities(deps: { bitrix24: Bitrix24Caller }) {
     for (let page = 0; page < PAGES_SEARCHED; page += 1) {
       let answer;
       try {
-        answer = await deps.bitrix24.callRaw<{ logMessages?: { text?: unknown }[] }>(
+        answer = await deps.bitrix24.callRaw<unknown>(
           input.memberId,
           'crm.timeline.logmessage.list',
           { entityTypeId: input.entityTypeId, entityId: input.entityId, start: page * PAGE_SIZE },
@@ -36,7 +51,7 @@ export function createTimelineActivities(deps: { bitrix24: Bitrix24Caller }) {
         if (isBitrix24ErrorCode(error, 'ERROR_METHOD_NOT_FOUND')) return false;
         throw error;
       }
-      const entries = Array.isArray(answer.result?.logMessages) ? answer.result.logMessages : [];
+      const entries = logEntriesOf(answer.result);
       if (entries.some((entry) => typeof entry.text === 'string' && entry.text.includes(input.marker))) return true;
       if (answer.next === undefined || entries.length < PAGE_SIZE) return false;
     }

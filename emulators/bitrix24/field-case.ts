@@ -31,15 +31,29 @@ export function upperToCamel(name: string): string {
   const alias = ALIASES_TO_CAMEL[name];
   if (alias) return alias;
   const uf = /^UF_CRM_(.+)$/.exec(name);
-  if (uf?.[1]) {
-    const rest = uf[1];
-    if (/^\d+$/.test(rest)) return `ufCrm_${rest}`;
-    const typed = /^(\d+)_(\d+)$/.exec(rest);
-    if (typed) return `ufCrm${typed[1]}_${typed[2]}`;
-    if (/[A-Z]\d|\d[A-Z]/.test(rest.replace(/^\d+_/, ''))) return `ufCrm_${rest}`;
-    return `ufCrm${partsToCamel(rest.split('_'), true)}`;
-  }
+  if (uf?.[1]) return userFieldToCamel(uf[1]);
   return partsToCamel(name.split('_'), false);
+}
+
+/**
+ * crm/universal/index.md "Field Naming Conventions": after the object number, a tail of only digits or only letters
+ * converts regularly (UF_CRM_3_1747309727 → ufCrm3_1747309727, UF_CRM_3_DIGIT → ufCrm3Digit); letters mixed with
+ * digits, in one part or across parts, keep the name and change only the prefix (UF_CRM_3_DIGIT10 → ufCrm_3_DIGIT10,
+ * UF_CRM_3_DIGIT_10 → ufCrm_3_DIGIT_10), as does a bare number (UF_CRM_1747309879 → ufCrm_1747309879).
+ */
+function userFieldToCamel(rest: string): string {
+  const parts = rest.split('_').filter(Boolean);
+  const numeric = (part: string) => /^\d+$/.test(part);
+  const letters = (part: string) => /^[A-Za-z]+$/.test(part);
+  const simplified = `ufCrm_${rest}`;
+  const [first = '', ...tail] = parts;
+  if (numeric(first)) {
+    if (tail.length === 0) return simplified;
+    if (tail.every(numeric)) return `ufCrm${first}_${tail.join('_')}`;
+    if (tail.every(letters)) return `ufCrm${first}${partsToCamel(tail, true)}`;
+    return simplified;
+  }
+  return parts.every(letters) ? `ufCrm${partsToCamel(parts, true)}` : simplified;
 }
 
 function partsToCamel(parts: string[], capitalizeFirst: boolean): string {

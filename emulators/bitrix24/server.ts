@@ -20,6 +20,8 @@ import { Outbound, type PortalAddress } from './outbound.js';
 import { registerRestRoutes } from './rest-route.js';
 import { buildPlacementCall, firePlacementCall, registerPlacementRoutes } from './placement-calls.js';
 import { fireRobotCall } from './robot-calls.js';
+import { acceptedFields } from './item-fields.js';
+import { filterAdmits } from './robot-filter.js';
 import { RobotRuntime } from './robot-runtime.js';
 import { EmulatorState } from './state.js';
 import { loadStateFile, StateFileWriter, type PersistedParts } from './state-file.js';
@@ -95,7 +97,9 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     clientSecret: options.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
   });
 
-  const changeItem = (entityTypeId: number, id: number | null, fields: Record<string, unknown>, userId: number) => {
+  const changeItem = (entityTypeId: number, id: number | null, input: Record<string, unknown>, userId: number) => {
+    // A user can only fill in fields the item has.
+    const fields = acceptedFields(state, entityTypeId, input);
     const item = id === null ? state.items.add(entityTypeId, fields, userId) : state.items.update(entityTypeId, id, fields, userId);
     if (!item) throw new Error(`no CRM item ${entityTypeId}/${id}`);
     crmEvents.emit(entityTypeId, item.id, id === null ? CHANGE.add : CHANGE.update, { userId });
@@ -138,6 +142,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     firePlacement: (handlerUrl, input) => firePlacementCall({ tokens, portal, state }, handlerUrl, input),
     placementCall: (handlerUrl, input) => buildPlacementCall({ tokens, portal, state }, handlerUrl, input),
     robotResult: (eventToken) => robots.get(eventToken),
+    designerRobots: (documentType) =>
+      [...state.robots.values()].filter((robot) => filterAdmits(robot.FILTER, documentType)).map((robot) => robot.CODE),
     waitForRobotCompletion: (eventToken, timeoutMs = 10_000) => robots.waitForCompletion(eventToken, timeoutMs),
     expireAccessTokens: () => tokens.expireAll(),
     setRateLimit: (limit) => bucket.setLimit(limit),

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { CrmItemStore, type CrmItem } from './crm-store.js';
 import type { EmulatorClock } from './clock.js';
 import type { RobotInvocation } from './types.js';
+import { addList, addListField, type NewList, type NewListField } from './list-model.js';
+import { crmTypeFrom } from './crm-type-model.js';
 
 export interface PortalUser {
   ID: string;
@@ -93,12 +95,42 @@ export interface Placement {
   langAll: unknown;
 }
 
+/** A universal list (`lists.add`): an information block of type `lists`, `bitrix_processes` or `lists_socnet`. */
+export interface ListIblock {
+  ID: number;
+  IBLOCK_TYPE_ID: string;
+  CODE: string;
+  NAME: string;
+  DESCRIPTION: string;
+  SORT: number;
+  BIZPROC: 'Y' | 'N';
+  SOCNET_GROUP_ID: number | null;
+}
+
+/** A custom field of a list (`lists.field.add`), addressed as `PROPERTY_<ID>`. */
+export interface ListProperty {
+  ID: number;
+  IBLOCK_ID: number;
+  CODE: string;
+  NAME: string;
+  /** `S`, `N`, `L`, `S:Date`, ... (lists-field-add.md). */
+  TYPE: string;
+  IS_REQUIRED: 'Y' | 'N';
+  MULTIPLE: 'Y' | 'N';
+  SORT: number;
+  DEFAULT_VALUE: unknown;
+  SETTINGS: Record<string, unknown>;
+}
+
+/** A list element. FIELDS holds only the list's real fields: NAME and `PROPERTY_<id>` (one value, or several). */
 export interface ListElement {
   ID: number;
   IBLOCK_TYPE_ID: string;
   IBLOCK_ID: string;
   CODE: string;
-  FIELDS: Record<string, unknown>;
+  FIELDS: Record<string, string | string[]>;
+  /** Per property, the value ids lists.element.get keys the values by. */
+  VALUE_IDS: Record<string, number[]>;
 }
 
 export interface CrmType extends Record<string, unknown> {
@@ -157,6 +189,8 @@ export class EmulatorState {
   eventBindings: EventBinding[] = [];
   offlineEvents: OfflineEvent[] = [];
   placements: Placement[] = [];
+  lists: ListIblock[] = [];
+  listProperties: ListProperty[] = [];
   listElements: ListElement[] = [];
   robotInvocations = new Map<string, RobotInvocation>();
   deliveries: Delivery[] = [];
@@ -201,10 +235,14 @@ export class EmulatorState {
     return this.productRows.get(`${ownerType}:${ownerId}`) ?? [];
   }
 
-  addCrmType(fields: Partial<CrmType> & { title: string }): CrmType {
+  /**
+   * Adds a smart-process type with the defaults of crm.type.add (every flag `N` unless given, crm-type-add.md), as a
+   * portal administrator or crm.type.add would. `userId` is the creator.
+   */
+  addCrmType(fields: Record<string, unknown> & { title: string; entityTypeId?: number }, userId = 1): CrmType {
     const id = this.nextId('crmType');
     const entityTypeId = fields.entityTypeId ?? this.nextFreeEntityTypeId();
-    const type: CrmType = { isStagesEnabled: 'Y', isCategoriesEnabled: 'N', isAutomationEnabled: 'Y', ...fields, id, entityTypeId };
+    const type = crmTypeFrom(fields, { id, entityTypeId, userId, nowMs: this.clock.nowMs() });
     this.crmTypes.push(type);
     return type;
   }
@@ -214,6 +252,25 @@ export class EmulatorState {
       (BUILT_IN_ENTITY_TYPES as readonly number[]).includes(entityTypeId) ||
       this.crmTypes.some((type) => type.entityTypeId === entityTypeId)
     );
+  }
+
+  /** Seeds a universal list, as `lists.add` would create it. */
+  addList(input: Omit<NewList, 'typeId'> & { typeId?: string }): ListIblock {
+    return addList(this, { typeId: 'lists', ...input });
+  }
+
+  /** Seeds a list field, as `lists.field.add` would; answers its field id (`PROPERTY_<id>`). */
+  addListField(iblockId: number, fields: NewListField): string {
+    const list = this.lists.find((candidate) => candidate.ID === iblockId);
+    if (!list) throw new Error(`no list ${iblockId}`);
+    return addListField(this, list, fields);
+  }
+
+  /** Adds a user field as userfieldconfig.add stores it (`entityId` CRM_DEAL, CRM_{typeId}, ...; `UF_CRM_…` name). */
+  addUserField(field: Record<string, unknown> & { entityId: string; fieldName: string; userTypeId: string }, moduleId = 'crm'): Record<string, unknown> {
+    const stored = { multiple: 'N', mandatory: 'N', sort: '100', ...field, id: this.nextId('userField'), moduleId };
+    this.userFields.push(stored);
+    return stored;
   }
 
   addUser(fields: Partial<PortalUser> & { NAME: string }): PortalUser {
@@ -269,6 +326,8 @@ export class EmulatorState {
     this.eventBindings = [];
     this.offlineEvents = [];
     this.placements = [];
+    this.lists = [];
+    this.listProperties = [];
     this.listElements = [];
     this.robotInvocations.clear();
     this.deliveries = [];
@@ -292,6 +351,8 @@ export class EmulatorState {
       eventBindings: this.eventBindings,
       offlineEvents: this.offlineEvents,
       placements: this.placements,
+      lists: this.lists,
+      listProperties: this.listProperties,
       listElements: this.listElements,
       robotInvocations: [...this.robotInvocations.values()],
       deliveries: this.deliveries,

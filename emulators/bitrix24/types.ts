@@ -152,6 +152,8 @@ export interface Bitrix24Emulator {
   /** The placement call without sending it (a browser posts it: `GET /_emulator/placements/open`). */
   placementCall(handlerUrl: string, input: FirePlacementInput): PlacementCall;
   robotResult(eventToken: string): RobotInvocation | undefined;
+  /** Codes of the registered robots the automation designer offers for a document type (their FILTER admits it). */
+  designerRobots(documentType: readonly [string, string, string]): string[];
   waitForRobotCompletion(eventToken: string, timeoutMs?: number): Promise<RobotInvocation>;
   expireAccessTokens(): void;
   setRateLimit(limit: RateLimit | false): void;

@@ -75,7 +75,12 @@ export interface Bitrix24Client {
 
 type Target = RestTarget;
 
-const TOKEN_ERRORS = new Set(['expired_token', 'invalid_token']);
+/**
+ * Answers that a fresh access token may cure: refreshed once per call, then classified by the error catalogue.
+ * NO_AUTH_FOUND ("Wrong authorization data", _includes/system-errors.md) also comes for an OAuth token the portal no
+ * longer accepts; after one refresh it is terminal.
+ */
+const TOKEN_ERRORS = new Set(['expired_token', 'invalid_token', 'NO_AUTH_FOUND']);
 const TEN_MINUTES_MS = 10 * 60_000;
 
 function joinUrl(base: string, method: string): string {

@@ -25,6 +25,7 @@ export const BITRIX24_ERROR_CATALOGUE = {
   QUERY_LIMIT_EXCEEDED: { retry: RETRY, delayMs: 1_000, benign: true },
   ERROR_BATCH_METHOD_NOT_ALLOWED: { retry: NO_RETRY },
   ERROR_BATCH_LENGTH_EXCEEDED: { retry: NO_RETRY },
+  // On an OAuth call the client has already refreshed once; a second NO_AUTH_FOUND means the grant is gone.
   NO_AUTH_FOUND: { retry: NO_RETRY },
   INVALID_REQUEST: { retry: NO_RETRY },
   // A manual block by Bitrix24 staff: retrying quickly only prolongs it.

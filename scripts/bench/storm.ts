@@ -29,8 +29,6 @@ export function stormStackOptions() {
       B24_RATE_LIMIT_BURST: String(STORM_RATE_LIMIT.burst),
       // The schedule's empty-queue reads are not part of the storm (events arrive online only).
       OFFLINE_DRAIN_INTERVAL_SECONDS: '3600',
-      // Provisioning does not create the shipment list; a portal names it by configuration.
-      SHIPMENT_LIST_IBLOCK_ID: '77',
     },
   };
 }

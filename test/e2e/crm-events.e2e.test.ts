@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimFieldNames, type ClaimFieldNames } from '../../contracts/crm-field-names.js';
+import { claimFieldNames, invoiceTotalFieldNames, type ClaimFieldNames, type InvoiceTotalFieldNames } from '../../contracts/crm-field-names.js';
 import { ENTITY_TYPE } from '../../contracts/documents.js';
 import { offlineDrainScheduleId } from '../../contracts/offline-drain.js';
+import { SHIPMENT_LIST, SHIPMENT_PROPERTIES, SHIPMENT_PROPERTY_KEYS, type ShipmentPropertyIds } from '../../contracts/shipment-list.js';
 import { entityWorkflowId, provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import type { CrmItem, ProductRow, RecordedCall } from '../../emulators/bitrix24/index.js';
 import { claimNotificationTag } from '../../workflows/processes/claim-intake.js';
 import { entityRunState, eventually, waitForEntityIdle } from '../support/entity-runs.js';
 import { startStack, type Stack } from '../support/stack.js';
 
-const SHIPMENT_LIST_IBLOCK_ID = 48;
 const MANAGER = 3;
 const QUALITY_HEAD = 2;
 // PORTAL_TIME_ZONE default; Moscow has had no DST since 2014, so its offset is a constant +03:00.
@@ -19,14 +19,18 @@ let memberId: string;
 let claimType: { entityTypeId: number; typeId: number };
 let claimFields: ClaimFieldNames;
 let invoiceTotalEntityTypeId: number;
+let totalFields: InvoiceTotalFieldNames;
+/** The shipment list provisioning created, and its property ids. */
+let shipmentIblockId: number;
+let propertyIds: ShipmentPropertyIds;
 
 beforeAll(async () => {
   stack = await startStack({
     // Limits raised on both sides (emulator and our client) so 20 concurrent claims do not queue for half a minute.
     emulator: { rateLimit: { perSecond: 20, burst: 200 } },
+    // Nothing about the portal is configured: provisioning creates the types, fields and the shipment list.
     env: {
       LOG_LEVEL: 'info',
-      SHIPMENT_LIST_IBLOCK_ID: String(SHIPMENT_LIST_IBLOCK_ID),
       B24_RATE_LIMIT_PER_SECOND: '20',
       B24_RATE_LIMIT_BURST: '200',
       // The drain is triggered by hand in its test; a run in between would re-route every queued record.
@@ -43,7 +47,16 @@ beforeAll(async () => {
   const claim = typeNamed('Claim');
   claimType = { entityTypeId: claim.entityTypeId, typeId: claim.id };
   claimFields = claimFieldNames(claim.id);
-  invoiceTotalEntityTypeId = typeNamed('Invoice totals').entityTypeId;
+  const totals = typeNamed('Invoice totals');
+  invoiceTotalEntityTypeId = totals.entityTypeId;
+  totalFields = invoiceTotalFieldNames(totals.id);
+  const list = stack.emulator.state.lists.find((candidate) => candidate.CODE === SHIPMENT_LIST.iblockCode);
+  if (!list) throw new Error('provisioning did not create the shipment list');
+  shipmentIblockId = list.ID;
+  const properties = stack.emulator.state.listProperties.filter((property) => property.IBLOCK_ID === list.ID);
+  propertyIds = Object.fromEntries(
+    SHIPMENT_PROPERTY_KEYS.map((key) => [key, properties.find((property) => property.CODE === SHIPMENT_PROPERTIES[key].code)?.ID]),
+  ) as ShipmentPropertyIds;
 }, 240_000);
 
 afterAll(async () => {
@@ -197,6 +210,7 @@ function invoiceRows(firstQuantity: number): Partial<ProductRow>[] {
 }
 
 const helpersOf = (id: number) => state().items.all(invoiceTotalEntityTypeId).filter((item) => Number(item.parentId31) === id);
+const totalOf = (id: number) => helpersOf(id)[0]?.[totalFields.total];
 const helperWrites = (mark: number) =>
   callsSince(mark, (call) => (call.method === 'crm.item.add' || call.method === 'crm.item.update') && Number(call.params.entityTypeId) === invoiceTotalEntityTypeId);
 
@@ -216,14 +230,28 @@ describe('invoice totals: smart invoice → helper element', () => {
     state().setProductRows('SI', invoiceId, invoiceRows(3));
 
     const helper = await eventually(() => helpersOf(invoiceId)[0], 'the helper element');
-    // 3 × 108 + 2.5 × 50 + 7 × 14.99 + 50 × 1
-    expect(helper.opportunity).toBe(603.93);
-    expect(helper.currencyId).toBe('EUR');
+    // 3 × 108 + 2.5 × 50 + 7 × 14.99 + 50 × 1, in the helper's own TOTAL/CURRENCY fields (the type has no opportunity).
+    expect(helper[totalFields.total]).toBe(603.93);
+    expect(helper[totalFields.currency]).toBe('EUR');
+    expect(helper).not.toHaveProperty('opportunity', 603.93);
     await waitForEntityIdle(client(), workflowOf(ENTITY_TYPE.smartInvoice, invoiceId), 1);
     expect(helpersOf(invoiceId)).toHaveLength(1);
     expect(helperWrites(mark).map((call) => call.method)).toEqual(['crm.item.add']);
     // The invoice, two pages of its rows, the helper lookup, the helper add.
     expect(invoiceRequests(mark, invoiceId)).toEqual(['crm.item.add', 'crm.item.get', 'crm.item.list', 'crm.item.productrow.list', 'crm.item.productrow.list']);
+  });
+
+  it('writes 3 × 100 + 2 × 12.5 = 325 into the helper total field of the provisioned type', async () => {
+    const invoice = stack.emulator.userAddsItem(ENTITY_TYPE.smartInvoice, { title: 'Invoice for pumps', currencyId: 'RUB' }, MANAGER);
+    const id = Number(invoice.id);
+    state().setProductRows('SI', id, [
+      { productName: 'Pump', price: 100, quantity: 3 },
+      { productName: 'Hose', price: 12.5, quantity: 2 },
+    ]);
+    await eventually(() => totalOf(id) === 325, 'the total 325');
+    await waitForEntityIdle(client(), workflowOf(ENTITY_TYPE.smartInvoice, id), 1);
+    expect(helpersOf(id)).toHaveLength(1);
+    expect(helpersOf(id)[0]?.[totalFields.currency]).toBe('RUB');
   });
 
   it('updates the total when the rows change, and writes nothing when they did not', async () => {
@@ -233,7 +261,7 @@ describe('invoice totals: smart invoice → helper element', () => {
     state().setProductRows('SI', invoiceId, invoiceRows(4));
     stack.emulator.userUpdatesItem(ENTITY_TYPE.smartInvoice, invoiceId, {}, MANAGER);
 
-    await eventually(() => helpersOf(invoiceId)[0]?.opportunity === 711.93, 'the new total');
+    await eventually(() => totalOf(invoiceId) === 711.93, 'the new total');
     await waitForEntityIdle(client(), workflowId, before.passes + 1);
     expect(helperWrites(mark).map((call) => call.method)).toEqual(['crm.item.update']);
 
@@ -243,17 +271,21 @@ describe('invoice totals: smart invoice → helper element', () => {
     expect(after.passes).toBe(before.passes + 2);
     expect(callsSince(unchangedMark, isGetOf(ENTITY_TYPE.smartInvoice, invoiceId))).toHaveLength(1);
     expect(helperWrites(unchangedMark)).toHaveLength(0);
-    expect(helpersOf(invoiceId)[0]?.opportunity).toBe(711.93);
+    expect(totalOf(invoiceId)).toBe(711.93);
   });
 });
 
 let dealId: number;
 
 const elementsOf = (id: number) => state().listElements.filter((element) => element.CODE.startsWith(`deal-${id}-row-`));
+const valueOf = (element: { FIELDS: Record<string, string | string[]> } | undefined, key: keyof ShipmentPropertyIds) =>
+  element?.FIELDS[`PROPERTY_${propertyIds[key]}`];
 const dealRequests = (mark: number, id: number) =>
   requestsSince(mark, (call) => {
-    const filter = (call.params as { filter?: Record<string, unknown> }).filter;
-    if (call.method === 'crm.item.productrow.list') return filter?.['=ownerType'] === 'D' && Number(filter['=ownerId']) === id;
+    const params = call.params as { filter?: Record<string, unknown>; FILTER?: Record<string, unknown> };
+    if (call.method === 'crm.item.productrow.list') return params.filter?.['=ownerType'] === 'D' && Number(params.filter['=ownerId']) === id;
+    // The deal's elements are read by its deal-id property; writes name the element codes.
+    if (call.method === 'lists.element.get') return Number(params.FILTER?.[`=PROPERTY_${propertyIds.dealId}`]) === id;
     return JSON.stringify(call.params).includes(`deal-${id}-row-`);
   });
 
@@ -273,7 +305,17 @@ describe('deal products → shipment list', () => {
     expect(elements).toHaveLength(51);
     const rows = state().getProductRows('D', dealId);
     const first = elements.find((element) => element.CODE === `deal-${dealId}-row-${rows[0]?.id}`);
-    expect(first?.FIELDS).toMatchObject({ NAME: 'Pallet 0', PROPERTY_QUANTITY: '1', PROPERTY_PRICE: '20', PROPERTY_PRODUCT_ID: '500' });
+    expect(first?.IBLOCK_ID).toBe(String(shipmentIblockId));
+    // Every property under its numeric id, as the list provisioning created holds them.
+    expect(first?.FIELDS).toEqual({
+      NAME: 'Pallet 0',
+      [`PROPERTY_${propertyIds.dealId}`]: String(dealId),
+      [`PROPERTY_${propertyIds.rowId}`]: String(rows[0]?.id),
+      [`PROPERTY_${propertyIds.productId}`]: '500',
+      [`PROPERTY_${propertyIds.quantity}`]: '1',
+      [`PROPERTY_${propertyIds.price}`]: '20',
+      [`PROPERTY_${propertyIds.measure}`]: 'pcs',
+    });
     // Two pages of rows, one page of (no) elements, ceil(51 / 50) = 2 batches.
     expect(dealRequests(mark, dealId)).toEqual(['batch', 'batch', 'crm.item.productrow.list', 'crm.item.productrow.list', 'lists.element.get']);
   });
@@ -294,7 +336,10 @@ describe('deal products → shipment list', () => {
     for (const id of removed) expect(elements.some((element) => element.CODE === `deal-${dealId}-row-${id}`)).toBe(false);
     for (const row of kept) {
       const element = elements.find((candidate) => candidate.CODE === `deal-${dealId}-row-${row.id}`);
-      expect(element?.FIELDS.PROPERTY_QUANTITY).toBe(String(row.quantity));
+      expect(valueOf(element, 'quantity')).toBe(String(row.quantity));
+      // An update replaces the whole element: every field was sent, so none was cleared.
+      expect(Object.keys(element?.FIELDS ?? {})).toHaveLength(7);
+      expect(valueOf(element, 'dealId')).toBe(String(dealId));
     }
     // One page of rows, two pages of elements, one batch of 5 commands (3 updates, 2 deletes).
     expect(dealRequests(mark, dealId)).toEqual(['batch', 'crm.item.productrow.list', 'lists.element.get', 'lists.element.get']);
@@ -370,7 +415,7 @@ describe('offline queue: events while the API is down', () => {
 
     const number = await eventually(() => claimNumberOf(claimId), 'the number of the claim filed during the outage', 60_000);
     expect(number).toBe(`CL-${claimYear(String(claim.createdTime))}-0022`);
-    await eventually(() => helpersOf(invoiceId)[0]?.opportunity === 819.93, 'the invoice total changed during the outage');
+    await eventually(() => totalOf(invoiceId) === 819.93, 'the invoice total changed during the outage');
     await eventually(() => state().offlineEvents.length === 0, 'an empty offline queue');
     await waitForEntityIdle(client(), workflowOf(claimType.entityTypeId, claimId), 1);
     await waitForEntityIdle(client(), workflowOf(ENTITY_TYPE.smartInvoice, invoiceId), 1);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTITY_TYPE } from '../../contracts/documents.js';
 import { erpOrderExternalId } from '../../contracts/erp-order.js';
 import { ERP_CREATE_ORDER } from '../../contracts/robot-declarations.js';
+import { provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -10,6 +11,8 @@ let handlerUrl: string;
 beforeAll(async () => {
   stack = await startStack({ erpLatencyMs: 300 });
   handlerUrl = `${stack.apiUrl}/bitrix24/bizproc`;
+  // Provisioning creates the deal field the robot writes (UF_CRM_ERP_ORDER_ID); a portal has it before any robot runs.
+  await stack.temporal.client.workflow.getHandle(provisionWorkflowId(stack.emulator.memberId)).result();
 }, 180_000);
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROBOT_DECLARATIONS } from '../../contracts/robot-declarations.js';
+import { DEAL_DOCUMENT_TYPE, ROBOT_DECLARATIONS } from '../../contracts/robot-declarations.js';
+import { SHIPMENT_LIST, SHIPMENT_PROPERTY_KEYS } from '../../contracts/shipment-list.js';
 import { provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -29,6 +30,19 @@ describe('install callback → provisioning', () => {
     const handlers = JSON.stringify(stack.emulator.state.placements);
     expect(handlers).toContain('CRM_DEAL_DETAIL_TAB');
     expect(stack.emulator.callsTo('event.bind').length).toBeGreaterThan(0);
+  });
+
+  it('creates the shipment list with its fields and the ERP order field with nothing configured, as npm start runs it', async () => {
+    await provisioned();
+    const { state } = stack.emulator;
+    const list = state.lists.find((candidate) => candidate.CODE === SHIPMENT_LIST.iblockCode);
+    expect(list).toMatchObject({ IBLOCK_TYPE_ID: 'lists', NAME: SHIPMENT_LIST.name });
+    expect(state.listProperties.filter((property) => property.IBLOCK_ID === list?.ID)).toHaveLength(SHIPMENT_PROPERTY_KEYS.length);
+    expect(state.userFields).toContainEqual(expect.objectContaining({ entityId: 'CRM_DEAL', fieldName: 'UF_CRM_ERP_ORDER_ID', userTypeId: 'string' }));
+    // Deal robots are offered on deals only.
+    const dealRobots = ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'robot').map((robot) => robot.code).sort();
+    expect(stack.emulator.designerRobots(DEAL_DOCUMENT_TYPE).sort()).toEqual(dealRobots);
+    expect(stack.emulator.designerRobots(['crm', 'CCrmDocumentLead', 'LEAD'])).toEqual([]);
   });
 
   it('restores the robots after an app update deleted them: ONAPPUPDATE arrives because provisioning bound it', async () => {

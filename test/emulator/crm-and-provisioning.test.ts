@@ -41,10 +41,13 @@ describe('Bitrix24 emulator: CRM data, events and provisioning', () => {
   });
 
   it('adds, updates and reads items in camelCase; crm.deal.* speaks UPPER_CASE and fails with an empty code', async () => {
+    for (const fieldName of ['UF_CRM_1747309879', 'UF_CRM_ERP_ORDER_ID']) {
+      await call('userfieldconfig.add', { moduleId: 'crm', field: { entityId: 'CRM_DEAL', fieldName, userTypeId: 'string' } });
+    }
     const added = await call('crm.item.add', { entityTypeId: 2, fields: { title: 'Big deal', ufCrm_1747309879: 'x', opportunity: 500 } });
     const id = (added.body.result as { item: { id: number } }).item.id;
     const deal = await call('crm.deal.get', { id });
-    expect(deal.body.result).toMatchObject({ ID: String(id), TITLE: 'Big deal', UF_CRM_1747309879: 'x', OPPORTUNITY: '500' });
+    expect(deal.body.result).toMatchObject({ ID: String(id), TITLE: 'Big deal', UF_CRM_1747309879: 'x', OPPORTUNITY: '500', UF_CRM_ERP_ORDER_ID: null });
 
     expect((await call('crm.deal.update', { id, fields: { UF_CRM_ERP_ORDER_ID: 'ERP-7' } })).body.result).toBe(true);
     const item = await call('crm.item.get', { entityTypeId: 2, id });
@@ -110,13 +113,14 @@ describe('Bitrix24 emulator: CRM data, events and provisioning', () => {
 
   it('keeps tasks, notifications, timeline, lists, types, fields and placements', async () => {
     const task = await call('tasks.task.add', { fields: { TITLE: 'Check claim', RESPONSIBLE_ID: 2, UF_CRM_TASK: ['T406_1'] } });
-    expect((task.body.result as { task: Record<string, unknown> }).task).toMatchObject({ title: 'Check claim', responsibleId: '2', ufCrmTask: ['T406_1'] });
+    expect((task.body.result as { task: Record<string, unknown> }).task).toMatchObject({ title: 'Check claim', responsibleId: '2' });
+    expect(emulator.state.tasks).toMatchObject([{ title: 'Check claim', ufCrmTask: ['T406_1'] }]);
     expect((await call('tasks.task.add', { fields: { RESPONSIBLE_ID: 2 } })).body).toMatchObject({ error: 'ERROR_CORE' });
     expect(typeof (await call('im.notify.system.add', { USER_ID: 2, MESSAGE: 'Hi' })).body.result).toBe('number');
     expect(emulator.state.notifications).toMatchObject([{ userId: 2, message: 'Hi', kind: 'system' }]);
 
     const type = await call('crm.type.add', { fields: { title: 'Claim', entityTypeId: 1030 } });
-    expect((type.body.result as { type: Record<string, unknown> }).type).toMatchObject({ id: 1, entityTypeId: 1030 });
+    expect((type.body.result as { type: Record<string, unknown> }).type).toMatchObject({ id: 1, entityTypeId: 1030, isStagesEnabled: 'N' });
     expect((await call('crm.type.add', { fields: { title: 'Bad', entityTypeId: 1031 } })).body).toMatchObject({ error: 'INVALID_ARG_VALUE' });
     expect((await call('crm.type.list')).body).toMatchObject({ result: { types: [{ title: 'Claim' }] }, total: 1 });
     const field = { entityId: 'CRM_1', fieldName: 'UF_CRM_1_NUMBER', userTypeId: 'string' };
@@ -127,12 +131,14 @@ describe('Bitrix24 emulator: CRM data, events and provisioning', () => {
     const claim = emulator.state.addItem(1030, { title: 'C' });
     expect((await call('crm.timeline.logmessage.add', { fields: { entityTypeId: 1030, entityId: claim.id, title: 'ERP', text: 'sent' } })).status).toBe(200);
 
-    const list = { IBLOCK_TYPE_ID: 'lists', IBLOCK_ID: 42 };
-    const elementId = (await call('lists.element.add', { ...list, ELEMENT_CODE: 'row-1', FIELDS: { NAME: 'Row', PROPERTY_10: 'a' } })).body.result;
+    const iblockId = (await call('lists.add', { IBLOCK_TYPE_ID: 'lists', IBLOCK_CODE: 'rows', FIELDS: { NAME: 'Rows' } })).body.result;
+    const list = { IBLOCK_TYPE_ID: 'lists', IBLOCK_ID: iblockId };
+    const property = String((await call('lists.field.add', { ...list, FIELDS: { NAME: 'Note', TYPE: 'S', CODE: 'NOTE' } })).body.result);
+    const elementId = (await call('lists.element.add', { ...list, ELEMENT_CODE: 'row-1', FIELDS: { NAME: 'Row', [property]: 'a' } })).body.result;
     expect((await call('lists.element.add', { ...list, ELEMENT_CODE: 'row-1', FIELDS: { NAME: 'Row' } })).body).toMatchObject({ error: 'ERROR_ELEMENT_ALREADY_EXISTS' });
     await call('lists.element.update', { ...list, ELEMENT_CODE: 'row-1', FIELDS: { NAME: 'Row 2' } });
     const got = await call('lists.element.get', { ...list, ELEMENT_ID: elementId });
-    expect(got.body.result).toEqual([{ ID: String(elementId), IBLOCK_ID: '42', CODE: 'row-1', NAME: 'Row 2' }]);
+    expect(got.body.result).toEqual([{ ID: String(elementId), NAME: 'Row 2', IBLOCK_SECTION_ID: null, CREATED_BY: '1', CODE: 'row-1' }]);
     expect((await call('lists.element.delete', { ...list, ELEMENT_ID: elementId })).body.result).toBe(true);
 
     expect((await call('placement.bind', { PLACEMENT: 'CRM_DYNAMIC_1030_DETAIL_TAB', HANDLER: handler.url, TITLE: 'Runs' })).body.result).toBe(true);

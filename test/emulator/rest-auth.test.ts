@@ -13,7 +13,7 @@ describe('Bitrix24 emulator: REST calls, auth and OAuth', () => {
     const { accessToken } = await installForTokens(emulator);
     const answer = await callRest(emulator.clientEndpoint, 'user.current', { auth: accessToken });
     expect(answer.status).toBe(200);
-    expect(answer.body.result).toMatchObject({ ID: '1', IS_ADMIN: true });
+    expect(answer.body.result).toMatchObject({ ID: '1', NAME: 'Admin', UF_DEPARTMENT: [1] });
     expect(Object.keys(answer.body.time as object)).toEqual(
       expect.arrayContaining(['start', 'finish', 'duration', 'processing', 'date_start', 'date_finish', 'operating_reset_at', 'operating']),
     );

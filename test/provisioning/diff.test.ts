@@ -11,8 +11,27 @@ const PLACEMENTS = `${PUBLIC_URL}/bitrix24/placements/runs`;
 const declaration = buildDeclaration({ publicUrl: `${PUBLIC_URL}/` });
 
 function emptyState(overrides: Partial<PortalState> = {}): PortalState {
-  return { robots: [], activities: [], eventBindings: [], placements: [], crmTypes: [], userFields: [], availableEvents: null, ...overrides };
+  return {
+    robots: [],
+    activities: [],
+    eventBindings: [],
+    placements: [],
+    crmTypes: [],
+    userFields: [],
+    availableEvents: null,
+    shipmentList: null,
+    dealUserFields: [],
+    ...overrides,
+  };
 }
+
+const erpField = { entityId: 'CRM_DEAL', fieldName: 'UF_CRM_ERP_ORDER_ID', userTypeId: 'string', multiple: 'N', mandatory: 'N' };
+const listFields = [
+  ['DEAL_ID', 'N'], ['ROW_ID', 'N'], ['PRODUCT_ID', 'N'], ['QUANTITY', 'N'], ['PRICE', 'N'], ['MEASURE', 'S'],
+].map(([code, type], index) => ({ fieldId: `PROPERTY_${201 + index}`, id: 201 + index, code: code as string, type: type as string }));
+const shipmentList = { id: 48, code: 'b24_temporal_shipments', name: 'Shipments (deal products)', fields: listFields };
+/** What provisioning added besides smart processes, robots, events and placements, already in the portal. */
+const provisionedExtras = { shipmentList, dealUserFields: [erpField] };
 
 const claimType = { id: 7, entityTypeId: 1038, title: 'Claim' };
 const totalsType = { id: 8, entityTypeId: 1040, title: 'Invoice totals' };
@@ -48,6 +67,8 @@ function labels(bindings: { resource: { kind: string } & Record<string, unknown>
     }
     if (resource.kind === 'placement') return (resource.binding as { placement: string }).placement;
     if (resource.kind === 'userField') return (resource.field as { fieldName: string }).fieldName;
+    if (resource.kind === 'list') return `list ${(resource.params as { IBLOCK_CODE: string }).IBLOCK_CODE}`;
+    if (resource.kind === 'listField') return `listField ${(resource.params as { FIELDS: { CODE: string } }).FIELDS.CODE}`;
     return `${resource.kind} ${String(resource.code ?? resource.key)}`;
   });
 }
@@ -81,6 +102,80 @@ describe('diffPortal', () => {
     expect(plan.add.find((entry) => entry.resource.kind === 'smartProcess')?.resource).toMatchObject({
       fields: { title: 'Claim', relations: { parent: [{ entityTypeId: 2, isChildrenListEnabled: 'true' }] } },
     });
+    expect(added).toContain('UF_CRM_ERP_ORDER_ID');
+    // The shipment list is created, then its fields, addressed by the list's code (its id is not known yet).
+    expect(added.slice(-7)).toEqual([
+      'list b24_temporal_shipments',
+      'listField DEAL_ID', 'listField ROW_ID', 'listField PRODUCT_ID', 'listField QUANTITY', 'listField PRICE', 'listField MEASURE',
+    ]);
+    expect(plan.add.at(-1)?.resource).toMatchObject({
+      kind: 'listField',
+      key: 'measure',
+      params: { IBLOCK_TYPE_ID: 'lists', IBLOCK_CODE: 'b24_temporal_shipments', FIELDS: { CODE: 'MEASURE', TYPE: 'S', NAME: 'Unit' } },
+    });
+  });
+
+  it('adds only the fields a found list lacks, by its id, and reports a field of another type', () => {
+    const lacking = { ...shipmentList, fields: [{ ...listFields[0]!, type: 'S' }, ...listFields.slice(1, 4)] };
+    const plan = diffPortal(declaration, emptyState({ shipmentList: lacking, dealUserFields: [erpField] }), recordedAll);
+    const listAdds = plan.add.filter((entry) => entry.resource.kind === 'list' || entry.resource.kind === 'listField');
+    expect(labels(listAdds)).toEqual(['listField PRICE', 'listField MEASURE']);
+    expect(listAdds[0]?.resource).toMatchObject({ params: { IBLOCK_ID: 48 } });
+    expect(listAdds[0]?.resource).not.toHaveProperty('params.IBLOCK_CODE');
+    expect(plan.notes).toContain('list field DEAL_ID has type S, not N: left as is');
+  });
+
+  it('never creates a configured list that is missing, and says why deal products will not sync', () => {
+    const configured = buildDeclaration({ publicUrl: PUBLIC_URL, shipmentListIblockId: 77 });
+    const plan = diffPortal(configured, emptyState({ dealUserFields: [erpField] }), recordedAll);
+    expect(plan.add.filter((entry) => entry.resource.kind === 'list' || entry.resource.kind === 'listField')).toEqual([]);
+    expect(plan.notes).toContain('the configured shipment list (SHIPMENT_LIST_IBLOCK_ID 77) does not exist in the portal: deal products are not synced');
+
+    const unavailable = diffPortal(declaration, emptyState({ listsUnavailable: 'ACCESS_DENIED' }), recordedAll);
+    expect(unavailable.add.filter((entry) => entry.resource.kind === 'list')).toEqual([]);
+    expect(unavailable.notes).toContain('lists are not available to the app (ACCESS_DENIED): the shipment list cannot be provisioned, deal products are not synced');
+  });
+
+  it('creates the ERP order field on deals unless it exists, with the configured name', () => {
+    const named = buildDeclaration({ publicUrl: PUBLIC_URL, erpOrderField: 'UF_CRM_ORDER_NO' });
+    const plan = diffPortal(named, emptyState({ crmTypes: [claimType, totalsType], userFields: allFields, shipmentList, dealUserFields: [erpField] }), recordedAll);
+    expect(plan.add.filter((entry) => entry.resource.kind === 'userField').map((entry) => entry.resource)).toEqual([
+      expect.objectContaining({
+        field: expect.objectContaining({ entityId: 'CRM_DEAL', fieldName: 'UF_CRM_ORDER_NO', userTypeId: 'string', multiple: 'N' }),
+      }),
+    ]);
+    const retyped = diffPortal(declaration, emptyState({ shipmentList, dealUserFields: [{ ...erpField, userTypeId: 'integer' }] }), recordedAll);
+    expect(labels(retyped.add)).not.toContain('UF_CRM_ERP_ORDER_ID');
+    expect(retyped.notes).toContain('deal field UF_CRM_ERP_ORDER_ID differs in userTypeId: left as is');
+  });
+
+  it('registers deal robots with FILTER for deals only, and re-registers robots recorded before FILTER existed', () => {
+    const dealRobots = ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'robot');
+    for (const robot of dealRobots) {
+      expect(declaration.bizproc.find((entry) => entry.code === robot.code)?.fields.FILTER).toEqual({ INCLUDE: [['crm', 'CCrmDocumentDeal']] });
+    }
+    for (const activity of ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'activity')) {
+      expect(declaration.bizproc.find((entry) => entry.code === activity.code)?.fields).not.toHaveProperty('FILTER');
+    }
+    // What an earlier version recorded: the same definitions without FILTER.
+    const beforeFilter: ProvisioningRecord = {
+      ...recordedAll,
+      definitions: Object.fromEntries(
+        declaration.bizproc.map((entry) => {
+          const { FILTER: _filter, ...fields } = entry.fields;
+          return [definitionKey(entry.kind, entry.code), fieldHashes(fields)];
+        }),
+      ),
+    };
+    const present = emptyState({
+      ...provisionedExtras,
+      robots: dealRobots.map((robot) => robot.code),
+      activities: ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'activity').map((robot) => robot.code),
+    });
+    const plan = diffPortal({ ...declaration, smartProcesses: [], events: [], placements: [] }, present, beforeFilter);
+    expect(plan.update.map((entry) => [labels([entry])[0], entry.differences, entry.reason])).toEqual(
+      dealRobots.map((robot) => [`robot ${robot.code}`, ['FILTER'], UPDATE_REASON.declarationChanged]),
+    );
   });
 
   it('binds suffixed events when `events` lists them for every type, else the base event once', () => {
@@ -105,6 +200,7 @@ describe('diffPortal', () => {
     const present = emptyState({
       robots: ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'robot').map((robot) => robot.code),
       activities: ROBOT_DECLARATIONS.filter((robot) => robot.kind === 'activity').map((robot) => robot.code),
+      ...provisionedExtras,
     });
     const bizprocOnly = { ...declaration, smartProcesses: [], events: [], appEvents: [], placements: [] };
     expect(diffPortal(bizprocOnly, present, recordedAll)).toEqual({ add: [], update: [], remove: [], notes: [] });
@@ -126,7 +222,11 @@ describe('diffPortal', () => {
 
   it('finds our types by recorded id even when renamed, by configured id, and never changes types or fields', () => {
     const renamed = { ...claimType, title: 'Complaints', isStagesEnabled: 'N' };
-    const state = emptyState({ crmTypes: [renamed, totalsType], userFields: [{ ...allFields[0]!, userTypeId: 'integer' }, ...allFields.slice(1)] });
+    const state = emptyState({
+      ...provisionedExtras,
+      crmTypes: [renamed, totalsType],
+      userFields: [{ ...allFields[0]!, userTypeId: 'integer' }, ...allFields.slice(1)],
+    });
     const plan = diffPortal(declaration, state, { ...recordedAll, entityTypeIds: { claim: 1038 } });
     expect(labels(plan.add).filter((label) => label.startsWith('smartProcess') || label.startsWith('UF_') || label.startsWith('CRM_'))).toEqual([
       'CRM_DYNAMIC_1038_DETAIL_TAB',
@@ -145,6 +245,7 @@ describe('diffPortal', () => {
   it('rebinds drifted bindings and removes only owned ones that are no longer declared', () => {
     const names = ['ONCRMDYNAMICITEMADD', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMDYNAMICITEMDELETE', 'ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'];
     const state = emptyState({
+      ...provisionedExtras,
       crmTypes: [claimType, totalsType],
       userFields: allFields,
       eventBindings: [

@@ -21,6 +21,8 @@ export const WRITE_METHODS = new Set([
   'event.unbind',
   'placement.bind',
   'placement.unbind',
+  'lists.add',
+  'lists.field.add',
 ]);
 
 export interface ProvisioningHarness {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROBOT_DECLARATIONS, type RobotDeclaration } from '../../contracts/robot-declarations.js';
+import { DEAL_DOCUMENT_TYPE, ROBOT_DECLARATIONS, type RobotDeclaration } from '../../contracts/robot-declarations.js';
+import { SHIPMENT_LIST, SHIPMENT_PROPERTIES, SHIPMENT_PROPERTY_KEYS } from '../../contracts/shipment-list.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import {
   applyProvisioning,
@@ -68,14 +69,35 @@ describe('provisioning against the emulated portal', () => {
     const claim = emulator.state.crmTypes.find((type) => type.title === 'Claim');
     const invoiceTotals = emulator.state.crmTypes.find((type) => type.title === 'Invoice totals');
     expect(claim).toBeDefined();
-    expect(invoiceTotals?.relations).toEqual({ parent: [{ entityTypeId: 31, isChildrenListEnabled: 'true' }] });
+    expect(invoiceTotals?.relations).toEqual({ parent: [{ entityTypeId: 31, isChildrenListEnabled: 'Y', isPredefined: 'N' }], child: [] });
+    expect(invoiceTotals?.isLinkWithProductsEnabled).toBe('N');
     expect(emulator.state.userFields.map((field) => [field.entityId, field.fieldName, field.userTypeId])).toEqual([
       [`CRM_${claim?.id}`, `UF_CRM_${claim?.id}_CLAIM_NUMBER`, 'string'],
       [`CRM_${claim?.id}`, `UF_CRM_${claim?.id}_QUALITY_TASK_ID`, 'integer'],
       [`CRM_${claim?.id}`, `UF_CRM_${claim?.id}_DEAL_ID`, 'integer'],
       [`CRM_${invoiceTotals?.id}`, `UF_CRM_${invoiceTotals?.id}_TOTAL`, 'double'],
       [`CRM_${invoiceTotals?.id}`, `UF_CRM_${invoiceTotals?.id}_CURRENCY`, 'string'],
+      ['CRM_DEAL', 'UF_CRM_ERP_ORDER_ID', 'string'],
     ]);
+
+    // The shipment list, created with lists.add, and one property per synced value, with numeric ids recorded.
+    expect(emulator.state.lists).toEqual([expect.objectContaining({ IBLOCK_TYPE_ID: 'lists', CODE: SHIPMENT_LIST.iblockCode, NAME: SHIPMENT_LIST.name })]);
+    const list = emulator.state.lists[0];
+    const properties = emulator.state.listProperties.filter((property) => property.IBLOCK_ID === list?.ID);
+    expect(properties.map((property) => [property.CODE, property.TYPE])).toEqual(
+      SHIPMENT_PROPERTY_KEYS.map((key) => [SHIPMENT_PROPERTIES[key].code, SHIPMENT_PROPERTIES[key].type]),
+    );
+    const settings = await harness.store.settings(emulator.memberId);
+    expect(settings.shipmentListIblockId).toBe(list?.ID);
+    expect(settings.shipmentListPropertyIds).toEqual(
+      Object.fromEntries(SHIPMENT_PROPERTY_KEYS.map((key) => [key, properties.find((property) => property.CODE === SHIPMENT_PROPERTIES[key].code)?.ID])),
+    );
+
+    // Deal robots are offered on deals only; activities anywhere.
+    const dealRobots = robots.map((robot) => robot.code).sort();
+    expect(emulator.designerRobots(DEAL_DOCUMENT_TYPE).sort()).toEqual(dealRobots);
+    expect(emulator.designerRobots(['crm', 'CCrmDocumentLead', 'LEAD'])).toEqual([]);
+    expect(emulator.designerRobots(['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', 'DYNAMIC_1030'])).toEqual([]);
 
     // The emulator has no `events` method, so base events are bound once for Claim and smart invoices alike.
     const eventNames = [...CRUD.map((action) => `ONCRMDYNAMICITEM${action}`), ...CRUD.map((action) => `ONCRMDEAL${action}`)];
@@ -179,7 +201,11 @@ describe('provisioning against the emulated portal', () => {
     expect(text).toContain('+ smart process "Claim"');
     expect(text).toContain('+ field UF_CRM_{claim.id}_CLAIM_NUMBER (CRM_{claim.id}, string)');
     expect(text).toContain(`+ placement CRM_DYNAMIC_{claim}_DETAIL_TAB → ${PUBLIC_URL}/bitrix24/placements/runs`);
-    expect(result.plan.add).toHaveLength(2 + 5 + ROBOT_DECLARATIONS.length + 12 + 3 + 2);
+    // Types, their 5 fields, the ERP deal field, robots, 12 bindings, 3 app lifecycle bindings, 2 placements, the list and its 6 fields.
+    expect(result.plan.add).toHaveLength(2 + 5 + 1 + ROBOT_DECLARATIONS.length + 12 + 3 + 2 + 1 + 6);
+    expect(text).toContain(`+ list "${SHIPMENT_LIST.name}" (lists, code ${SHIPMENT_LIST.iblockCode})`);
+    expect(text).toContain(`+ list field DEAL_ID (N) in list code ${SHIPMENT_LIST.iblockCode}`);
+    expect(text).toContain('+ field UF_CRM_ERP_ORDER_ID (CRM_DEAL, string)');
   });
 
   it('removes only what it owns and reports the rest', async () => {
@@ -200,6 +226,31 @@ describe('provisioning against the emulated portal', () => {
     expect(emulator.state.eventBindings.some((binding) => binding.handler === foreignHandler)).toBe(true);
     expect(emulator.state.robots.has('someone_elses')).toBe(true);
     expect((first.kind === 'robot' ? emulator.state.robots : emulator.state.activities).has(first.code)).toBe(false);
+  });
+
+  it('uses a list that exists with our code, adds only its missing fields, and records their ids', async () => {
+    const list = emulator.state.addList({ code: SHIPMENT_LIST.iblockCode, name: 'Made by hand' });
+    const deal = emulator.state.addListField(list.ID, { NAME: 'Deal', TYPE: 'N', CODE: 'DEAL_ID' });
+    await provision();
+    expect(emulator.state.lists).toHaveLength(1);
+    const properties = emulator.state.listProperties.filter((property) => property.IBLOCK_ID === list.ID);
+    expect(properties.map((property) => property.CODE)).toEqual(SHIPMENT_PROPERTY_KEYS.map((key) => SHIPMENT_PROPERTIES[key].code));
+    const settings = await harness.store.settings(emulator.memberId);
+    expect(settings).toMatchObject({ shipmentListIblockId: list.ID, shipmentListPropertyIds: { dealId: Number(deal.slice('PROPERTY_'.length)) } });
+  });
+
+  it('uses a configured list (SHIPMENT_LIST_IBLOCK_ID) and never creates one when it is missing', async () => {
+    const configured = emulator.state.addList({ code: 'their_list', name: 'Configured' });
+    const withList = buildDeclaration({ publicUrl: PUBLIC_URL, shipmentListIblockId: configured.ID });
+    const run = (declarationToUse: typeof withList) => provisionPortal({ bitrix24: harness.bitrix24, memberId: emulator.memberId, declaration: declarationToUse, settings: harness.store });
+    await run(withList);
+    expect(emulator.state.lists.map((list) => list.CODE)).toEqual(['their_list']);
+    expect(emulator.state.listProperties.filter((property) => property.IBLOCK_ID === configured.ID)).toHaveLength(6);
+    expect(await harness.store.settings(emulator.memberId)).toMatchObject({ shipmentListIblockId: configured.ID });
+
+    const missing = await run(buildDeclaration({ publicUrl: PUBLIC_URL, shipmentListIblockId: 9999 }));
+    expect(missing.plan.notes).toContain('the configured shipment list (SHIPMENT_LIST_IBLOCK_ID 9999) does not exist in the portal: deal products are not synced');
+    expect(emulator.state.lists).toHaveLength(1);
   });
 
   it('treats ERROR_ACTIVITY_ALREADY_INSTALLED on add as an update', async () => {
@@ -226,7 +277,7 @@ describe('provisioning against the emulated portal', () => {
     expect((failure as Error).message).toMatch(/^provisioning failed at add placement CRM_DYNAMIC_\d+_DETAIL_TAB .*ERROR_WRONG_HANDLER_URL/);
 
     const retry = await provision();
-    expect(retry.plan.add.map((entry) => entry.resource.kind)).toEqual(['placement', 'placement']);
+    expect(retry.plan.add.map((entry) => entry.resource.kind)).toEqual(['placement', 'placement', 'list', ...Array<string>(6).fill('listField')]);
     expect(retry.plan.update).toEqual([]);
   });
 });

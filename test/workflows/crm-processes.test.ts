@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withApplicationFailures, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { createBitrix24Client, type Bitrix24Client } from '../../integrations/bitrix24/client.js';
 import { createActivities } from '../../activities/index.js';
-import { claimFieldNames } from '../../contracts/crm-field-names.js';
+import { claimFieldNames, invoiceTotalFieldNames } from '../../contracts/crm-field-names.js';
+import type { ShipmentListRef } from '../../contracts/shipment-list.js';
 import type { EntityPassResult, EntityProcessName } from '../../contracts/entity.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import type { ProductRow } from '../../emulators/bitrix24/state.js';
@@ -23,10 +24,10 @@ import { crmPassBundle } from '../support/crm-pass-bundle.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { installedPortalStore } from '../support/emulator-credentials.js';
+import { seedClaimType, seedInvoiceTotalType, seedShipmentList, shipmentValue } from '../support/crm-portal-seed.js';
 
 const CLAIM_ENTITY_TYPE_ID = 1038;
 const HELPER_ENTITY_TYPE_ID = 1040;
-const SHIPMENT_IBLOCK_ID = 42;
 const QUALITY_HEAD = 2;
 const MANAGER = 3;
 const TIME_ZONE = 'Europe/Moscow';
@@ -39,6 +40,8 @@ let worker: Worker;
 let workerRun: Promise<void>;
 let taskQueue: string;
 let claimTypeId: number;
+let helperTypeId: number;
+let shipmentList: ShipmentListRef;
 let runs = 0;
 
 /** Fault hooks: the real call happens, then its answer is "lost" and the activity retries. */
@@ -80,14 +83,17 @@ beforeAll(async () => {
   env = await createLocalEnv({ dataConverter });
   emulator = await startBitrix24Emulator({ rateLimit: false });
   const store = await installedPortalStore(emulator);
-  claimTypeId = emulator.state.addCrmType({ entityTypeId: CLAIM_ENTITY_TYPE_ID, title: 'Claim' }).id;
-  const helperType = emulator.state.addCrmType({ entityTypeId: HELPER_ENTITY_TYPE_ID, title: 'Invoice total' });
+  // What provisioning leaves in a portal: the types with their user fields, the list with its properties, the ids recorded.
+  claimTypeId = seedClaimType(emulator, CLAIM_ENTITY_TYPE_ID).typeId;
+  helperTypeId = seedInvoiceTotalType(emulator, HELPER_ENTITY_TYPE_ID).typeId;
+  shipmentList = seedShipmentList(emulator);
   await store.saveSettings(emulator.memberId, {
     claimEntityTypeId: CLAIM_ENTITY_TYPE_ID,
     claimTypeId,
     invoiceTotalEntityTypeId: HELPER_ENTITY_TYPE_ID,
-    invoiceTotalTypeId: helperType.id,
-    shipmentListIblockId: SHIPMENT_IBLOCK_ID,
+    invoiceTotalTypeId: helperTypeId,
+    shipmentListIblockId: shipmentList.iblockId,
+    shipmentListPropertyIds: shipmentList.propertyIds,
   });
   // The emulator has no rate limit here; the client's own bucket must not slow 100 concurrent claims either.
   client = createBitrix24Client({ store, rateLimit: { perSecond: 1000, burst: 1000 } });
@@ -329,6 +335,24 @@ describe('invoice totals', () => {
   ];
   const helpersOf = (invoiceId: number) =>
     emulator.state.items.all(HELPER_ENTITY_TYPE_ID).filter((item) => item.parentId31 === invoiceId);
+  const totalOf = (invoiceId: number) => {
+    const helper = helpersOf(invoiceId)[0];
+    const fields = invoiceTotalFieldNames(helperTypeId);
+    return helper === undefined ? undefined : { total: helper[fields.total], currency: helper[fields.currency] };
+  };
+
+  it('writes 3 × 100 + 2 × 12.5 = 325 into the helper total field, the helper type having no amount fields', async () => {
+    const invoiceId = emulator.state.addItem(31, { title: 'Invoice', currencyId: 'RUB' }).id;
+    emulator.state.setProductRows('SI', invoiceId, [invoiceRow({ price: 100, quantity: 3 }), invoiceRow({ price: 12.5, quantity: 2 })]);
+    const result = await runPass('invoice-total', 31, invoiceId);
+    expect(totalOf(invoiceId)).toEqual({ total: 325, currency: 'RUB' });
+    expect(result.summary).toBe('total 325 RUB (2 rows): created');
+    // Read back through the REST API as an app would: the type has no opportunity, only its user fields.
+    const helper = helpersOf(invoiceId)[0];
+    const { item } = await client.call<{ item: Record<string, unknown> }>(emulator.memberId, 'crm.item.get', { entityTypeId: HELPER_ENTITY_TYPE_ID, id: helper?.id });
+    expect(item[invoiceTotalFieldNames(helperTypeId).total]).toBe(325);
+    expect(item).not.toHaveProperty('opportunity');
+  });
 
   it('creates the helper element with the total in the invoice currency, then writes nothing while it is unchanged', async () => {
     const invoiceId = emulator.state.addItem(31, { title: 'Invoice', currencyId: 'EUR' }).id;
@@ -336,7 +360,7 @@ describe('invoice totals', () => {
     const first = await restCallsDuring(() => runPass('invoice-total', 31, invoiceId));
     expect(first.methods).toEqual(['crm.item.get', 'crm.item.productrow.list', 'crm.item.list', 'crm.item.add']);
     expect(helpersOf(invoiceId)).toHaveLength(1);
-    expect(helpersOf(invoiceId)[0]).toMatchObject({ opportunity: 1766.39, currencyId: 'EUR' });
+    expect(totalOf(invoiceId)).toEqual({ total: 1766.39, currency: 'EUR' });
 
     const again = await restCallsDuring(() => runPass('invoice-total', 31, invoiceId, { memory: first.result.memory }));
     expect(again.methods).toEqual(['crm.item.get', 'crm.item.productrow.list', 'crm.item.list']);
@@ -346,7 +370,7 @@ describe('invoice totals', () => {
     const changed = await restCallsDuring(() => runPass('invoice-total', 31, invoiceId));
     expect(changed.methods).toContain('crm.item.update');
     expect(helpersOf(invoiceId)).toHaveLength(1);
-    expect(helpersOf(invoiceId)[0]).toMatchObject({ opportunity: 1766.4 });
+    expect(totalOf(invoiceId)).toEqual({ total: 1766.4, currency: 'EUR' });
   });
 
   it('reads every page of product rows', async () => {
@@ -354,7 +378,7 @@ describe('invoice totals', () => {
     emulator.state.setProductRows('SI', invoiceId, Array.from({ length: 120 }, () => invoiceRow({ price: 10.5, quantity: 2 })));
     const { methods } = await restCallsDuring(() => runPass('invoice-total', 31, invoiceId));
     expect(methods.filter((method) => method === 'crm.item.productrow.list')).toHaveLength(3);
-    expect(helpersOf(invoiceId)[0]).toMatchObject({ opportunity: 2520, currencyId: 'RUB' });
+    expect(totalOf(invoiceId)).toEqual({ total: 2520, currency: 'RUB' });
   });
 
   it('removes the helper element when the invoice is deleted', async () => {
@@ -395,15 +419,17 @@ describe('deal products → shipment list', () => {
     const last = stored[count - 1];
     if (last !== undefined) {
       const element = elements.find((candidate) => candidate.CODE === `deal-${dealId}-row-${last.id}`);
-      expect(element?.IBLOCK_ID).toBe(String(SHIPMENT_IBLOCK_ID));
+      const ids = shipmentList.propertyIds;
+      expect(element?.IBLOCK_ID).toBe(String(shipmentList.iblockId));
+      // Every property stored under its numeric id: the portal kept all of them.
       expect(element?.FIELDS).toEqual({
         NAME: last.productName,
-        PROPERTY_DEAL_ID: String(dealId),
-        PROPERTY_ROW_ID: String(last.id),
-        PROPERTY_PRODUCT_ID: String(last.productId),
-        PROPERTY_QUANTITY: String(last.quantity),
-        PROPERTY_PRICE: String(last.price),
-        PROPERTY_MEASURE: 'pcs',
+        [`PROPERTY_${ids.dealId}`]: String(dealId),
+        [`PROPERTY_${ids.rowId}`]: String(last.id),
+        [`PROPERTY_${ids.productId}`]: String(last.productId),
+        [`PROPERTY_${ids.quantity}`]: String(last.quantity),
+        [`PROPERTY_${ids.price}`]: String(last.price),
+        [`PROPERTY_${ids.measure}`]: 'pcs',
       });
     }
   });
@@ -429,9 +455,13 @@ describe('deal products → shipment list', () => {
     const after = elementsOf(dealId);
     expect(after).toHaveLength(119);
     const updated = after.find((element) => element.CODE === `deal-${dealId}-row-${stored[0]?.id}`);
-    expect(updated?.FIELDS.PROPERTY_QUANTITY).toBe(String((stored[0]?.quantity ?? 0) + 10));
-    // Updates overwrite the whole element, so every field was sent again.
+    expect(updated && shipmentValue(updated, shipmentList.propertyIds.quantity)).toBe(String((stored[0]?.quantity ?? 0) + 10));
+    // Updates overwrite the whole element, so every field was sent again, and the portal kept every one.
     expect(Object.keys(updated?.FIELDS ?? {})).toHaveLength(7);
+    expect(updated && shipmentValue(updated, shipmentList.propertyIds.dealId)).toBe(String(dealId));
+
+    const settled = await sync(dealId);
+    expect(settled.methods).toEqual([...Array<string>(3).fill('crm.item.productrow.list'), ...Array<string>(3).fill('lists.element.get')]);
     expect(after.find((element) => element.CODE === `deal-${dealId}-row-${stored[5]?.id}`)).toBeUndefined();
     expect(after.find((element) => element.CODE === `deal-${dealId}-row-${stored[10]?.id}`)?.ID).toBe(before.get(`deal-${dealId}-row-${stored[10]?.id}`)?.ID);
   });

@@ -48,7 +48,8 @@ beforeAll(async () => {
     temporalHealth: async () => true,
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
-  portal.emulator.state.addCrmType({ entityTypeId: CLAIM_TYPE, title: 'Claim' });
+  // Product linking gives the type its amount field (crm-item-add.md); without it `opportunity` would be ignored.
+  portal.emulator.state.addCrmType({ entityTypeId: CLAIM_TYPE, title: 'Claim', isLinkWithProductsEnabled: 'Y' });
   for (const event of [`ONCRMDYNAMICITEMADD_${CLAIM_TYPE}`, `ONCRMDYNAMICITEMUPDATE_${CLAIM_TYPE}`]) {
     await portal.bitrix24.call(portal.emulator.memberId, 'event.bind', { event, handler: `${apiUrl}/bitrix24/events` });
   }

@@ -2,15 +2,15 @@ import type { EntityPass, EntityPassContext, EntityPassResult } from '../../cont
 import { crmActivities, crmProcessContext, required } from './process-context.js';
 
 /**
- * Deal products → shipment list: one list element per product row (code deal-{dealId}-row-{rowId}), synced by
- * difference through `batch`; a deleted deal loses all its elements.
+ * Deal products → shipment list: one list element per product row (code deal-{dealId}-row-{rowId}), properties
+ * addressed by their numeric ids, synced by difference through `batch`; a deleted deal loses all its elements.
  */
 export const dealProductsPass: EntityPass = async (context: EntityPassContext): Promise<EntityPassResult> => {
-  const { ids } = await crmProcessContext(context.memberId);
+  const { ids } = await crmProcessContext(context.memberId, { resolveShipmentList: true });
   const outcome = await crmActivities.syncDealShipments({
     memberId: context.memberId,
     dealId: context.entityId,
-    iblockId: required(ids.shipmentListIblockId, 'the shipment list'),
+    list: required(ids.shipmentList, 'the shipment list (created by provisioning, or SHIPMENT_LIST_IBLOCK_ID with every property)'),
     dealDeleted: context.deleted,
   });
   return {

@@ -2,15 +2,17 @@ import type { EntityPass, EntityPassContext, EntityPassResult } from '../../cont
 import { crmActivities, crmProcessContext, required } from './process-context.js';
 
 /**
- * Invoice totals: the total of all the smart invoice's product rows, kept in the helper smart-process element
- * linked to the invoice (parentId31). Unchanged total: no write. Deleted invoice: its helper element goes too.
+ * Invoice totals: the total of all the smart invoice's product rows, kept in the TOTAL and CURRENCY user fields of the
+ * helper smart-process element linked to the invoice (parentId31). Unchanged total: no write. Deleted invoice: its
+ * helper element goes too.
  */
 export const invoiceTotalPass: EntityPass = async (context: EntityPassContext): Promise<EntityPassResult> => {
-  const { ids } = await crmProcessContext(context.memberId);
+  const { ids } = await crmProcessContext(context.memberId, { resolveInvoiceTotalTypeId: true });
   const input = {
     memberId: context.memberId,
     invoiceId: context.entityId,
     helperEntityTypeId: required(ids.invoiceTotalEntityTypeId, 'the invoice-total smart process'),
+    helperTypeId: required(ids.invoiceTotalTypeId, 'the invoice-total smart process'),
   };
   if (context.deleted) {
     const removed = await crmActivities.deleteInvoiceTotal(input);

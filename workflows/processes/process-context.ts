@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { CrmPortalIds, CrmProcessSettings } from '../../activities/crm-processes/settings.js';
+import type { CrmPortalIds, CrmProcessSettings, ReadCrmPortalIdsInput } from '../../activities/crm-processes/settings.js';
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
 
@@ -20,12 +20,12 @@ export interface CrmProcessContext {
 export const CRM_CONFIG_FAILURE = 'Config.CrmProcessNotConfigured';
 
 /** Worker settings (recorded via the local activity) and the portal's smart-process and list ids. */
-export async function crmProcessContext(memberId: string, options: { resolveClaimTypeId?: boolean } = {}): Promise<CrmProcessContext> {
+export async function crmProcessContext(memberId: string, options: Omit<ReadCrmPortalIdsInput, 'memberId'> = {}): Promise<CrmProcessContext> {
   const worker = await processSettings();
   if (worker.crm === undefined) {
     throw ApplicationFailure.nonRetryable('the worker has no CRM process settings', CRM_CONFIG_FAILURE);
   }
-  const ids = await crmActivities.readCrmPortalIds({ memberId, resolveClaimTypeId: options.resolveClaimTypeId === true });
+  const ids = await crmActivities.readCrmPortalIds({ memberId, ...options });
   return { settings: worker.crm, ids };
 }
 

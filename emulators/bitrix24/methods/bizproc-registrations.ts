@@ -2,6 +2,7 @@ import { restErrors } from '../errors.js';
 import { ACCESS, type MethodTable } from '../method-types.js';
 import { asRecord, asString, isRecord, paramCI, type Params } from '../params.js';
 import type { BizprocRegistration } from '../state.js';
+import { isValidRobotFilter } from '../robot-filter.js';
 
 const CODE_PATTERN = /^[a-z0-9.\-_]+$/i;
 const PROPERTY_KEY_PATTERN = /^[a-z][a-z0-9_]*$/i;
@@ -39,6 +40,16 @@ function validate(fields: Params): void {
     }
   }
   if (fields.USE_PLACEMENT === 'Y' && !asString(fields.PLACEMENT_HANDLER)) throw invalid('Empty PLACEMENT_HANDLER!');
+  if (fields.FILTER !== undefined && !isValidRobotFilter(fields.FILTER)) throw invalid('Wrong activity FILTER!');
+}
+
+/** bizproc.robot.update with an empty FILTER clears it (core updateActivityInternal). */
+function withoutEmptyFilter(changes: Params): Params {
+  const filter = changes.FILTER;
+  const empty = filter === '' || filter === null || (isRecord(filter) && Object.keys(filter).length === 0) || (Array.isArray(filter) && filter.length === 0);
+  if (!empty) return changes;
+  const { FILTER: _cleared, ...rest } = changes;
+  return rest;
 }
 
 /** bizproc.robot.* and bizproc.activity.* share one implementation; only the registry differs (IS_ROBOT). */
@@ -69,7 +80,9 @@ function registrationMethods(prefix: 'bizproc.robot' | 'bizproc.activity', pick:
           Object.entries(upperKeys(asRecord(paramCI(params, 'FIELDS')))).filter(([key]) => (UPDATABLE as readonly string[]).includes(key)),
         );
         if (Object.keys(changes).length === 0) throw invalid('No fields to update');
-        const updated = { ...existing, ...changes } as BizprocRegistration;
+        const base: Params = { ...existing };
+        if ('FILTER' in changes) delete base.FILTER;
+        const updated = { ...base, ...withoutEmptyFilter(changes) } as BizprocRegistration;
         validate(updated);
         ctx.state[pick].set(code, updated);
         return { result: true };

@@ -1,6 +1,7 @@
 import { CHANGE } from '../crm-events.js';
 import { RestError, restErrors } from '../errors.js';
 import { camelToUpper, upperToCamel } from '../field-case.js';
+import { acceptedFields, itemView, userFieldsOf } from '../item-fields.js';
 import type { MethodTable } from '../method-types.js';
 import { asInt, asRecord, paramCI } from '../params.js';
 
@@ -14,10 +15,12 @@ export const crmDealMethods: MethodTable = {
       if (!id || id <= 0) throw restErrors.emptyCode('ID is not defined or invalid.');
       const deal = ctx.state.items.get(DEAL, id);
       if (!deal) throw restErrors.emptyCode('Not found');
+      // Deal user fields keep the name they were created with (UF_CRM_...), empty ones included.
+      const upperNames = new Map(userFieldsOf(ctx.state, DEAL).map((field) => [field.camelName, field.fieldName]));
       const result = Object.fromEntries(
-        Object.entries(deal)
+        Object.entries(itemView(ctx.state, deal))
           .filter(([key]) => key !== 'entityTypeId')
-          .map(([key, value]) => [camelToUpper(key), typeof value === 'number' ? String(value) : value]),
+          .map(([key, value]) => [upperNames.get(key) ?? camelToUpper(key), typeof value === 'number' ? String(value) : value]),
       );
       return { result };
     },
@@ -29,7 +32,8 @@ export const crmDealMethods: MethodTable = {
       if (!ctx.state.items.get(DEAL, id)) throw restErrors.emptyCode('Not found');
       const fields = asRecord(paramCI(params, 'fields'));
       if (Object.keys(fields).length === 0) throw new RestError(400, '', 'The field FIELDS is not defined or invalid.');
-      const changes = Object.fromEntries(Object.entries(fields).map(([key, value]) => [upperToCamel(key.toUpperCase()), value]));
+      // A user field the deal does not have is ignored, as crm.item.update ignores unknown fields.
+      const changes = acceptedFields(ctx.state, DEAL, Object.fromEntries(Object.entries(fields).map(([key, value]) => [upperToCamel(key.toUpperCase()), value])));
       ctx.state.items.update(DEAL, id, changes, ctx.caller.userId);
       ctx.crmEvents.emit(DEAL, id, CHANGE.update, { userId: ctx.caller.userId, ...(ctx.authConnector ? { authConnector: ctx.authConnector } : {}) });
       return { result: true };

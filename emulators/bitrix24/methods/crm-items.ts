@@ -3,6 +3,7 @@ import { matchesFilter, sortRows } from '../crm-filter.js';
 import type { CrmItem } from '../crm-store.js';
 import { restErrors } from '../errors.js';
 import { camelToUpper, upperToCamel } from '../field-case.js';
+import { acceptedFields, itemView, userFieldsOf } from '../item-fields.js';
 import { paginate, type MethodContext, type MethodTable } from '../method-types.js';
 import { asInt, asRecord, isYes, type Params } from '../params.js';
 import { productOwnerType } from '../state.js';
@@ -28,20 +29,24 @@ export function entityTypeOf(params: Params, ctx: MethodContext): number {
   return entityTypeId;
 }
 
-function incomingFields(params: Params): Record<string, unknown> {
+/** The write's fields in camelCase, without those the type does not have ("An incorrect field in `fields` will be ignored"). */
+function incomingFields(params: Params, ctx: MethodContext, entityTypeId: number): Record<string, unknown> {
   const fields = asRecord(params.fields);
   const original = isYes(params.useOriginalUfNames);
-  return normalize(Object.fromEntries(Object.entries(fields).map(([key, value]) => [original || /^[A-Z_0-9]+$/.test(key) ? upperToCamel(key) : key, value])));
+  const camel = Object.fromEntries(Object.entries(fields).map(([key, value]) => [original || /^[A-Z_0-9]+$/.test(key) ? upperToCamel(key) : key, value]));
+  return normalize(acceptedFields(ctx.state, entityTypeId, camel));
 }
 
-function present(item: CrmItem, params: Params): Record<string, unknown> {
+function present(item: CrmItem, params: Params, ctx: MethodContext): Record<string, unknown> {
+  const view = itemView(ctx.state, item);
   const select = Array.isArray(params.select) ? params.select.map(String) : [];
   const picked =
     select.length === 0 || select.includes('*')
-      ? { ...item }
-      : Object.fromEntries(Object.entries(item).filter(([key]) => key === 'id' || select.some((wanted) => wanted.toLowerCase() === key.toLowerCase())));
+      ? view
+      : Object.fromEntries(Object.entries(view).filter(([key]) => key === 'id' || select.some((wanted) => wanted.toLowerCase() === key.toLowerCase())));
   if (!isYes(params.useOriginalUfNames)) return picked;
-  return Object.fromEntries(Object.entries(picked).map(([key, value]) => [key.startsWith('ufCrm') ? camelToUpper(key) : key, value]));
+  const upperNames = new Map(userFieldsOf(ctx.state, item.entityTypeId).map((field) => [field.camelName, field.fieldName]));
+  return Object.fromEntries(Object.entries(picked).map(([key, value]) => [key.startsWith('ufCrm') ? (upperNames.get(key) ?? camelToUpper(key)) : key, value]));
 }
 
 function requireItem(ctx: MethodContext, entityTypeId: number, params: Params): CrmItem {
@@ -58,21 +63,21 @@ export const crmItemMethods: MethodTable = {
   'crm.item.add': {
     handler: (params, ctx) => {
       const entityTypeId = entityTypeOf(params, ctx);
-      const item = ctx.state.items.add(entityTypeId, incomingFields(params), ctx.caller.userId);
+      const item = ctx.state.items.add(entityTypeId, incomingFields(params, ctx, entityTypeId), ctx.caller.userId);
       ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.add, source(ctx));
-      return { result: { item: present(item, params) } };
+      return { result: { item: present(item, params, ctx) } };
     },
   },
   'crm.item.get': {
-    handler: (params, ctx) => ({ result: { item: present(requireItem(ctx, entityTypeOf(params, ctx), params), params) } }),
+    handler: (params, ctx) => ({ result: { item: present(requireItem(ctx, entityTypeOf(params, ctx), params), params, ctx) } }),
   },
   'crm.item.update': {
     handler: (params, ctx) => {
       const entityTypeId = entityTypeOf(params, ctx);
       const item = requireItem(ctx, entityTypeId, params);
-      ctx.state.items.update(entityTypeId, item.id, incomingFields(params), ctx.caller.userId);
+      ctx.state.items.update(entityTypeId, item.id, incomingFields(params, ctx, entityTypeId), ctx.caller.userId);
       ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.update, source(ctx));
-      return { result: { item: present(item, params) } };
+      return { result: { item: present(item, params, ctx) } };
     },
   },
   'crm.item.delete': {
@@ -93,7 +98,7 @@ export const crmItemMethods: MethodTable = {
       const order = params.order === undefined ? { id: 'ASC' } : asRecord(params.order);
       const rows = sortRows(ctx.state.items.all(entityTypeId).filter((item) => matchesFilter(item, filter)), order);
       const { page, total, next } = paginate(rows, params.start);
-      return { result: { items: page.map((item) => present(item, params)) }, total, next };
+      return { result: { items: page.map((item) => present(item, params, ctx)) }, total, next };
     },
   },
 };

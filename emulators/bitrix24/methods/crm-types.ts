@@ -7,6 +7,7 @@ function validEntityTypeId(entityTypeId: number): boolean {
   return (entityTypeId >= 128 && entityTypeId <= 192) || (entityTypeId >= 1030 && entityTypeId % 2 === 0);
 }
 
+/** Types are answered with their whole documented field set (crm-type-add.md answer; state.addCrmType builds it). */
 export const crmTypeMethods: MethodTable = {
   'crm.type.add': {
     handler: (params, ctx) => {
@@ -20,7 +21,8 @@ export const crmTypeMethods: MethodTable = {
       if (entityTypeId !== undefined && ctx.state.isKnownEntityType(entityTypeId)) {
         throw restErrors.invalidArg(`Type with entityTypeId ${entityTypeId} already exists`);
       }
-      const type = ctx.state.addCrmType({ ...fields, title, ...(entityTypeId === undefined ? {} : { entityTypeId }) });
+      const { entityTypeId: _given, ...rest } = fields;
+      const type = ctx.state.addCrmType({ ...rest, title, ...(entityTypeId === undefined ? {} : { entityTypeId }) }, ctx.caller.userId);
       return { result: { type } };
     },
   },

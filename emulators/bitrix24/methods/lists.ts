@@ -1,89 +1,199 @@
-import { matchesFilter, sortRows } from '../crm-filter.js';
 import { restErrors } from '../errors.js';
+import {
+  addList,
+  addListField,
+  elementFields,
+  elementFilter,
+  fieldIdOf,
+  missingParameter,
+  presentElement,
+  presentNameField,
+  presentProperty,
+  propertiesOf,
+  requireList,
+  validateElementFields,
+  valueIdsFor,
+} from '../list-model.js';
 import { paginate, type MethodContext, type MethodTable } from '../method-types.js';
 import { asInt, asRecord, asString, paramCI, type Params } from '../params.js';
-import type { ListElement } from '../state.js';
+import type { ListElement, ListIblock } from '../state.js';
 
-const missing = (name: string) => restErrors.validation('ERROR_REQUIRED_PARAMETERS_MISSING', `Required parameter "${name}" is missing`);
-
-function listOf(params: Params): { typeId: string; iblock: string } {
-  const typeId = asString(paramCI(params, 'IBLOCK_TYPE_ID'));
-  if (!typeId) throw missing('IBLOCK_TYPE_ID');
-  const iblock = asString(paramCI(params, 'IBLOCK_ID')) ?? asString(paramCI(params, 'IBLOCK_CODE'));
-  if (!iblock) throw missing('IBLOCK_ID');
-  return { typeId, iblock };
+function elementsOf(ctx: MethodContext, list: ListIblock): ListElement[] {
+  return ctx.state.listElements.filter((element) => element.IBLOCK_TYPE_ID === list.IBLOCK_TYPE_ID && element.IBLOCK_ID === String(list.ID));
 }
 
-function elementsOf(ctx: MethodContext, list: { typeId: string; iblock: string }): ListElement[] {
-  return ctx.state.listElements.filter((element) => element.IBLOCK_TYPE_ID === list.typeId && element.IBLOCK_ID === list.iblock);
-}
-
-function findElement(ctx: MethodContext, params: Params): ListElement {
-  const elements = elementsOf(ctx, listOf(params));
+function findElement(ctx: MethodContext, list: ListIblock, params: Params): ListElement {
   const id = asInt(paramCI(params, 'ELEMENT_ID'));
   const code = asString(paramCI(params, 'ELEMENT_CODE'));
-  if (id === undefined && !code) throw missing('ELEMENT_ID');
-  const element = elements.find((candidate) => (id !== undefined ? candidate.ID === id : candidate.CODE === code));
+  if (id === undefined && !code) throw missingParameter('ELEMENT_ID');
+  const element = elementsOf(ctx, list).find((candidate) => (id !== undefined ? candidate.ID === id : candidate.CODE === code));
   if (!element) throw restErrors.validation('ERROR_ELEMENT_NOT_FOUND', 'Element not found');
   return element;
 }
 
-function requireFields(params: Params): Record<string, unknown> {
-  const fields = asRecord(paramCI(params, 'FIELDS'));
-  if (!asString(fields.NAME)) throw missing('FIELDS[NAME]');
-  return fields;
+/** A list as lists.get answers it (lists-get.md example, the keys an app reads). */
+function presentList(list: ListIblock): Record<string, unknown> {
+  return {
+    ID: String(list.ID),
+    IBLOCK_TYPE_ID: list.IBLOCK_TYPE_ID,
+    CODE: list.CODE,
+    NAME: list.NAME,
+    ACTIVE: 'Y',
+    SORT: String(list.SORT),
+    DESCRIPTION: list.DESCRIPTION,
+    DESCRIPTION_TYPE: 'text',
+    BIZPROC: list.BIZPROC,
+    SOCNET_GROUP_ID: list.SOCNET_GROUP_ID === null ? null : String(list.SOCNET_GROUP_ID),
+    ELEMENTS_NAME: 'Elements',
+    ELEMENT_NAME: 'Element',
+  };
 }
 
-/** Property values come back keyed by a value id (`PROPERTY_61: {"1483": "text"}`), as lists.element.get does. */
-function present(element: ListElement): Record<string, unknown> {
-  const row: Record<string, unknown> = { ID: String(element.ID), IBLOCK_ID: element.IBLOCK_ID, CODE: element.CODE };
-  for (const [key, value] of Object.entries(element.FIELDS)) {
-    if (!key.startsWith('PROPERTY_')) row[key] = value;
-    else {
-      const values = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? Object.values(value) : [value];
-      row[key] = Object.fromEntries(values.map((entry, index) => [String(element.ID * 1000 + index), entry]));
+const ELEMENT_SORT_FIELDS = new Set(['ID', 'NAME', 'SORT', 'CODE']);
+
+function sortElements(elements: ListElement[], order: Record<string, unknown>): ListElement[] {
+  const entries = Object.entries(order)
+    .map(([field, direction]) => [field.toUpperCase(), String(direction).toLowerCase()] as const)
+    .filter(([field, direction]) => (ELEMENT_SORT_FIELDS.has(field) || field.startsWith('PROPERTY_')) && (direction === 'asc' || direction === 'desc'));
+  const rules = entries.length > 0 ? entries : ([['ID', 'asc']] as const);
+  const valueOf = (element: ListElement, field: string): string | number => {
+    if (field === 'ID') return element.ID;
+    if (field === 'CODE') return element.CODE;
+    const stored = element.FIELDS[field];
+    return Array.isArray(stored) ? (stored[0] ?? '') : (stored ?? '');
+  };
+  return [...elements].sort((left, right) => {
+    for (const [field, direction] of rules) {
+      const a = valueOf(left, field);
+      const b = valueOf(right, field);
+      const compared = typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
+      if (compared !== 0) return direction === 'desc' ? -compared : compared;
     }
-  }
-  return row;
+    return 0;
+  });
+}
+
+function requireName(fields: Record<string, unknown>): void {
+  if (!asString(fields.NAME)) throw missingParameter('FIELDS[NAME]');
 }
 
 export const listMethods: MethodTable = {
+  'lists.add': {
+    handler: (params, ctx) => {
+      const typeId = asString(paramCI(params, 'IBLOCK_TYPE_ID'));
+      const code = asString(paramCI(params, 'IBLOCK_CODE'));
+      if (!typeId) throw missingParameter('IBLOCK_TYPE_ID');
+      if (!code) throw missingParameter('IBLOCK_CODE');
+      const fields = asRecord(paramCI(params, 'FIELDS'));
+      const name = asString(fields.NAME);
+      if (!name) throw missingParameter('FIELDS[NAME]');
+      const bizproc = asString(fields.BIZPROC) === 'Y' ? 'Y' : 'N';
+      const sort = asInt(fields.SORT);
+      const list = addList(ctx.state, {
+        typeId,
+        code,
+        name,
+        bizproc,
+        ...(asString(fields.DESCRIPTION) === undefined ? {} : { description: asString(fields.DESCRIPTION) as string }),
+        ...(sort === undefined ? {} : { sort }),
+      });
+      return { result: list.ID };
+    },
+  },
+  'lists.get': {
+    handler: (params, ctx) => {
+      const typeId = asString(paramCI(params, 'IBLOCK_TYPE_ID'));
+      if (!typeId) throw missingParameter('IBLOCK_TYPE_ID');
+      const id = asInt(paramCI(params, 'IBLOCK_ID'));
+      const code = asString(paramCI(params, 'IBLOCK_CODE'));
+      const lists = ctx.state.lists
+        .filter((list) => list.IBLOCK_TYPE_ID === typeId && (id === undefined || list.ID === id) && (!code || list.CODE === code))
+        .sort((a, b) => b.ID - a.ID);
+      // "An empty array means that no lists were found"; core answers it without a total.
+      if (lists.length === 0) return { result: [] };
+      const { page, total, next } = paginate(lists.map(presentList), paramCI(params, 'start'));
+      return { result: page, total, next };
+    },
+  },
+  'lists.field.add': {
+    handler: (params, ctx) => {
+      const list = requireList(ctx.state, params);
+      return { result: addListField(ctx.state, list, asRecord(paramCI(params, 'FIELDS'))) };
+    },
+  },
+  'lists.field.get': {
+    handler: (params, ctx) => {
+      const list = requireList(ctx.state, params);
+      const fieldId = asString(paramCI(params, 'FIELD_ID'));
+      const properties = propertiesOf(ctx.state, list);
+      if (fieldId) {
+        // Core Field::get keys a single field by its TYPE (the docs' example shows "L").
+        if (fieldId === 'NAME') return { result: { NAME: presentNameField(list) } };
+        const property = properties.find((candidate) => fieldIdOf(candidate) === fieldId);
+        return { result: property ? { [property.TYPE]: presentProperty(property) } : [] };
+      }
+      return { result: { NAME: presentNameField(list), ...Object.fromEntries(properties.map((property) => [fieldIdOf(property), presentProperty(property)])) } };
+    },
+  },
   'lists.element.add': {
     handler: (params, ctx) => {
-      const list = listOf(params);
+      const list = requireList(ctx.state, params);
       const code = asString(paramCI(params, 'ELEMENT_CODE'));
-      if (!code) throw missing('ELEMENT_CODE');
-      const fields = requireFields(params);
+      if (!code) throw missingParameter('ELEMENT_CODE');
+      const fields = asRecord(paramCI(params, 'FIELDS'));
+      requireName(fields);
       if (elementsOf(ctx, list).some((element) => element.CODE === code)) {
-        throw restErrors.validation('ERROR_ELEMENT_ALREADY_EXISTS', 'Element with this code already exists');
+        throw restErrors.validation('ERROR_ELEMENT_ALREADY_EXISTS', 'Element already exists');
       }
+      validateElementFields(ctx.state, list, fields);
+      const stored = elementFields(ctx.state, list, fields);
       const id = ctx.state.nextId('listElement');
-      ctx.state.listElements.push({ ID: id, IBLOCK_TYPE_ID: list.typeId, IBLOCK_ID: list.iblock, CODE: code, FIELDS: fields });
+      ctx.state.listElements.push({
+        ID: id,
+        IBLOCK_TYPE_ID: list.IBLOCK_TYPE_ID,
+        IBLOCK_ID: String(list.ID),
+        CODE: code,
+        FIELDS: stored,
+        VALUE_IDS: valueIdsFor(ctx.state, stored),
+      });
       return { result: id };
     },
   },
   'lists.element.update': {
     handler: (params, ctx) => {
-      const element = findElement(ctx, params);
-      // Bitrix24 overwrites the whole element: fields left out are cleared.
-      element.FIELDS = requireFields(params);
+      const list = requireList(ctx.state, params);
+      const element = findElement(ctx, list, params);
+      const fields = asRecord(paramCI(params, 'FIELDS'));
+      if (!asString(fields.NAME)) throw restErrors.validation('ERROR_UPDATE_ELEMENT', 'The field "Name" is required');
+      validateElementFields(ctx.state, list, fields);
+      // "completely overwrites the element. Fields whose values are not provided will be cleared."
+      element.FIELDS = elementFields(ctx.state, list, fields);
+      element.VALUE_IDS = valueIdsFor(ctx.state, element.FIELDS);
       return { result: true };
     },
   },
   'lists.element.delete': {
     handler: (params, ctx) => {
-      const element = findElement(ctx, params);
+      const list = requireList(ctx.state, params);
+      const element = findElement(ctx, list, params);
       ctx.state.listElements = ctx.state.listElements.filter((candidate) => candidate !== element);
       return { result: true };
     },
   },
   'lists.element.get': {
     handler: (params, ctx) => {
-      const hasElement = paramCI(params, 'ELEMENT_ID') !== undefined || paramCI(params, 'ELEMENT_CODE') !== undefined;
-      const elements = hasElement ? [findElement(ctx, params)] : elementsOf(ctx, listOf(params));
-      const rows = elements.map(present).filter((row) => matchesFilter(row, asRecord(paramCI(params, 'FILTER'))));
-      const order = paramCI(params, 'ELEMENT_ORDER') === undefined ? { ID: 'ASC' } : asRecord(paramCI(params, 'ELEMENT_ORDER'));
-      const { page, total, next } = paginate(sortRows(rows, order), paramCI(params, 'start'));
+      const list = requireList(ctx.state, params);
+      const id = asInt(paramCI(params, 'ELEMENT_ID'));
+      const code = asString(paramCI(params, 'ELEMENT_CODE'));
+      const filter = paramCI(params, 'FILTER');
+      const matches = elementFilter(ctx.state, list, filter === undefined ? {} : asRecord(filter));
+      const elements = elementsOf(ctx, list).filter(
+        (element) => (id === undefined || element.ID === id) && (!code || element.CODE === code) && matches(element),
+      );
+      const order = paramCI(params, 'ELEMENT_ORDER');
+      const sorted = sortElements(elements, order === undefined ? {} : asRecord(order));
+      if (sorted.length === 0) return { result: [] };
+      const { page, total, next } = paginate(sorted.map(presentElement), paramCI(params, 'start'));
       return { result: page, total, next };
     },
   },

@@ -7,7 +7,8 @@ const LOG_PAGE_SIZE = 10;
 
 /**
  * Lists the log entries apps added to an item with `crm.timeline.logmessage.add` (system entries are not listed),
- * newest first unless `order` says otherwise; `result.logMessages`, `total`, `next`.
+ * newest first unless `order` says otherwise; `result` is the list of entries, with `total` and `next`
+ * (crm-timeline-logmessage-list.md "Returned Data").
  */
 export const timelineLogListMethods: MethodTable = {
   'crm.timeline.logmessage.list': {
@@ -30,7 +31,7 @@ export const timelineLogListMethods: MethodTable = {
       const start = Math.max(0, asInt(params.start) ?? 0);
       const page = entries.slice(start, start + LOG_PAGE_SIZE).map(({ entityTypeId: _type, entityId: _id, ...entry }) => entry);
       const next = start + LOG_PAGE_SIZE < entries.length ? start + LOG_PAGE_SIZE : undefined;
-      return { result: { logMessages: page }, total: entries.length, ...(next === undefined ? {} : { next }) };
+      return { result: page, total: entries.length, ...(next === undefined ? {} : { next }) };
     },
   },
 };

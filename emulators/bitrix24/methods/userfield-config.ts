@@ -20,8 +20,7 @@ export const userFieldConfigMethods: MethodTable = {
       if (ctx.state.userFields.some((existing) => existing.entityId === entityId && existing.fieldName === fieldName)) {
         throw restErrors.emptyCode('A field with this name already exists');
       }
-      const stored = { multiple: 'N', mandatory: 'N', ...field, id: ctx.state.nextId('userField'), moduleId, entityId, fieldName, userTypeId };
-      ctx.state.userFields.push(stored);
+      const stored = ctx.state.addUserField({ ...field, entityId, fieldName, userTypeId }, moduleId);
       return { result: { field: stored } };
     },
   },

@@ -17,12 +17,32 @@ function matchesUser(user: PortalUser, filter: Record<string, unknown>): boolean
   });
 }
 
+/** The keys user.current answers with (b24restdocs api-reference/user/user-current.md); admin rights come from user.admin. */
+function currentUser(user: PortalUser): Record<string, unknown> {
+  return {
+    ID: user.ID,
+    ACTIVE: user.ACTIVE,
+    NAME: user.NAME,
+    LAST_NAME: user.LAST_NAME,
+    EMAIL: user.EMAIL,
+    LAST_LOGIN: '',
+    DATE_REGISTER: '',
+    IS_ONLINE: 'N',
+    LAST_ACTIVITY_DATE: '',
+    PERSONAL_GENDER: '',
+    PERSONAL_BIRTHDAY: '',
+    WORK_POSITION: user.WORK_POSITION,
+    UF_EMPLOYMENT_DATE: '',
+    UF_DEPARTMENT: user.UF_DEPARTMENT,
+  };
+}
+
 export const userMethods: MethodTable = {
   'user.current': {
     handler: (_params, ctx) => {
       const user = ctx.state.users.find((candidate) => candidate.ID === String(ctx.caller.userId));
       if (!user) throw restErrors.noAuth();
-      return { result: user };
+      return { result: currentUser(user) };
     },
   },
   'user.get': {

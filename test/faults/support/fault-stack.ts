@@ -5,18 +5,14 @@ import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../../../co
 import type { Bitrix24Emulator, RecordedCall } from '../../../emulators/bitrix24/index.js';
 import { freePort, startStack, type Stack, type StackOptions } from '../../support/stack.js';
 
-/** The list id the deal-products process writes to: provisioning does not create it, configuration names it. */
-export const SHIPMENT_LIST_IBLOCK_ID = 77;
-
 /**
  * startStack with what every fault test needs: free ports for the worker's two metrics endpoints (two stacks run at
- * once), the shipment list configured, and provisioning finished before the test starts.
+ * once), and provisioning (which also creates the shipment list) finished before the test starts.
  */
 export async function startFaultStack(options: StackOptions & { awaitProvisioning?: boolean } = {}): Promise<Stack> {
   const env: NodeJS.ProcessEnv = {
     WORKER_METRICS_PORT: String(await freePort()),
     TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
-    SHIPMENT_LIST_IBLOCK_ID: String(SHIPMENT_LIST_IBLOCK_ID),
     ...options.env,
   };
   const stack = await startStack({ ...options, env });

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withApplicationFailures } from '../../../integrations/bitrix24/caller.js';
 import { createBitrix24Client, type Bitrix24Client } from '../../../integrations/bitrix24/client.js';
-import { createTimelineActivities } from '../../../activities/robot/timeline.js';
+import { createTimelineActivities, logEntriesOf } from '../../../activities/robot/timeline.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
 import { InMemoryPortals } from './fakes.js';
 
@@ -47,5 +47,15 @@ describe('writeTimelineLine (against the emulator)', () => {
     expect(lines).toHaveLength(13);
     expect(lines.filter((entry) => String(entry.text).includes('run-a'))).toHaveLength(1);
     expect(lines[0]).toMatchObject({ entityTypeId: 2, title: 'GET_1C_PRICE: Completed' });
+  });
+});
+
+describe('crm.timeline.logmessage.list answers', () => {
+  it('are read with `result` as the list (the documented shape) or wrapped in logMessages', () => {
+    const entries = [{ id: 2, text: 'second' }, { id: 1, text: 'first' }];
+    expect(logEntriesOf(entries)).toEqual(entries);
+    expect(logEntriesOf({ logMessages: entries })).toEqual(entries);
+    expect(logEntriesOf({})).toEqual([]);
+    expect(logEntriesOf(null)).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { ACCESS, type CallOutcome, type Caller, type MethodContext, type MethodT
 import type { OperatingTimeBudget } from './operating-time.js';
 import { asString, type Params } from './params.js';
 import type { RobotRuntime } from './robot-runtime.js';
-import type { EmulatorState } from './state.js';
+import { FEATURE_CODES, type EmulatorState } from './state.js';
 import { timeBlock } from './time-block.js';
 import type { RecordedCall } from './types.js';
 
@@ -46,6 +46,9 @@ export class Dispatcher {
     const access = definition.access ?? ACCESS.any;
     if (caller.kind === 'webhook' && access === ACCESS.appOnly) return restErrors.appContextRequired();
     if (caller.kind === 'webhook' && access === ACCESS.appOnlyWrongAuthType) return restErrors.wrongAuthType();
+    // Core `CRestServer::checkAuth`: any call carrying `auth_connector` needs the plan's `rest_auth_connector`.
+    const authConnector = asString(params.auth_connector);
+    if (authConnector && !this.deps.state.features[FEATURE_CODES.authConnector]) return restErrors.wrongLicense('auth_connector');
     const injected = this.deps.failures.take(name);
     if (injected) return injected;
     // `batch` itself is not charged; its commands are, each against its own method.
@@ -60,7 +63,7 @@ export class Dispatcher {
       eventTokens: this.deps.eventTokens,
       robots: this.deps.robots,
       crmEvents: this.deps.crmEvents,
-      authConnector: asString(params.auth_connector),
+      authConnector,
       inBatch,
       execute: (subMethod, subParams) => this.execute(subMethod, subParams, caller, true),
     };

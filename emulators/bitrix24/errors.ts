@@ -25,6 +25,13 @@ export const restErrors = {
   batchLength: () => new RestError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded'),
   batchMethodNotAllowed: () => new RestError(405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage'),
   eventTokenDenied: () => new RestError(403, 'ACCESS_DENIED', 'Access denied!'),
+  /** Core `AccessException` (modules/rest/lib/accessexception.php). */
+  accessDenied: (detail?: string) => new RestError(403, 'ACCESS_DENIED', detail ? `Access denied! ${detail}` : 'Access denied!'),
+  /** Core `LicenseException` (modules/rest/lib/licenseexception.php): the portal's plan lacks the feature. */
+  wrongLicense: (feature: string) =>
+    new RestError(403, 'WRONG_LICENSE', `This feature is not enabled for the current license: ${feature}`),
+  /** Core `Exceptions\ArgumentException`: 400 ERROR_ARGUMENT. */
+  argument: (description: string) => new RestError(400, 'ERROR_ARGUMENT', description),
   appContextRequired: () => new RestError(403, 'ACCESS_DENIED', 'Application context required'),
   wrongAuthType: () => new RestError(403, 'WRONG_AUTH_TYPE', 'Application context required'),
   invalidRequest: (description: string) => new RestError(400, 'INVALID_REQUEST', description),

@@ -1,4 +1,4 @@
-import { CHANGE } from '../crm-events.js';
+import { CHANGE, restChangeSource } from '../crm-events.js';
 import { RestError, restErrors } from '../errors.js';
 import { camelToUpper, upperToCamel } from '../field-case.js';
 import type { MethodTable } from '../method-types.js';
@@ -31,7 +31,7 @@ export const crmDealMethods: MethodTable = {
       if (Object.keys(fields).length === 0) throw new RestError(400, '', 'The field FIELDS is not defined or invalid.');
       const changes = Object.fromEntries(Object.entries(fields).map(([key, value]) => [upperToCamel(key.toUpperCase()), value]));
       ctx.state.items.update(DEAL, id, changes, ctx.caller.userId);
-      ctx.crmEvents.emit(DEAL, id, CHANGE.update, { userId: ctx.caller.userId, ...(ctx.authConnector ? { authConnector: ctx.authConnector } : {}) });
+      ctx.crmEvents.emit(DEAL, id, CHANGE.update, restChangeSource(ctx));
       return { result: true };
     },
   },

@@ -1,8 +1,27 @@
+import { OFFLINE_NOTICE_EVENT } from '../crm-events.js';
 import { restErrors } from '../errors.js';
-import { ACCESS, type MethodTable } from '../method-types.js';
-import { asInt, asString, paramCI } from '../params.js';
+import { ACCESS, type MethodContext, type MethodTable } from '../method-types.js';
+import { asInt, asString, isRecord, paramCI, type Params } from '../params.js';
+import type { EventBinding } from '../state.js';
+import { isAdmin, requireAdmin } from './access.js';
 
 const KNOWN_EVENTS = /^(ONCRM(LEAD|DEAL|CONTACT|COMPANY|QUOTE)(ADD|UPDATE|DELETE)|ONCRMDYNAMICITEM(ADD|UPDATE|DELETE)(_\d+)?|ONAPP(INSTALL|UPDATE|UNINSTALL)|ONOFFLINEEVENT|ONTASK(ADD|UPDATE|DELETE)|ONCRMTIMELINE\w+)$/;
+
+/** Core `Event::onRestServiceBuildDescription`: only ONOFFLINEEVENT takes options (`minTimeout`, an integer). */
+const ALLOWED_OPTIONS: Record<string, Record<string, 'int'>> = { [OFFLINE_NOTICE_EVENT]: { minTimeout: 'int' } };
+
+function allowedOptions(event: string, params: Params): Record<string, number> {
+  const given = paramCI(params, 'options');
+  const allowed = ALLOWED_OPTIONS[event];
+  if (!allowed || !isRecord(given)) return {};
+  const options: Record<string, number> = {};
+  for (const code of Object.keys(allowed)) {
+    if (given[code] !== undefined) options[code] = Math.trunc(Number(given[code])) || 0;
+  }
+  return options;
+}
+
+const connectorOf = (ctx: MethodContext) => ctx.authConnector ?? '';
 
 export const eventBindingMethods: MethodTable = {
   'event.bind': {
@@ -12,35 +31,41 @@ export const eventBindingMethods: MethodTable = {
       if (!event || !KNOWN_EVENTS.test(event)) throw restErrors.validation('ERROR_EVENT_NOT_FOUND', 'Event not found');
       const offline = (asString(paramCI(params, 'event_type')) ?? 'online').toLowerCase() === 'offline';
       const handler = asString(paramCI(params, 'handler')) ?? '';
+      if (offline) requireAdmin(ctx, 'Offline events binding requires administrator access rights');
+      if (offline && event === OFFLINE_NOTICE_EVENT) throw restErrors.argument('Offline event cannot be registered for this event.');
       if (!offline && !/^https?:\/\//.test(handler)) throw restErrors.validation('ERROR_HANDLER_URL_MISMATCH', 'Wrong handler URL');
-      const authType = asInt(paramCI(params, 'auth_type')) ?? 0;
+      const authType = offline ? 0 : (asInt(paramCI(params, 'auth_type')) ?? (isAdmin(ctx) ? 0 : ctx.caller.userId));
+      const connectorId = connectorOf(ctx);
       const duplicate = ctx.state.eventBindings.some(
-        (binding) => binding.event === event && binding.offline === offline && binding.handler === (offline ? '' : handler) && binding.authType === authType,
+        (binding) =>
+          binding.event === event &&
+          binding.offline === offline &&
+          binding.handler === (offline ? '' : handler) &&
+          binding.authType === authType &&
+          binding.connectorId === connectorId,
       );
       if (duplicate) throw restErrors.validation('ERROR_HANDLER_ALREADY_EXIST', 'Handler already exists!');
-      const authConnector = asString(paramCI(params, 'auth_connector'));
       ctx.state.eventBindings.push({
         id: ctx.state.nextId('eventBinding'),
         event,
         handler: offline ? '' : handler,
         authType,
         offline,
-        ...(authConnector ? { authConnector } : {}),
-        ...(paramCI(params, 'options') === undefined ? {} : { options: paramCI(params, 'options') }),
+        connectorId,
+        options: allowedOptions(event, params),
       });
       return { result: true };
     },
   },
   'event.get': {
     access: ACCESS.appOnly,
+    // Core `Event::eventGet`: online rows name their handler and user, offline rows their connector; no options.
     handler: (_params, ctx) => ({
-      result: ctx.state.eventBindings.map((binding) => ({
-        event: binding.event,
-        handler: binding.handler,
-        auth_type: String(binding.authType),
-        offline: binding.offline ? 1 : 0,
-        ...(binding.authConnector ? { auth_connector: binding.authConnector } : {}),
-      })),
+      result: ctx.state.eventBindings.map((binding) =>
+        binding.offline
+          ? { event: binding.event, connector_id: binding.connectorId, offline: 1 }
+          : { event: binding.event, handler: binding.handler, auth_type: String(binding.authType), offline: 0 },
+      ),
     }),
   },
   'event.unbind': {
@@ -49,16 +74,18 @@ export const eventBindingMethods: MethodTable = {
       const event = asString(paramCI(params, 'event'))?.toUpperCase();
       if (!event) throw restErrors.validation('ERROR_EVENT_NOT_FOUND', 'Event not found');
       const handler = asString(paramCI(params, 'handler'));
-      const eventType = asString(paramCI(params, 'event_type'))?.toLowerCase();
+      const offline = asString(paramCI(params, 'event_type'))?.toLowerCase() === 'offline';
+      if (offline) requireAdmin(ctx, 'Offline events unbinding requires administrator access rights');
       const authType = asInt(paramCI(params, 'auth_type'));
-      const matches = (binding: (typeof ctx.state.eventBindings)[number]) =>
+      const matches = (binding: EventBinding) =>
         binding.event === event &&
-        (handler === undefined || binding.handler === handler) &&
-        (eventType === undefined || binding.offline === (eventType === 'offline')) &&
-        (authType === undefined || binding.authType === authType);
+        binding.offline === offline &&
+        (offline ? binding.connectorId === connectorOf(ctx) : handler === undefined || binding.handler === handler) &&
+        (offline || authType === undefined || binding.authType === authType);
       const before = ctx.state.eventBindings.length;
       ctx.state.eventBindings = ctx.state.eventBindings.filter((binding) => !matches(binding));
       return { result: { count: before - ctx.state.eventBindings.length } };
     },
   },
 };
+

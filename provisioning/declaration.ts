@@ -10,6 +10,12 @@ export const HANDLER_PATHS = {
   placements: '/bitrix24/placements/runs',
 } as const;
 
+/**
+ * Bitrix24's notice that offline records are queued, bound online to the events handler: it wakes the offline drain.
+ * `minTimeout` is the least number of seconds between two notices (b24restdocs api-reference/events/on-offline-event.md).
+ */
+export const OFFLINE_QUEUE_NOTICE = { event: 'ONOFFLINEEVENT', minTimeoutSeconds: 1 } as const;
+
 export interface BizprocDeclaration {
   kind: Kind;
   code: string;
@@ -44,7 +50,7 @@ export interface AppDeclaration {
   bizproc: BizprocDeclaration[];
   smartProcesses: SmartProcessDeclaration[];
   events: EventDeclaration[];
-  /** Also bind every event with `event_type=offline`, for the loss-free drain (DESIGN.md decision 8). */
+  /** Also bind every event with `event_type=offline`, and ONOFFLINEEVENT, for the loss-free drain. */
   offlineEvents: boolean;
   placements: PlacementDeclaration[];
 }

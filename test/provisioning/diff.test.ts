@@ -142,6 +142,7 @@ describe('diffPortal', () => {
       eventBindings: [
         ...names.map(online).map((binding) => (binding.event === 'ONCRMDEALADD' ? { ...binding, authType: 5 } : binding)),
         ...names.map(offline),
+        online('ONOFFLINEEVENT'),
         offline('ONCRMLEADADD'),
         online('ONCRMLEADUPDATE'),
         { event: 'ONCRMLEADDELETE', handler: 'https://other.example/hook', offline: false, authType: 0 },

@@ -82,8 +82,15 @@ describe('provisioning against the emulated portal', () => {
     const eventNames = [...CRUD.map((action) => `ONCRMDYNAMICITEM${action}`), ...CRUD.map((action) => `ONCRMDEAL${action}`)];
     const bindings = emulator.state.eventBindings.map((binding) => `${binding.event}|${binding.offline ? 'offline' : binding.handler}`);
     expect(bindings.sort()).toEqual(
-      [...eventNames.map((name) => `${name}|${PUBLIC_URL}/bitrix24/events`), ...eventNames.map((name) => `${name}|offline`)].sort(),
+      [
+        ...eventNames.map((name) => `${name}|${PUBLIC_URL}/bitrix24/events`),
+        ...eventNames.map((name) => `${name}|offline`),
+        `ONOFFLINEEVENT|${PUBLIC_URL}/bitrix24/events`,
+      ].sort(),
     );
+    // The offline bindings carry our connector; the notice of new offline records comes at most once a second.
+    expect(emulator.state.eventBindings.filter((binding) => binding.offline).every((binding) => binding.connectorId === 'b24-temporal')).toBe(true);
+    expect(emulator.state.eventBindings.find((binding) => binding.event === 'ONOFFLINEEVENT')?.options).toEqual({ minTimeout: 1 });
     expect(emulator.state.placements.map((placement) => [placement.placement, placement.handler])).toEqual([
       [`CRM_DYNAMIC_${claim?.entityTypeId}_DETAIL_TAB`, `${PUBLIC_URL}/bitrix24/placements/runs`],
       ['CRM_DEAL_DETAIL_TAB', `${PUBLIC_URL}/bitrix24/placements/runs`],
@@ -121,12 +128,12 @@ describe('provisioning against the emulated portal', () => {
 
     const again = await provision();
     expect(again.plan.add.map((entry) => entry.resource.kind).sort()).toEqual(
-      [...ROBOT_DECLARATIONS.map((robot) => robot.kind), ...Array<string>(12).fill('event')].sort(),
+      [...ROBOT_DECLARATIONS.map((robot) => robot.kind), ...Array<string>(13).fill('event')].sort(),
     );
     expect(again.plan.update).toEqual([]);
     expect(emulator.state.robots.size).toBe(robots.length);
     expect(emulator.state.activities.size).toBe(activities.length);
-    expect(emulator.state.eventBindings).toHaveLength(12);
+    expect(emulator.state.eventBindings).toHaveLength(13);
     expect(emulator.state.crmTypes).toHaveLength(2);
   });
 
@@ -184,7 +191,7 @@ describe('provisioning against the emulated portal', () => {
     expect(text).toContain('+ smart process "Claim"');
     expect(text).toContain('+ field UF_CRM_{claim.id}_CLAIM_NUMBER (CRM_{claim.id}, string)');
     expect(text).toContain(`+ placement CRM_DYNAMIC_{claim}_DETAIL_TAB → ${PUBLIC_URL}/bitrix24/placements/runs`);
-    expect(result.plan.add).toHaveLength(2 + 5 + ROBOT_DECLARATIONS.length + 12 + 2);
+    expect(result.plan.add).toHaveLength(2 + 5 + ROBOT_DECLARATIONS.length + 13 + 2);
   });
 
   it('removes only what it owns and reports the rest', async () => {

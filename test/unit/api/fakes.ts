@@ -93,6 +93,7 @@ export class RecordingGateway implements WorkflowGateway {
   readonly robotStarts: { declaration: RobotDeclaration; call: RobotCall }[] = [];
   readonly events: CrmEvent[] = [];
   readonly installs: { memberId: string; event: string }[] = [];
+  readonly drainWakes: string[] = [];
   robotAnswer: (call: RobotCall) => Promise<RobotStart> = async (call) => ({
     workflowId: `robot/${call.robotCode}/${call.memberId}/test`,
     duplicate: false,
@@ -100,7 +101,7 @@ export class RecordingGateway implements WorkflowGateway {
   eventAnswer: (event: CrmEvent) => Promise<{ workflowId: string } | null> = async () => null;
 
   get calls(): number {
-    return this.robotStarts.length + this.events.length + this.installs.length;
+    return this.robotStarts.length + this.events.length + this.installs.length + this.drainWakes.length;
   }
 
   async startRobot(declaration: RobotDeclaration, call: RobotCall): Promise<RobotStart> {
@@ -115,6 +116,13 @@ export class RecordingGateway implements WorkflowGateway {
 
   async onPortalInstalled(memberId: string, event: string): Promise<void> {
     this.installs.push({ memberId, event });
+  }
+
+  drainAnswer: (memberId: string) => Promise<{ workflowId: string }> = async (memberId) => ({ workflowId: `offline-drain/${memberId}` });
+
+  async wakeOfflineDrain(memberId: string): Promise<{ workflowId: string }> {
+    this.drainWakes.push(memberId);
+    return this.drainAnswer(memberId);
   }
 }
 

@@ -35,6 +35,7 @@ const schemas = {
   }),
   clock: z.object({ advanceSeconds: z.number().positive() }),
   webhook: z.object({ userId: z.number().int().positive().default(1) }),
+  outage: z.object({ on: z.boolean() }),
   features: z.object({ rest_offline_extended: z.boolean().optional(), rest_auth_connector: z.boolean().optional() }).strict(),
   item: z.object({
     entityTypeId: z.number().int().positive(),
@@ -108,6 +109,11 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Bitrix24Em
   app.post('/_emulator/crm/product-rows', async (request) => {
     const body = schemas.productRows.parse(request.body);
     return emulator.state.setProductRows(body.ownerType, body.ownerId, body.rows);
+  });
+  app.post('/_emulator/deliveries/outage', async (request) => {
+    const { on } = schemas.outage.parse(request.body);
+    emulator.setDeliveryOutage(on);
+    return { outage: on };
   });
   app.post('/_emulator/features', async (request) => {
     const body = schemas.features.parse(request.body);

@@ -69,6 +69,11 @@ export class CrmEvents {
     private readonly clock: EmulatorClock,
   ) {}
 
+  /** Forgets when handlers were last notified (binding ids start again after a portal reset). */
+  reset(): void {
+    this.lastOfflineNotice.clear();
+  }
+
   emit(entityTypeId: number, id: number, change: Change, source: ChangeSource): void {
     const classic = CLASSIC_EVENT_PREFIX[entityTypeId];
     const names = classic

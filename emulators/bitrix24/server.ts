@@ -129,6 +129,9 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     setOperatingLimit: (seconds) => operating.setLimit(seconds),
     setMethodDuration: (method, seconds) => operating.setMethodDuration(method, seconds),
     injectFailure: (failure) => failures.add(failure),
+    setDeliveryOutage(on) {
+      outbound.outage = on;
+    },
     setFeature(code, enabled) {
       state.features[code] = enabled;
     },
@@ -142,6 +145,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     settleDeliveries: () => outbound.settle(),
     reset() {
       state.reset();
+      crmEvents.reset();
+      outbound.outage = false;
       calls.length = 0;
       failures.clear();
       bucket.reset();

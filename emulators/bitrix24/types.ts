@@ -141,6 +141,8 @@ export interface Bitrix24Emulator {
   /** Simulated execution time charged per call of `method` against its operating budget. */
   setMethodDuration(method: string, seconds: number): void;
   injectFailure(failure: InjectedFailure): void;
+  /** Simulates a network outage: every delivery (events, robot calls, installs) fails as if the handler were down. */
+  setDeliveryOutage(on: boolean): void;
   /** Switches a plan feature (`rest_offline_extended`, `rest_auth_connector`) on or off. */
   setFeature(code: FeatureCode, enabled: boolean): void;
   webhookUrl(userId?: number): string;

@@ -181,4 +181,27 @@ describe('Bitrix24 emulator: the offline event queue', () => {
     await emulator.settleDeliveries();
     expect(notices.requests).toHaveLength(2);
   });
+
+  it('a simulated delivery outage (control API) loses the online delivery and the notice; the queue keeps the change', async () => {
+    expect((await call('event.bind', { event: 'ONOFFLINEEVENT', handler: notices.url })).status).toBe(200);
+    expect((await call('event.bind', { event: 'ONCRMDEALUPDATE', handler: notices.url })).status).toBe(200);
+    const [id] = seedDeals(1);
+    const outage = (on: boolean) =>
+      fetch(`${emulator.url}/_emulator/deliveries/outage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on }) });
+    expect((await outage(true)).status).toBe(200);
+    emulator.userUpdatesItem(DEAL, Number(id), { title: 'during the outage' });
+    await emulator.settleDeliveries();
+    expect(notices.requests).toEqual([]);
+    expect(emulator.state.deliveries.filter((delivery) => delivery.kind === 'event').map((delivery) => [delivery.event, delivery.status])).toEqual([
+      ['ONCRMDEALUPDATE', null],
+      ['ONOFFLINEEVENT', null],
+    ]);
+    expect(dealIds(await get())).toEqual([id]);
+
+    await outage(false);
+    emulator.advanceClock(2);
+    emulator.userUpdatesItem(DEAL, Number(id), { title: 'after the outage' });
+    await emulator.settleDeliveries();
+    expect(notices.requests.map((request) => request.form.event).sort()).toEqual(['ONCRMDEALUPDATE', 'ONOFFLINEEVENT']);
+  });
 });

@@ -83,6 +83,23 @@ export interface OfflineDrainStatus {
   lastFailure: { type: string; message: string } | null;
 }
 
+/**
+ * Failure types of the drain's activities, each with a stable name the workflow branches on (shared here so the
+ * workflow can name them without importing activity code).
+ */
+export const OFFLINE_DRAIN_FAILURE = {
+  /** ACCESS_DENIED: the offline methods need an administrator (b24restdocs api-reference/events/event-offline-get.md). */
+  notAdministrator: 'OfflineDrain.NotAdministrator',
+  /** WRONG_AUTH_TYPE: they work only with application authorization, never through an inbound webhook. */
+  notApplicationAuth: 'OfflineDrain.NotApplicationAuth',
+  /** WRONG_LICENSE: the plan lacks `clear=0` (rest_offline_extended) or `auth_connector` (rest_auth_connector). */
+  licenseRequired: 'OfflineDrain.LicenseRequired',
+  /** `clear=0` answered without a process id: nothing could be confirmed. */
+  unexpectedAnswer: 'OfflineDrain.UnexpectedAnswer',
+  missingTemporalClient: 'Config.MissingTemporalClient',
+} as const;
+export type OfflineDrainFailure = (typeof OFFLINE_DRAIN_FAILURE)[keyof typeof OFFLINE_DRAIN_FAILURE];
+
 export const offlineDrainStatusQuery = defineQuery<OfflineDrainStatus>('offline-drain.status');
 
 export function emptyOfflineDrainTotals(): OfflineDrainTotals {

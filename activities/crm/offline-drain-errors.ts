@@ -1,21 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { OFFLINE_DRAIN_FAILURE, type OfflineDrainFailure } from '../../contracts/offline-drain.js';
 import { isBitrix24ErrorCode } from '../../integrations/bitrix24/caller.js';
 
-/**
- * Why the offline drain cannot read a portal's queue, each with a stable type the drain workflow branches on. The
- * messages name the cause and the fix in one line, since an operator sees nothing else.
- */
-export const OFFLINE_DRAIN_FAILURE = {
-  /** ACCESS_DENIED: the offline methods need an administrator (b24restdocs api-reference/events/event-offline-get.md). */
-  notAdministrator: 'OfflineDrain.NotAdministrator',
-  /** WRONG_AUTH_TYPE: they work only with application authorization, never through an inbound webhook. */
-  notApplicationAuth: 'OfflineDrain.NotApplicationAuth',
-  /** WRONG_LICENSE: the portal's plan lacks `clear=0` (rest_offline_extended) or `auth_connector` (rest_auth_connector). */
-  licenseRequired: 'OfflineDrain.LicenseRequired',
-  missingTemporalClient: 'Config.MissingTemporalClient',
-} as const;
-export type OfflineDrainFailure = (typeof OFFLINE_DRAIN_FAILURE)[keyof typeof OFFLINE_DRAIN_FAILURE];
-
+/** Refusals of the offline methods that retrying cannot fix; the messages name the cause and the fix in one line. */
 const CAUSES: { code: string; type: OfflineDrainFailure; explain: string }[] = [
   {
     code: 'ACCESS_DENIED',

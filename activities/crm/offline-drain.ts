@@ -5,7 +5,8 @@ import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { isTemporalUnavailable, signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
 import { findEventRoute, type EventRouteSource } from '../../lib/crm-events/event-routes.js';
-import { explainOfflineRefusal, OFFLINE_DRAIN_FAILURE } from './offline-drain-errors.js';
+import { OFFLINE_DRAIN_FAILURE } from '../../contracts/offline-drain.js';
+import { explainOfflineRefusal } from './offline-drain-errors.js';
 import { offlineRecordToCrmEvent, toOfflineRecord, type OfflineBatch, type OfflineRecord } from './offline-records.js';
 
 export interface OfflineDrainDeps {

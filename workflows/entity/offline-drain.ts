@@ -15,6 +15,7 @@ import {
 import type { Activities } from '../../activities/index.js';
 import {
   emptyOfflineDrainTotals,
+  OFFLINE_DRAIN_FAILURE,
   OFFLINE_DRAIN_WAKE_REASON,
   offlineDrainStatusQuery,
   offlineDrainWakeSignal,
@@ -31,9 +32,6 @@ export const OFFLINE_DRAIN_DEFAULTS = {
   batchSize: 50,
   maxBatchesPerRound: 20,
 } as const;
-
-/** A license error may mean the plan changed: the next round asks feature.get again. */
-const LICENSE_REQUIRED = 'OfflineDrain.LicenseRequired';
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
 
@@ -99,7 +97,8 @@ export async function offlineDrainWorkflow(input: OfflineDrainInput): Promise<vo
       if (isCancellation(error)) throw error;
       lastFailure = roundFailure(error);
       state.totals.failedRounds += 1;
-      if (lastFailure.type === LICENSE_REQUIRED) delete state.extendedCheckedAtMs;
+      // A licence error may mean the plan changed: the next round asks feature.get again.
+      if (lastFailure.type === OFFLINE_DRAIN_FAILURE.licenseRequired) delete state.extendedCheckedAtMs;
       setOutcome(OUTCOMES.failed);
       log.error('offline drain round failed; the next one follows after the interval', { memberId, ...lastFailure, intervalMs });
       await sleep(intervalMs);

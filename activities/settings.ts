@@ -26,6 +26,8 @@ export interface ProcessSettings {
   entityCoalesceWindowMs?: number;
   /** How long an entity workflow waits with nothing pending before it completes; 10 minutes by default. */
   entityIdleMs?: number;
+  /** OFFLINE_DRAIN_INTERVAL_SECONDS: how long the offline drain waits for a wake before it looks anyway; 60 s by default. */
+  offlineDrainIntervalMs?: number;
   /** TEMPORAL_WEB_UI_URL: the timeline line a finished run writes links to the run there. */
   temporalWebUiUrl?: string;
 }

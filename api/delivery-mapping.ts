@@ -36,7 +36,7 @@ export function toCrmEvent(body: EventBody): CrmEvent {
     memberId: body.auth.member_id,
     domain: body.auth.domain,
     event: body.event,
-    eventHandlerId: body.event_handler_id,
+    ...(body.event_handler_id === undefined ? {} : { eventHandlerId: body.event_handler_id }),
     data: body.data,
     ts: body.ts,
   };

@@ -1,4 +1,5 @@
 import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute } from '../lib/crm-events/event-routes.js';
+import { OFFLINE_DRAIN_WORKFLOW_TYPE } from '../contracts/offline-drain.js';
 import type { RobotDeclaration } from '../contracts/robot-declarations.js';
 import type { RobotCall } from '../contracts/robot-call.js';
 import {
@@ -65,5 +66,17 @@ export function instrumentWorkflowGateway(
 
     onPortalInstalled: (memberId, event) => gateway.onPortalInstalled(memberId, event),
     onPortalUninstalled: (memberId) => gateway.onPortalUninstalled(memberId),
+
+    async wakeOfflineDrain(memberId: string) {
+      const kind = WORKFLOW_START_KINDS.signalWithStart;
+      try {
+        const woken = await gateway.wakeOfflineDrain(memberId);
+        count(OFFLINE_DRAIN_WORKFLOW_TYPE, kind, WORKFLOW_START_OUTCOMES.signalled);
+        return woken;
+      } catch (error) {
+        count(OFFLINE_DRAIN_WORKFLOW_TYPE, kind, failureOutcome(error));
+        throw error;
+      }
+    },
   };
 }

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     logger,
     routes: createEventRouteSource({ config, portals }),
-    offlineDrainIntervalSeconds: config.OFFLINE_DRAIN_INTERVAL_SECONDS,
+    offlineDrain: true,
   });
   const metrics = createApiMetrics();
   const app = await buildApp({

@@ -9,8 +9,9 @@ import { eventTokenKey, portalTeardownWorkflowId, provisionWorkflowId, robotWork
 import { isTemporalUnavailable, signalEntityWorkflow } from '../lib/crm-events/entity-signal.js';
 import { EVENT_ROUTES, findEventRoute, type CrmEvent, type EventRoute, type EventRouteSource } from '../lib/crm-events/event-routes.js';
 import { ROBOT_REFUSAL_WORKFLOW_TYPE, type RobotRefusal } from '../contracts/robot-refusal.js';
-import { ensureOfflineDrainSchedule } from './offline-drain-schedule.js';
 import { robotRefusalStartOptions } from './robot-refusal.js';
+import { OFFLINE_DRAIN_WAKE_REASON } from '../contracts/offline-drain.js';
+import { deleteLegacyDrainSchedule, wakeOfflineDrain } from './offline-drain.js';
 
 /** What the ingress needs from Temporal; the routes depend on this interface, tests on a recording fake. */
 export interface WorkflowGateway {
@@ -24,6 +25,8 @@ export interface WorkflowGateway {
   onPortalUninstalled(memberId: string): Promise<{ workflowId: string }>;
   /** Answers an authentic call the app cannot serve through Bitrix24; resolves once Temporal recorded the answer. */
   refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart>;
+  /** ONOFFLINEEVENT: wakes (or starts) the portal's offline drain; resolves once Temporal recorded the signal. */
+  wakeOfflineDrain(memberId: string): Promise<{ workflowId: string }>;
 }
 
 export interface RobotStart {
@@ -46,8 +49,8 @@ export interface TemporalWorkflowGatewayOptions {
   /** A fixed table, or the per-portal table (`createEventRouteSource`); default EVENT_ROUTES. */
   routes?: readonly EventRoute[] | EventRouteSource;
   deadlineMs?: number;
-  /** When set, every install or app update ensures the portal's offline-drain Schedule with this interval. */
-  offlineDrainIntervalSeconds?: number;
+  /** When true, every install or app update starts (or wakes) the portal's offline drain. */
+  offlineDrain?: boolean;
 }
 
 /**
@@ -124,12 +127,18 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
       }),
     );
     this.options.logger.info({ memberId, event, workflowId: provisioning.workflowId }, 'portal installed; provisioning started');
-    const intervalSeconds = this.options.offlineDrainIntervalSeconds;
-    if (intervalSeconds === undefined) return;
-    const { scheduleId, created } = await this.withinDeadline(() =>
-      ensureOfflineDrainSchedule(this.options.client, { memberId, taskQueue: this.options.taskQueue, intervalSeconds }),
+    if (this.options.offlineDrain !== true) return;
+    const drain = await this.withinDeadline(() =>
+      wakeOfflineDrain(this.options.client, { memberId, taskQueue: this.options.taskQueue, reason: OFFLINE_DRAIN_WAKE_REASON.install }),
     );
-    this.options.logger.info({ memberId, event, scheduleId, created }, 'offline drain scheduled');
+    const legacyScheduleDeleted = await this.withinDeadline(() => deleteLegacyDrainSchedule(this.options.client, memberId));
+    this.options.logger.info({ memberId, event, workflowId: drain.workflowId, legacyScheduleDeleted }, 'offline drain started');
+  }
+
+  async wakeOfflineDrain(memberId: string): Promise<{ workflowId: string }> {
+    return this.withinDeadline(() =>
+      wakeOfflineDrain(this.options.client, { memberId, taskQueue: this.options.taskQueue, reason: OFFLINE_DRAIN_WAKE_REASON.offlineEvent }),
+    );
   }
 
   async onPortalUninstalled(memberId: string): Promise<{ workflowId: string }> {

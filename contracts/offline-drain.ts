@@ -1,27 +1,107 @@
-/** Input of `offlineDrainWorkflow`: one portal's offline event queue, drained into the entity workflows. */
-export interface OfflineDrainInput {
-  memberId: string;
-  /** Batches of `batchSize` records read per run at most; the next scheduled run takes the rest. Default 20. */
-  maxBatches?: number;
-  /** Records per event.offline.get; Bitrix24's default and maximum page is 50. */
-  batchSize?: number;
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/**
+ * The offline-queue drain: one long-lived workflow per portal, woken by ONOFFLINEEVENT (through the API) or by its own
+ * timer, that reads Bitrix24's offline event queue into the entity workflows (b24restdocs
+ * api-reference/events/offline-events.md).
+ */
+export const OFFLINE_DRAIN_WORKFLOW_TYPE = 'offlineDrainWorkflow';
+
+/** B24Process of the drain. */
+export const OFFLINE_DRAIN_PROCESS = 'offline-drain';
+
+/**
+ * `offline-drain/{memberId}`: the portal's one drain workflow. Earlier versions kept a Schedule under the same id,
+ * which install and app update delete.
+ */
+export function offlineDrainWorkflowId(memberId: string): string {
+  return `offline-drain/${memberId}`;
 }
 
-export interface OfflineDrainResult {
-  batches: number;
+export const OFFLINE_DRAIN_WAKE_REASON = {
+  /** Bitrix24 said new records are queued. */
+  offlineEvent: 'offline-event',
+  /** Install or app update: the plan may have changed, so the drain asks `feature.get` again. */
+  install: 'install',
+} as const;
+export type OfflineDrainWakeReason = (typeof OFFLINE_DRAIN_WAKE_REASON)[keyof typeof OFFLINE_DRAIN_WAKE_REASON];
+
+export interface OfflineDrainWake {
+  reason: OfflineDrainWakeReason;
+}
+
+/** Wakes the drain for a round now; wakes that arrive during a round coalesce into one more round. */
+export const offlineDrainWakeSignal = defineSignal<[OfflineDrainWake]>('offline-drain.wake');
+
+export interface OfflineDrainTotals {
+  rounds: number;
+  failedRounds: number;
   /** Records read from the queue. */
   fetched: number;
   /** Records signalled into an entity workflow. */
   routed: number;
-  /** Records no route takes (cleared without work). */
+  /** Records no route takes (confirmed without work). */
   ignored: number;
-  /** Records marked with event.offline.error. */
+  /** Records that could not be handed over (marked with event.offline.error where the plan allows). */
   failed: number;
 }
 
-export const OFFLINE_DRAIN_WORKFLOW_TYPE = 'offlineDrainWorkflow';
+/** What a drain carries across continue-as-new. */
+export interface OfflineDrainState {
+  /** `rest_offline_extended` as `feature.get` last answered; absent until asked. */
+  extended?: boolean;
+  /** Workflow time (ms) of that answer; the drain asks again once a day. */
+  extendedCheckedAtMs?: number;
+  /**
+   * A batch reserved with `clear=0` and not yet confirmed. Recorded before the batch is processed, so a round that
+   * failed half-way finishes it (re-read with its own process id) before it reserves new records.
+   */
+  reservedProcessId?: string;
+  totals: OfflineDrainTotals;
+}
 
-/** One Schedule per portal; its runs get ids `offline-drain/{memberId}-{timestamp}`. */
-export function offlineDrainScheduleId(memberId: string): string {
-  return `offline-drain/${memberId}`;
+export interface OfflineDrainInput {
+  memberId: string;
+  state?: OfflineDrainState;
+  /** A wake that arrived before the previous run continued as new. A fresh drain runs its first round at once. */
+  wakePending?: boolean;
+  /** Records per `event.offline.get`; Bitrix24's default page is 50. */
+  batchSize?: number;
+  /** Batches per round at most; more records wait for the next round, which follows at once. Default 20. */
+  maxBatchesPerRound?: number;
+  /** Test hook: continue-as-new after this many rounds, as if Temporal had suggested it. Not carried over. */
+  continueAsNewAfterRounds?: number;
+}
+
+/** What the drain knows now, for operators and tests. */
+export interface OfflineDrainStatus {
+  memberId: string;
+  extended: boolean | null;
+  reservedProcessId: string | null;
+  totals: OfflineDrainTotals;
+  /** Failure type and message of the last round, when it failed. */
+  lastFailure: { type: string; message: string } | null;
+}
+
+/**
+ * Failure types of the drain's activities, each with a stable name the workflow branches on (shared here so the
+ * workflow can name them without importing activity code).
+ */
+export const OFFLINE_DRAIN_FAILURE = {
+  /** ACCESS_DENIED: the offline methods need an administrator (b24restdocs api-reference/events/event-offline-get.md). */
+  notAdministrator: 'OfflineDrain.NotAdministrator',
+  /** WRONG_AUTH_TYPE: they work only with application authorization, never through an inbound webhook. */
+  notApplicationAuth: 'OfflineDrain.NotApplicationAuth',
+  /** WRONG_LICENSE: the plan lacks `clear=0` (rest_offline_extended) or `auth_connector` (rest_auth_connector). */
+  licenseRequired: 'OfflineDrain.LicenseRequired',
+  /** `clear=0` answered without a process id: nothing could be confirmed. */
+  unexpectedAnswer: 'OfflineDrain.UnexpectedAnswer',
+  missingTemporalClient: 'Config.MissingTemporalClient',
+} as const;
+export type OfflineDrainFailure = (typeof OFFLINE_DRAIN_FAILURE)[keyof typeof OFFLINE_DRAIN_FAILURE];
+
+export const offlineDrainStatusQuery = defineQuery<OfflineDrainStatus>('offline-drain.status');
+
+export function emptyOfflineDrainTotals(): OfflineDrainTotals {
+  return { rounds: 0, failedRounds: 0, fetched: 0, routed: 0, ignored: 0, failed: 0 };
 }

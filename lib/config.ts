@@ -93,7 +93,7 @@ export const configSchema = z.object({
   HOLIDAYS: csv.pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates must be YYYY-MM-DD'))).default([]),
   /** How long an entity workflow collects events before one processing pass (update storms coalesce). */
   ENTITY_COALESCE_WINDOW_MS: z.coerce.number().int().positive().default(2_000),
-  /** Every how often the Schedule drains each portal's offline event queue. */
+  /** How long each portal's offline drain waits for an ONOFFLINEEVENT wake before it reads the queue anyway. */
   OFFLINE_DRAIN_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
   /** API key external systems send (`x-api-key`) to POST /api/v1/items. Unset disables that API. */
   EXTERNAL_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -215,6 +215,7 @@ async function bindEvent(call: Call, binding: EventBinding): Promise<void> {
       // Our own writes carry the same auth_connector, so they do not queue offline events that would echo back.
       ...(binding.offline ? { event_type: 'offline', auth_connector: AUTH_CONNECTOR } : { handler: binding.handler, event_type: 'online' }),
       ...(binding.authType === 0 ? {} : { auth_type: binding.authType }),
+      ...(binding.options === undefined ? {} : { options: binding.options }),
     });
   } catch (error) {
     if (!isBitrix24ErrorCode(error, 'ERROR_HANDLER_ALREADY_EXIST')) throw error;

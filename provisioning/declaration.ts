@@ -19,6 +19,12 @@ export const HANDLER_PATHS = {
   install: INSTALL_PATH,
 } as const;
 
+/**
+ * Bitrix24's notice that offline records are queued, bound online to the events handler: it wakes the offline drain.
+ * `minTimeout` is the least number of seconds between two notices (b24restdocs api-reference/events/on-offline-event.md).
+ */
+export const OFFLINE_QUEUE_NOTICE = { event: 'ONOFFLINEEVENT', minTimeoutSeconds: 1 } as const;
+
 export interface BizprocDeclaration {
   kind: Kind;
   code: string;
@@ -55,7 +61,7 @@ export interface AppDeclaration {
   events: EventDeclaration[];
   /** ONAPPINSTALL/ONAPPUPDATE/ONAPPUNINSTALL, bound online to the install handler (never offline). */
   appEvents: readonly string[];
-  /** Also bind every event with `event_type=offline`, for the loss-free drain (DESIGN.md decision 8). */
+  /** Also bind every event with `event_type=offline`, and ONOFFLINEEVENT, for the loss-free drain. */
   offlineEvents: boolean;
   placements: PlacementDeclaration[];
   /** The universal list deal products are synced into (provisioning/shipment-list.ts). */

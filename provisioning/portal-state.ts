@@ -8,6 +8,8 @@ export interface EventBinding {
   offline: boolean;
   /** `auth_type`: the user whose token deliveries carry; 0 = the user who caused the event. */
   authType: number;
+  /** `options` sent with event.bind (ONOFFLINEEVENT's `minTimeout`); `event.get` does not return them. */
+  options?: Record<string, number>;
 }
 
 export interface PlacementBinding {

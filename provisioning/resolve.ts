@@ -1,5 +1,5 @@
 import { ENTITY_TYPE } from '../contracts/documents.js';
-import type { AppDeclaration, EntityTypeRef, EventDeclaration } from './declaration.js';
+import { OFFLINE_QUEUE_NOTICE, type AppDeclaration, type EntityTypeRef, type EventDeclaration } from './declaration.js';
 import type { CrmTypeRow, EventBinding, PlacementBinding, PortalState, ProvisioningRecord } from './portal-state.js';
 import type { SmartProcessDeclaration, SmartProcessKey } from './smart-processes.js';
 
@@ -79,9 +79,18 @@ function eventNames(declarations: EventDeclaration[], types: TypeResolution, ava
 export function desiredEventBindings(declaration: AppDeclaration, types: TypeResolution, state: Pick<PortalState, 'availableEvents'>): EventBinding[] {
   const names = eventNames(declaration.events, types, state.availableEvents);
   const online = names.map((event) => ({ event, handler: declaration.handlers.events, offline: false, authType: 0 }));
-  const offline = declaration.offlineEvents ? names.map((event) => ({ event, handler: '', offline: true, authType: 0 })) : [];
   const lifecycle = declaration.appEvents.map((event) => ({ event, handler: declaration.handlers.install, offline: false, authType: 0 }));
-  return [...online, ...offline, ...lifecycle];
+  // The notice wakes the drain of offline bindings: without those it has nothing to announce.
+  if (!declaration.offlineEvents || names.length === 0) return [...online, ...lifecycle];
+  const offline = names.map((event) => ({ event, handler: '', offline: true, authType: 0 }));
+  const notice = {
+    event: OFFLINE_QUEUE_NOTICE.event,
+    handler: declaration.handlers.events,
+    offline: false,
+    authType: 0,
+    options: { minTimeout: OFFLINE_QUEUE_NOTICE.minTimeoutSeconds },
+  };
+  return [...online, ...offline, notice, ...lifecycle];
 }
 
 /** `CRM_DEAL_DETAIL_TAB`, `CRM_SMART_INVOICE_DETAIL_TAB`, `CRM_DYNAMIC_{entityTypeId}_DETAIL_TAB` (protocol 9.8). */

@@ -17,6 +17,7 @@ export function processSettingsFromConfig(config: Config): ProcessSettings {
       approverUserId: config.CREDIT_APPROVER_USER_ID,
     },
     entityCoalesceWindowMs: config.ENTITY_COALESCE_WINDOW_MS,
+    offlineDrainIntervalMs: config.OFFLINE_DRAIN_INTERVAL_SECONDS * 1000,
     temporalWebUiUrl: config.TEMPORAL_WEB_UI_URL,
     crm: {
       qualityHeadUserId: config.QUALITY_HEAD_USER_ID,

@@ -1,86 +1,145 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { isTemporalUnavailable, signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
 import { findEventRoute, type EventRouteSource } from '../../lib/crm-events/event-routes.js';
-import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
-import { offlineRecordToCrmEvent, type OfflineBatch } from './offline-records.js';
+import { OFFLINE_DRAIN_FAILURE } from '../../contracts/offline-drain.js';
+import { explainOfflineRefusal } from './offline-drain-errors.js';
+import { offlineRecordToCrmEvent, toOfflineRecord, type OfflineBatch, type OfflineRecord } from './offline-records.js';
 
 export interface OfflineDrainDeps {
   bitrix24: Bitrix24Caller;
-  /** Signals records into entity workflows; without it the drain fails non-retryably. */
+  /** Signals records into entity workflows; without it delivery fails non-retryably. */
   temporal?: Client | undefined;
   eventRoutes: EventRouteSource;
 }
 
-export interface DrainBatchInput {
+/** The feature that allows `clear=0` and `event.offline.clear/error` (b24restdocs api-reference/events/offline-events.md). */
+export const OFFLINE_EXTENDED_FEATURE = 'rest_offline_extended';
+
+export interface ReadOfflineBatchInput {
   memberId: string;
-  /** Reserves the batch (`clear=0`): a retried attempt reads the same records again instead of losing them. */
-  processId: string;
   limit: number;
+  /** `clear=1` deletes what it returns; `clear=0` reserves it (needs the extended feature). */
+  clear: boolean;
+  /** Re-read what this process already reserved; without it, new records are taken. */
+  processId?: string;
 }
 
-export interface DrainBatchResult {
-  fetched: number;
-  routed: number;
-  ignored: number;
-  failed: number;
+export interface ReadOfflineBatchResult {
+  processId: string | null;
+  records: OfflineRecord[];
+}
+
+export interface DeliverOfflineRecordsInput {
+  memberId: string;
+  records: OfflineRecord[];
+}
+
+/** Message ids by what became of them. */
+export interface DeliveryOutcome {
+  routed: string[];
+  /** No route takes them: nothing to do, confirmed as handled. */
+  ignored: string[];
+  /** Unreadable, or refused by Temporal for a reason other than being unreachable. */
+  failed: string[];
+}
+
+export interface ConfirmOfflineBatchInput {
+  memberId: string;
+  processId: string;
+  done: string[];
+  failed: string[];
+}
+
+/** Progress of a delivery, kept in heartbeat details so a retried attempt does not signal the same records again. */
+interface DeliveryProgress extends DeliveryOutcome {
+  next: number;
 }
 
 /**
- * One batch of the offline queue: read with `clear=0` under `processId`, signal each record into its entity
- * workflow, mark records that cannot be routed with `event.offline.error`, then clear the rest. Temporal being
- * unreachable fails the attempt (retried; the reservation keeps the records); signals repeated by a retry coalesce.
+ * The drain's calls to Bitrix24's offline queue (b24restdocs api-reference/events/event-offline-get.md,
+ * event-offline-clear.md, event-offline-error.md; bitrix core modules/rest/lib/api/event.php). Every call passes our
+ * `auth_connector`: the queue is split by connector, and the bindings were made with it.
  */
 export function createOfflineDrainActivities(deps: OfflineDrainDeps) {
+  const call = async <T>(memberId: string, method: string, params: Record<string, unknown>): Promise<T> => {
+    try {
+      return await deps.bitrix24.call<T>(memberId, method, { ...params, auth_connector: AUTH_CONNECTOR }, { signal: Context.current().cancellationSignal });
+    } catch (error) {
+      throw explainOfflineRefusal(error, memberId, method);
+    }
+  };
+
   return {
-    async drainOfflineBatch(input: DrainBatchInput): Promise<DrainBatchResult> {
-      const { temporal: temporalClient, eventRoutes } = deps;
-      if (!temporalClient) {
-        throw ApplicationFailure.nonRetryable('the worker has no Temporal client for the offline drain', 'Config.MissingTemporalClient');
+    /** Whether the plan allows `clear=0` (feature.get, b24restdocs api-reference/common/system/feature-get.md). */
+    async checkOfflineFeature(input: { memberId: string }): Promise<{ extended: boolean }> {
+      try {
+        const answer = await deps.bitrix24.call<{ value?: unknown }>(input.memberId, 'feature.get', { CODE: OFFLINE_EXTENDED_FEATURE });
+        return { extended: answer?.value === 'Y' };
+      } catch (error) {
+        // A portal without feature.get: `clear=1` works on every plan.
+        if (isBitrix24ErrorCode(error, 'ERROR_METHOD_NOT_FOUND')) return { extended: false };
+        throw error;
       }
+    },
+
+    async readOfflineBatch(input: ReadOfflineBatchInput): Promise<ReadOfflineBatchResult> {
+      const batch = await call<OfflineBatch>(input.memberId, 'event.offline.get', {
+        clear: input.clear ? 1 : 0,
+        limit: input.limit,
+        ...(input.processId === undefined ? {} : { process_id: input.processId }),
+      });
+      const events = Array.isArray(batch?.events) ? batch.events : [];
+      return { processId: typeof batch?.process_id === 'string' ? batch.process_id : null, records: events.map(toOfflineRecord) };
+    },
+
+    /**
+     * Hands each record to Temporal: signalWithStart into its entity workflow, as the ingress does with an online
+     * delivery. Temporal being unreachable fails the attempt (retried from where it stopped).
+     */
+    async deliverOfflineRecords(input: DeliverOfflineRecordsInput): Promise<DeliveryOutcome> {
+      const client = deps.temporal;
+      if (!client) throw ApplicationFailure.nonRetryable('the worker has no Temporal client for the offline drain', OFFLINE_DRAIN_FAILURE.missingTemporalClient);
       const context = Context.current();
-      const signal = context.cancellationSignal;
-      const batch = await deps.bitrix24.call<OfflineBatch>(
-        input.memberId,
-        'event.offline.get',
-        { clear: 0, process_id: input.processId, limit: input.limit },
-        { signal },
-      );
-      const routes = await eventRoutes(input.memberId);
-      const done: string[] = [];
-      const failed: string[] = [];
-      let routed = 0;
-      for (const record of batch.events) {
+      const resumed = context.info.heartbeatDetails as DeliveryProgress | undefined;
+      const progress: DeliveryProgress = resumed ?? { next: 0, routed: [], ignored: [], failed: [] };
+      const routes = await deps.eventRoutes(input.memberId);
+      for (; progress.next < input.records.length; progress.next += 1) {
+        const record = input.records[progress.next];
+        if (!record) continue;
         const event = offlineRecordToCrmEvent(input.memberId, record);
         const match = event ? findEventRoute(routes, event) : null;
-        if (!event) {
-          failed.push(record.MESSAGE_ID);
-          continue;
+        if (!event) progress.failed.push(record.messageId);
+        else if (!match) progress.ignored.push(record.messageId);
+        else {
+          try {
+            await signalEntityWorkflow(client, context.info.taskQueue, match, event);
+            progress.routed.push(record.messageId);
+          } catch (error) {
+            if (isTemporalUnavailable(error)) throw error;
+            context.log.warn('offline record could not be handed to its entity workflow', { event: event.event, error: (error as Error).message });
+            progress.failed.push(record.messageId);
+          }
         }
-        if (!match) {
-          done.push(record.MESSAGE_ID);
-          continue;
-        }
-        try {
-          await signalEntityWorkflow(temporalClient, context.info.taskQueue, match, event);
-          routed += 1;
-          done.push(record.MESSAGE_ID);
-        } catch (error) {
-          if (isTemporalUnavailable(error)) throw error;
-          context.log.warn('offline event could not be routed', { event: event.event, error: (error as Error).message });
-          failed.push(record.MESSAGE_ID);
-        }
-        context.heartbeat();
+        context.heartbeat({ ...progress, next: progress.next + 1 });
       }
-      // error first: it releases the reservation, so the clear below cannot take a failed record with it.
-      if (failed.length > 0) {
-        await deps.bitrix24.call(input.memberId, 'event.offline.error', { process_id: batch.process_id, message_id: failed }, { signal });
+      return { routed: progress.routed, ignored: progress.ignored, failed: progress.failed };
+    },
+
+    /**
+     * Confirms a reserved batch: failures first with event.offline.error (which also ends their reservation), then
+     * the handled records with event.offline.clear, by message id so a newer change of the same object survives.
+     */
+    async confirmOfflineBatch(input: ConfirmOfflineBatchInput): Promise<void> {
+      if (input.failed.length > 0) {
+        await call(input.memberId, 'event.offline.error', { process_id: input.processId, message_id: input.failed });
       }
-      if (done.length > 0) {
-        await deps.bitrix24.call(input.memberId, 'event.offline.clear', { process_id: batch.process_id, message_id: done }, { signal });
+      if (input.done.length > 0) {
+        await call(input.memberId, 'event.offline.clear', { process_id: input.processId, message_id: input.done });
       }
-      return { fetched: batch.events.length, routed, ignored: done.length - routed, failed: failed.length };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { FEATURE_CODES } from './state.js';
 import type { Bitrix24Emulator } from './types.js';
 
 const documentTuple = z.tuple([z.string(), z.string(), z.string()]);
@@ -33,6 +34,8 @@ const schemas = {
   }),
   clock: z.object({ advanceSeconds: z.number().positive() }),
   webhook: z.object({ userId: z.number().int().positive().default(1) }),
+  outage: z.object({ on: z.boolean() }),
+  features: z.object({ rest_offline_extended: z.boolean().optional(), rest_auth_connector: z.boolean().optional() }).strict(),
   item: z.object({
     entityTypeId: z.number().int().positive(),
     id: z.number().int().positive().optional(),
@@ -101,6 +104,19 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Bitrix24Em
   app.post('/_emulator/crm/product-rows', async (request) => {
     const body = schemas.productRows.parse(request.body);
     return emulator.state.setProductRows(body.ownerType, body.ownerId, body.rows);
+  });
+  app.post('/_emulator/deliveries/outage', async (request) => {
+    const { on } = schemas.outage.parse(request.body);
+    emulator.setDeliveryOutage(on);
+    return { outage: on };
+  });
+  app.post('/_emulator/features', async (request) => {
+    const body = schemas.features.parse(request.body);
+    for (const code of Object.values(FEATURE_CODES)) {
+      const enabled = body[code];
+      if (enabled !== undefined) emulator.setFeature(code, enabled);
+    }
+    return { features: emulator.state.features };
   });
   app.post('/_emulator/reset', async () => {
     emulator.reset();

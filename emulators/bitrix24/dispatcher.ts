@@ -8,7 +8,7 @@ import { ACCESS, type Access, type CallOutcome, type Caller, type MethodContext,
 import type { OperatingTimeBudget } from './operating-time.js';
 import { asString, type Params } from './params.js';
 import type { RobotRuntime } from './robot-runtime.js';
-import type { EmulatorState } from './state.js';
+import { FEATURE_CODES, type EmulatorState } from './state.js';
 import { timeBlock } from './time-block.js';
 import type { RecordedCall } from './types.js';
 
@@ -53,6 +53,9 @@ export class Dispatcher {
     const refusal = caller.kind === 'webhook' ? APP_CONTEXT_REFUSALS[definition.access ?? ACCESS.any] : undefined;
     if (refusal) return refusal();
     if (definition.adminOnly && !this.isAdmin(caller)) return restErrors.accessDenied(definition.adminOnly.status);
+    // Core `CRestServer::checkAuth`: any call carrying `auth_connector` needs the plan's `rest_auth_connector`.
+    const authConnector = asString(params.auth_connector);
+    if (authConnector && !this.deps.state.features[FEATURE_CODES.authConnector]) return restErrors.wrongLicense('auth_connector');
     const injected = this.deps.failures.take(name);
     if (injected) return injected;
     // `batch` itself is not charged; its commands are, each against its own method.
@@ -67,7 +70,7 @@ export class Dispatcher {
       eventTokens: this.deps.eventTokens,
       robots: this.deps.robots,
       crmEvents: this.deps.crmEvents,
-      authConnector: asString(params.auth_connector),
+      authConnector,
       inBatch,
       execute: (subMethod, subParams) => this.execute(subMethod, subParams, caller, true),
     };

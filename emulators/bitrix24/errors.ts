@@ -33,6 +33,11 @@ export const restErrors = {
   /** placement.* names the missing argument in the body (widgets/placement-bind.md). */
   missingArgument: (status: number, argument: string) =>
     new RestError(status, 'ERROR_ARGUMENT', `Argument '${argument}' is null or empty`, { argument }),
+  /** Core `LicenseException` (modules/rest/lib/licenseexception.php): the portal's plan lacks the feature. */
+  wrongLicense: (feature: string) =>
+    new RestError(403, 'WRONG_LICENSE', `This feature is not enabled for the current license: ${feature}`),
+  /** Core `Exceptions\ArgumentException`: 400 ERROR_ARGUMENT. */
+  argument: (description: string) => new RestError(400, 'ERROR_ARGUMENT', description),
   invalidRequest: (description: string) => new RestError(400, 'INVALID_REQUEST', description),
   invalidArg: (description: string) => new RestError(400, 'INVALID_ARG_VALUE', description),
   notFound: (description: string) => new RestError(400, 'NOT_FOUND', description),

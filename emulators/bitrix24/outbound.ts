@@ -21,6 +21,8 @@ const DELIVERY_TIMEOUT_MS = 30_000;
 /** Sends what Bitrix24's queue server sends: form-urlencoded POSTs with PHP brackets and an `auth` block. */
 export class Outbound {
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** A simulated network outage between the portal and every handler (control API); not a Bitrix24 behaviour. */
+  outage = false;
 
   constructor(
     private readonly portal: PortalAddress,
@@ -78,6 +80,10 @@ export class Outbound {
   }
 
   private async send(url: string, body: string, record: Delivery): Promise<HttpOutcome> {
+    if (this.outage) {
+      record.error = 'simulated outage: the handler is unreachable';
+      throw new Error(record.error);
+    }
     try {
       const response = await fetch(url, {
         method: 'POST',

@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { createLogger, redactText } from '../../lib/logger.js';
 import { EmulatorClock } from './clock.js';
 import { registerControlRoutes } from './control-route.js';
-import { CHANGE, CrmEvents } from './crm-events.js';
+import { CHANGE, CrmEvents, eventDeliveryBody, userChangeSource } from './crm-events.js';
 import { Dispatcher } from './dispatcher.js';
 import { AppLifecycle } from './app-lifecycle.js';
 import { registerInstallRoutes } from './install-pages.js';
@@ -48,6 +48,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   });
   const clock = new EmulatorClock();
   const state = new EmulatorState(clock);
+  Object.assign(state.features, options.features);
   const tokens = new OAuthTokens(options.accessTokenTtlSeconds ?? EMULATOR_DEFAULTS.accessTokenTtlSeconds, () => clock.unixSeconds());
   const signer = new EventTokenSigner();
   const bucket = new LeakyBucket(options.rateLimit ?? { ...EMULATOR_DEFAULTS.rateLimit }, () => clock.nowSeconds());
@@ -102,7 +103,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     const fields = acceptedFields(state, entityTypeId, input);
     const item = id === null ? state.items.add(entityTypeId, fields, userId) : state.items.update(entityTypeId, id, fields, userId);
     if (!item) throw new Error(`no CRM item ${entityTypeId}/${id}`);
-    crmEvents.emit(entityTypeId, item.id, id === null ? CHANGE.add : CHANGE.update, { userId });
+    crmEvents.emit(entityTypeId, item.id, id === null ? CHANGE.add : CHANGE.update, userChangeSource(userId));
     return item;
   };
 
@@ -130,13 +131,9 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     async fireEvent(handlerUrl, event, data) {
       const name = event.toUpperCase();
       const binding = state.eventBindings.find((candidate) => candidate.event === name && candidate.handler === handlerUrl);
-      const body = {
-        event: name,
-        event_handler_id: String(binding?.id ?? state.nextId('eventBinding')),
-        data,
-        ts: String(clock.unixSeconds()),
-        auth: outbound.authBlock(binding && binding.authType > 0 ? binding.authType : 1, { withRefreshToken: false, shape: 'event' }),
-      };
+      const handlerId = binding?.id ?? state.nextId('eventBinding');
+      const userId = binding && binding.authType > 0 ? binding.authType : 1;
+      const body = eventDeliveryBody(outbound, name, data, clock.unixSeconds(), handlerId, userId);
       return outbound.postForm(handlerUrl, body, { kind: 'event', event: name });
     },
     firePlacement: (handlerUrl, input) => firePlacementCall({ tokens, portal, state }, handlerUrl, input),
@@ -150,6 +147,12 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     setOperatingLimit: (seconds) => operating.setLimit(seconds),
     setMethodDuration: (method, seconds) => operating.setMethodDuration(method, seconds),
     injectFailure: (failure) => failures.add(failure),
+    setDeliveryOutage(on) {
+      outbound.outage = on;
+    },
+    setFeature(code, enabled) {
+      state.features[code] = enabled;
+    },
     webhookUrl: (userId = 1) => `${portal.url}/rest/${userId}/${state.addWebhook(userId)}/`,
     advanceClock(seconds) {
       clock.advance(seconds);
@@ -160,6 +163,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     settleDeliveries: () => outbound.settle(),
     reset() {
       state.reset();
+      crmEvents.reset();
+      outbound.outage = false;
       calls.length = 0;
       failures.clear();
       bucket.reset();

@@ -60,10 +60,13 @@ export interface EventBinding {
   handler: string;
   authType: number;
   offline: boolean;
-  authConnector?: string;
-  options?: unknown;
+  /** The `auth_connector` the binding call carried; '' for none (core keeps CONNECTOR_ID '' then). */
+  connectorId: string;
+  /** `options` kept as the event allows them (ONOFFLINEEVENT: `minTimeout`, an integer). */
+  options: Record<string, number | string>;
 }
 
+/** A row of the portal's offline queue (core table b_rest_event_offline). */
 export interface OfflineEvent {
   ID: number;
   TIMESTAMP_X: string;
@@ -71,8 +74,20 @@ export interface OfflineEvent {
   EVENT_DATA: Record<string, unknown>;
   EVENT_ADDITIONAL: Record<string, unknown>;
   MESSAGE_ID: string;
+  /** The queue is split by source: only calls passing the same `auth_connector` see this row ('' = none). */
+  connectorId: string;
+  /** Set while reserved by `event.offline.get` with `clear=0`. */
   processId?: string;
   error: boolean;
+}
+
+/** `feature.get` codes the emulator knows (b24restdocs api-reference/common/system/feature-get.md). */
+export const FEATURE_CODES = { offlineExtended: 'rest_offline_extended', authConnector: 'rest_auth_connector' } as const;
+export type FeatureCode = (typeof FEATURE_CODES)[keyof typeof FEATURE_CODES];
+
+/** CHOICE: a plan with both (Professional and above), the plan this app is built for; tests switch them off. */
+export function defaultFeatures(): Record<FeatureCode, boolean> {
+  return { rest_offline_extended: true, rest_auth_connector: true };
 }
 
 export interface Delivery {
@@ -188,6 +203,8 @@ export class EmulatorState {
   activities = new Map<string, BizprocRegistration>();
   eventBindings: EventBinding[] = [];
   offlineEvents: OfflineEvent[] = [];
+  /** The portal's plan, as `feature.get` reports it. */
+  features: Record<FeatureCode, boolean> = defaultFeatures();
   placements: Placement[] = [];
   lists: ListIblock[] = [];
   listProperties: ListProperty[] = [];
@@ -325,6 +342,7 @@ export class EmulatorState {
     this.activities.clear();
     this.eventBindings = [];
     this.offlineEvents = [];
+    this.features = defaultFeatures();
     this.placements = [];
     this.lists = [];
     this.listProperties = [];
@@ -350,6 +368,7 @@ export class EmulatorState {
       activities: [...this.activities.values()],
       eventBindings: this.eventBindings,
       offlineEvents: this.offlineEvents,
+      features: this.features,
       placements: this.placements,
       lists: this.lists,
       listProperties: this.listProperties,

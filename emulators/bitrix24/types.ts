@@ -1,5 +1,5 @@
 /** Public types of the Bitrix24 emulator: what tests and other processes code against. */
-import type { EmulatorState } from './state.js';
+import type { EmulatorState, FeatureCode } from './state.js';
 import type { InstallFormCall, InstallFormInput, LifecycleDelivery } from './app-lifecycle.js';
 import type { FirePlacementInput, PlacementCall } from './placement-calls.js';
 
@@ -27,6 +27,8 @@ export interface EmulatorOptions {
    * Without it the portal lives in memory only.
    */
   stateFile?: string;
+  /** The portal's plan as `feature.get` answers it; both default to enabled (see the README's CHOICE). */
+  features?: Partial<Record<FeatureCode, boolean>>;
 }
 
 export const AUTH_KIND = { oauth: 'oauth', webhook: 'webhook', none: 'none' } as const;
@@ -161,6 +163,10 @@ export interface Bitrix24Emulator {
   /** Simulated execution time charged per call of `method` against its operating budget. */
   setMethodDuration(method: string, seconds: number): void;
   injectFailure(failure: InjectedFailure): void;
+  /** Simulates a network outage: every delivery (events, robot calls, installs) fails as if the handler were down. */
+  setDeliveryOutage(on: boolean): void;
+  /** Switches a plan feature (`rest_offline_extended`, `rest_auth_connector`) on or off. */
+  setFeature(code: FeatureCode, enabled: boolean): void;
   webhookUrl(userId?: number): string;
   /** Moves the emulator clock forward: token expiry, robot timeouts and limit windows follow it. */
   advanceClock(seconds: number): void;

@@ -22,7 +22,8 @@ export interface CrmEvent {
   domain: string;
   /** Upper-case event name as delivered, e.g. `ONCRMDYNAMICITEMADD` or `ONCRMDYNAMICITEMADD_147`. */
   event: string;
-  eventHandlerId: string;
+  /** Absent in outgoing-webhook and ONOFFLINEEVENT bodies and in offline records. */
+  eventHandlerId?: string;
   data: Record<string, unknown>;
   /** Unix seconds when Bitrix24 dispatched the delivery. */
   ts: number;

@@ -1,5 +1,5 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { OFFLINE_DRAIN_WORKFLOW_TYPE, offlineDrainScheduleId } from '../../contracts/offline-drain.js';
+import { OFFLINE_DRAIN_WORKFLOW_TYPE, offlineDrainWorkflowId } from '../../contracts/offline-drain.js';
 import { SA_PORTAL } from '../../contracts/search-attributes.js';
 
 export interface PortalTeardown {
@@ -38,14 +38,14 @@ async function cancelWorkflow(client: Client, workflowId: string): Promise<boole
  * `…/{memberId}`), the long-lived drain workflow `offline-drain/{memberId}`, and drain runs a Schedule started.
  */
 export async function stopPortalBackgroundWork(client: Client, memberId: string): Promise<PortalTeardown> {
-  const scheduleIds = new Set([offlineDrainScheduleId(memberId)]);
+  const scheduleIds = new Set([offlineDrainWorkflowId(memberId)]);
   for await (const schedule of client.schedule.list()) {
     if (isPortalScheduleId(schedule.scheduleId, memberId)) scheduleIds.add(schedule.scheduleId);
   }
   const deletedSchedules: string[] = [];
   for (const scheduleId of scheduleIds) if (await deleteSchedule(client, scheduleId)) deletedSchedules.push(scheduleId);
 
-  const workflowIds = new Set([offlineDrainScheduleId(memberId)]);
+  const workflowIds = new Set([offlineDrainWorkflowId(memberId)]);
   // Member ids are hex in Bitrix24; anything else is not put into a visibility query.
   if (/^[\w.-]+$/.test(memberId)) {
     const query = `${SA_PORTAL.name} = '${memberId}' AND WorkflowType = '${OFFLINE_DRAIN_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;

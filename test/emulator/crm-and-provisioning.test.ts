@@ -85,11 +85,11 @@ describe('Bitrix24 emulator: CRM data, events and provisioning', () => {
     await call('crm.item.update', { entityTypeId: 31, id, fields: { title: 'Our own write' }, auth_connector: 'b24-temporal' });
     expect(emulator.state.offlineEvents).toHaveLength(1);
 
-    const reserved = await call('event.offline.get', { clear: 0 });
+    const reserved = await call('event.offline.get', { clear: 0, auth_connector: 'b24-temporal' });
     const { process_id: processId, events } = reserved.body.result as { process_id: string; events: { EVENT_NAME: string; MESSAGE_ID: string }[] };
     expect(events).toMatchObject([{ EVENT_NAME: 'ONCRMDYNAMICITEMUPDATE', EVENT_DATA: { FIELDS: { ID: id, ENTITY_TYPE_ID: 31 } } }]);
-    expect(((await call('event.offline.get', { clear: 0 })).body.result as { events: unknown[] }).events).toEqual([]);
-    expect((await call('event.offline.clear', { process_id: processId })).body.result).toBe(true);
+    expect(((await call('event.offline.get', { clear: 0, auth_connector: 'b24-temporal' })).body.result as { events: unknown[] }).events).toEqual([]);
+    expect((await call('event.offline.clear', { process_id: processId, auth_connector: 'b24-temporal' })).body.result).toBe(true);
     expect(emulator.state.offlineEvents).toHaveLength(0);
   });
 

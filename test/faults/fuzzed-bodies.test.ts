@@ -70,7 +70,6 @@ function routes(): FuzzRoute[] {
       template: () => eventBody(portal, 'ONCRMDEALUPDATE', { FIELDS: { ID: '1' } }),
       invalidWithRightCredentials: [
         defects.remove(['event']),
-        defects.remove(['event_handler_id']),
         defects.remove(['ts']),
         defects.set(['ts'], 'yesterday'),
         defects.set(['event'], ''),

@@ -252,6 +252,7 @@ describe('diffPortal', () => {
         ...names.map(online).map((binding) => (binding.event === 'ONCRMDEALADD' ? { ...binding, authType: 5 } : binding)),
         ...names.map(offline),
         ...['ONAPPINSTALL', 'ONAPPUPDATE', 'ONAPPUNINSTALL'].map(lifecycle),
+        online('ONOFFLINEEVENT'),
         offline('ONCRMLEADADD'),
         online('ONCRMLEADUPDATE'),
         { event: 'ONCRMLEADDELETE', handler: 'https://other.example/hook', offline: false, authType: 0 },

@@ -104,8 +104,16 @@ describe('provisioning against the emulated portal', () => {
     const bindings = emulator.state.eventBindings.map((binding) => `${binding.event}|${binding.offline ? 'offline' : binding.handler}`);
     const lifecycle = ['ONAPPINSTALL', 'ONAPPUPDATE', 'ONAPPUNINSTALL'].map((name) => `${name}|${PUBLIC_URL}/bitrix24/install`);
     expect(bindings.sort()).toEqual(
-      [...eventNames.map((name) => `${name}|${PUBLIC_URL}/bitrix24/events`), ...eventNames.map((name) => `${name}|offline`), ...lifecycle].sort(),
+      [
+        ...eventNames.map((name) => `${name}|${PUBLIC_URL}/bitrix24/events`),
+        ...eventNames.map((name) => `${name}|offline`),
+        `ONOFFLINEEVENT|${PUBLIC_URL}/bitrix24/events`,
+        ...lifecycle,
+      ].sort(),
     );
+    // The offline bindings carry our connector; the notice of new offline records comes at most once a second.
+    expect(emulator.state.eventBindings.filter((binding) => binding.offline).every((binding) => binding.connectorId === 'b24-temporal')).toBe(true);
+    expect(emulator.state.eventBindings.find((binding) => binding.event === 'ONOFFLINEEVENT')?.options).toEqual({ minTimeout: 1 });
     expect(emulator.state.placements.map((placement) => [placement.placement, placement.handler])).toEqual([
       [`CRM_DYNAMIC_${claim?.entityTypeId}_DETAIL_TAB`, `${PUBLIC_URL}/bitrix24/placements/runs`],
       ['CRM_DEAL_DETAIL_TAB', `${PUBLIC_URL}/bitrix24/placements/runs`],
@@ -138,12 +146,12 @@ describe('provisioning against the emulated portal', () => {
 
     const again = await provision();
     expect(again.plan.add.map((entry) => entry.resource.kind).sort()).toEqual(
-      [...ROBOT_DECLARATIONS.map((robot) => robot.kind), ...Array<string>(15).fill('event')].sort(),
+      [...ROBOT_DECLARATIONS.map((robot) => robot.kind), ...Array<string>(16).fill('event')].sort(),
     );
     expect(again.plan.update).toEqual([]);
     expect(emulator.state.robots.size).toBe(robots.length);
     expect(emulator.state.activities.size).toBe(activities.length);
-    expect(emulator.state.eventBindings).toHaveLength(15);
+    expect(emulator.state.eventBindings).toHaveLength(16);
     expect(emulator.state.crmTypes).toHaveLength(2);
   });
 
@@ -201,8 +209,8 @@ describe('provisioning against the emulated portal', () => {
     expect(text).toContain('+ smart process "Claim"');
     expect(text).toContain('+ field UF_CRM_{claim.id}_CLAIM_NUMBER (CRM_{claim.id}, string)');
     expect(text).toContain(`+ placement CRM_DYNAMIC_{claim}_DETAIL_TAB → ${PUBLIC_URL}/bitrix24/placements/runs`);
-    // Types, their 5 fields, the ERP deal field, robots, 12 bindings, 3 app lifecycle bindings, 2 placements, the list and its 6 fields.
-    expect(result.plan.add).toHaveLength(2 + 5 + 1 + ROBOT_DECLARATIONS.length + 12 + 3 + 2 + 1 + 6);
+    // Types, their 5 fields, the ERP deal field, robots, 12 bindings, the offline-queue notice, 3 app lifecycle bindings, 2 placements, the list and its 6 fields.
+    expect(result.plan.add).toHaveLength(2 + 5 + 1 + ROBOT_DECLARATIONS.length + 12 + 1 + 3 + 2 + 1 + 6);
     expect(text).toContain(`+ list "${SHIPMENT_LIST.name}" (lists, code ${SHIPMENT_LIST.iblockCode})`);
     expect(text).toContain(`+ list field DEAL_ID (N) in list code ${SHIPMENT_LIST.iblockCode}`);
     expect(text).toContain('+ field UF_CRM_ERP_ORDER_ID (CRM_DEAL, string)');

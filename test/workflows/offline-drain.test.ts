@@ -1,40 +1,50 @@
 import { randomBytes } from 'node:crypto';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventRouteSource } from '../../lib/crm-events/event-routes.js';
-import { ensureOfflineDrainSchedule } from '../../api/offline-drain-schedule.js';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOfflineDrainActivities } from '../../activities/crm/offline-drain.js';
-import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
-import { writeItemIfChanged } from '../../activities/crm/write-if-changed.js';
 import { createSettingsActivities } from '../../activities/settings.js';
-import type { OfflineDrainResult } from '../../contracts/offline-drain.js';
+import { wakeOfflineDrain } from '../../api/offline-drain.js';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import { ENTITY_TYPE } from '../../contracts/documents.js';
+import {
+  OFFLINE_DRAIN_WAKE_REASON,
+  offlineDrainStatusQuery,
+  offlineDrainWakeSignal,
+  offlineDrainWorkflowId,
+  type OfflineDrainInput,
+  type OfflineDrainStatus,
+} from '../../contracts/offline-drain.js';
 import { entityWorkflowId } from '../../contracts/workflow-ids.js';
+import type { RecordedCall } from '../../emulators/bitrix24/index.js';
+import { withApplicationFailures } from '../../integrations/bitrix24/caller.js';
+import { createBitrix24Client } from '../../integrations/bitrix24/client.js';
+import { crmEventRoutes } from '../../lib/crm-events/event-routes.js';
 import { createDataConverter } from '../../lib/data-converter.js';
 import type { EntityRunResult } from '../../workflows/entity/entity-loop.js';
+import { createMemoryPortalStore } from '../support/memory-portal-store.js';
 import '../support/quiet-temporal-runtime.js';
-import { createLocalEnv } from '../support/temporal-binaries.js';
+import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { startEmulatorPortal, type EmulatorPortal } from './support/emulator-portal.js';
-import { entitySettings, entityTestBundle, passRecorder, type PassRecorder } from './support/entity-harness.js';
+import { entitySettings, entityTestBundle, gate, passRecorder, type PassRecorder } from './support/entity-harness.js';
 import { waitUntil } from './support/wait-until.js';
 
-const CLAIM_TYPE = 147;
-const OTHER_TYPE = 190;
+const INTERVAL_MS = 10 * 60_000;
 const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
 let env: TestWorkflowEnvironment;
 let portal: EmulatorPortal;
+let testNumber = 0;
 
 beforeAll(async () => {
-  [env, portal] = await Promise.all([createLocalEnv({ dataConverter }), startEmulatorPortal(), entityTestBundle()]).then(
-    ([local, emulated]) => [local, emulated] as const,
-  );
-  portal.emulator.state.addCrmType({ entityTypeId: CLAIM_TYPE, title: 'Claim' });
-  portal.emulator.state.addCrmType({ entityTypeId: OTHER_TYPE, title: 'Unrouted' });
-  // No online handler: the ingress is "down"; only the offline queue records the changes.
-  for (const event of ['ONCRMDYNAMICITEMADD', 'ONCRMDYNAMICITEMUPDATE']) {
-    await portal.bitrix24.call(portal.emulator.memberId, 'event.bind', { event, event_type: 'offline', auth_connector: AUTH_CONNECTOR });
-  }
+  // The test server first: it must answer within 5 s of starting, which the bundler's CPU load can prevent.
+  env = await createTimeSkippingEnv({ dataConverter });
+  [portal] = await Promise.all([startEmulatorPortal(), entityTestBundle()]);
+  // Bound as provisioning binds it: offline, with our connector.
+  await portal.bitrix24.call(portal.emulator.memberId, 'event.bind', { event: 'ONCRMDEALUPDATE', event_type: 'offline', auth_connector: AUTH_CONNECTOR });
 }, 180_000);
 
 afterAll(async () => {
@@ -42,102 +52,255 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** A pass that, like a process, writes to the item: with auth_connector that write must not re-enter the queue. */
-function writingRecorder(): PassRecorder {
-  return passRecorder(async (context) => {
-    await writeItemIfChanged(portal.bitrix24, {
-      memberId: context.memberId,
-      entityTypeId: context.entityTypeId,
-      id: context.entityId,
-      fields: { title: 'checked by the claim process' },
-    });
-    return {};
-  });
-}
+// No reset between tests: deal ids (and so entity workflow ids) must not repeat within one Temporal environment.
+beforeEach(() => {
+  portal.emulator.state.offlineEvents = [];
+  portal.emulator.calls.length = 0;
+  portal.emulator.setFeature('rest_offline_extended', true);
+});
 
-async function workerFor(recorder: PassRecorder, taskQueue: string): Promise<Worker> {
+type Activities = Parameters<typeof Worker.create>[0]['activities'];
+
+async function drainWorker(taskQueue: string, recorder: PassRecorder, overrides: Record<string, unknown> = {}, bitrix24 = portal.bitrix24): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     dataConverter,
     workflowBundle: await entityTestBundle(),
     activities: {
-      ...createSettingsActivities(entitySettings({ entityCoalesceWindowMs: 300, entityIdleMs: 1_000 })),
+      ...createSettingsActivities(entitySettings({ entityCoalesceWindowMs: 300, entityIdleMs: 1_000, offlineDrainIntervalMs: INTERVAL_MS })),
       ...recorder.activities,
-      ...createOfflineDrainActivities({
-        bitrix24: portal.bitrix24,
-        temporal: env.client,
-        eventRoutes: createEventRouteSource({ config: { CLAIM_ENTITY_TYPE_ID: CLAIM_TYPE }, portals: portal.store }),
-      }),
-    },
+      ...createOfflineDrainActivities({ bitrix24, temporal: env.client, eventRoutes: async () => crmEventRoutes({}) }),
+      ...overrides,
+    } as Activities,
   });
 }
 
-describe('offline event drain (emulator + dev server)', () => {
-  it('events made while the ingress was down are processed once after the drain, and the queue is confirmed', async () => {
-    const recorder = writingRecorder();
-    const taskQueue = uniqueTaskQueue('drain');
-    const worker = await workerFor(recorder, taskQueue);
-    const { emulator } = portal;
+/** Deals changed by a user while nobody listened: one queued row each. */
+function dealsChangedOffline(count: number): number[] {
+  return Array.from({ length: count }, () => {
+    const { id } = portal.emulator.state.addItem(ENTITY_TYPE.deal, { title: 'Deal' });
+    portal.emulator.userUpdatesItem(ENTITY_TYPE.deal, id, { title: 'changed while the API was down' });
+    return id;
+  });
+}
 
-    const claim = emulator.userAddsItem(CLAIM_TYPE, { title: 'new claim' });
-    for (let edit = 1; edit <= 5; edit += 1) emulator.userUpdatesItem(CLAIM_TYPE, Number(claim.id), { title: `edit ${edit}` });
-    emulator.userAddsItem(OTHER_TYPE, { title: 'nobody routes this type' });
-    // One record per object and event: the five edits left one UPDATE record.
-    expect(emulator.state.offlineEvents).toHaveLength(3);
+/** A drain under an id of its own (the portal's id is for the test that starts it as the API does). */
+async function startDrain(taskQueue: string, input: Partial<OfflineDrainInput> = {}): Promise<WorkflowHandle> {
+  testNumber += 1;
+  const workflowId = `drain-test-${process.pid}-${testNumber}`;
+  await env.client.workflow.start('offlineDrainWorkflow', { taskQueue, workflowId, args: [{ memberId: portal.emulator.memberId, ...input }] });
+  // Without a run id the handle follows the drain across continue-as-new.
+  return env.client.workflow.getHandle(workflowId);
+}
 
-    const { first, second, entity } = await worker.runUntil(async () => {
-      const drain = (id: string) =>
-        env.client.workflow.execute('offlineDrainWorkflow', { taskQueue, workflowId: id, args: [{ memberId: emulator.memberId }] }) as Promise<OfflineDrainResult>;
-      const firstDrain = await drain(`${taskQueue}-1`);
-      const entityHandle = env.client.workflow.getHandle(entityWorkflowId(emulator.memberId, CLAIM_TYPE, Number(claim.id)));
-      const entityResult = (await entityHandle.result()) as EntityRunResult;
-      const secondDrain = await drain(`${taskQueue}-2`);
-      return { first: firstDrain, second: secondDrain, entity: entityResult };
+const status = (handle: WorkflowHandle): Promise<OfflineDrainStatus> => handle.query(offlineDrainStatusQuery);
+
+/**
+ * Cancels the drain and waits until its worker has processed that: a workflow task left for a stopped worker would
+ * hold the test server's clock for every later test.
+ */
+async function stopDrain(handle: WorkflowHandle): Promise<void> {
+  await handle.cancel();
+  await handle.result().catch(() => undefined);
+}
+
+async function statusWhen(handle: WorkflowHandle, accept: (now: OfflineDrainStatus) => boolean, what: string): Promise<OfflineDrainStatus> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const now = await status(handle);
+    if (accept(now)) return now;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last status ${JSON.stringify(now)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+const calls = (method: string): RecordedCall[] => portal.emulator.callsTo(method);
+const reads = () => calls('event.offline.get').map((call) => ({ clear: call.params.clear, process_id: call.params.process_id }));
+
+/** Passes of the deal's entity workflow, once the drain has started it and it has gone idle and completed. */
+async function entityPasses(dealId: number): Promise<number> {
+  const handle = env.client.workflow.getHandle(entityWorkflowId(portal.emulator.memberId, ENTITY_TYPE.deal, dealId));
+  const deadline = Date.now() + 15_000;
+  while (!(await handle.describe().then(() => true, () => false))) {
+    if (Date.now() > deadline) throw new Error(`no entity workflow for deal ${dealId}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return ((await handle.result()) as EntityRunResult).passes;
+}
+
+describe('offline drain workflow (time-skipping server, emulator)', () => {
+  it('with the extended feature: reserves, hands each record to its entity once, confirms by message id; feature.get is asked once, also across continue-as-new', async () => {
+    const taskQueue = uniqueTaskQueue('drain-extended');
+    const recorder = passRecorder();
+    const worker = await drainWorker(taskQueue, recorder);
+    const deals = dealsChangedOffline(3);
+
+    await worker.runUntil(async () => {
+      const handle = await startDrain(taskQueue, { batchSize: 2, continueAsNewAfterRounds: 1 });
+      for (const id of deals) expect(await entityPasses(id)).toBe(1);
+      await waitUntil(() => portal.emulator.state.offlineEvents.length === 0, 'an empty queue');
+
+      // A second wave, woken by a signal, runs in a continued run that remembers the answer of feature.get.
+      const later = dealsChangedOffline(1);
+      await handle.signal(offlineDrainWakeSignal, { reason: OFFLINE_DRAIN_WAKE_REASON.offlineEvent });
+      for (const id of later) expect(await entityPasses(id)).toBe(1);
+      await waitUntil(() => portal.emulator.state.offlineEvents.length === 0, 'an empty queue again');
+      const now = await status(handle);
+      expect(now).toMatchObject({ extended: true, reservedProcessId: null, lastFailure: null });
+      expect(now.totals).toMatchObject({ fetched: 4, routed: 4, ignored: 0, failed: 0 });
+      const history = await handle.fetchHistory();
+      expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
+      await stopDrain(handle);
     });
 
-    expect(first).toEqual({ batches: 1, fetched: 3, routed: 2, ignored: 1, failed: 0 });
-    expect(entity.passes).toBe(1);
-    expect(recorder.passes).toHaveLength(1);
-    expect(recorder.passes[0]).toMatchObject({ added: true, deleted: false });
-    expect(recorder.passes[0]?.changes.map((change) => [change.kind, change.source])).toEqual([
-      ['add', 'offline'],
-      ['update', 'offline'],
-    ]);
-    // The pass wrote the title with our auth_connector: nothing new was queued, so the next drain finds nothing.
-    expect(emulator.callsTo('crm.item.update')).toHaveLength(1);
-    expect(second).toEqual({ batches: 1, fetched: 0, routed: 0, ignored: 0, failed: 0 });
-    expect(emulator.state.offlineEvents).toEqual([]);
-    expect(emulator.callsTo('event.offline.clear')).toHaveLength(1);
-  }, 90_000);
+    expect(recorder.passes.map((pass) => pass.changes.map((change) => [change.kind, change.source]))).toEqual(
+      Array.from({ length: 4 }, () => [['update', 'offline']]),
+    );
+    expect(calls('feature.get')).toHaveLength(1);
+    // Every read reserves new records (no made-up process id) with our connector.
+    expect(calls('event.offline.get').every((call) => call.params.clear === 0 && call.params.process_id === undefined && call.params.auth_connector === AUTH_CONNECTOR)).toBe(true);
+    const clears = calls('event.offline.clear');
+    expect(clears.map((call) => (call.params.message_id as string[]).length)).toEqual([2, 1, 1]);
+    expect(clears.every((call) => typeof call.params.process_id === 'string' && call.params.auth_connector === AUTH_CONNECTOR)).toBe(true);
+  }, 120_000);
 
-  it('the per-portal Schedule is created idempotently (SKIP overlap) and its run drains the queue', async () => {
+  it('without the feature: reads with clear=1 and hands each batch to Temporal before it reads the next; nothing to confirm', async () => {
+    portal.emulator.setFeature('rest_offline_extended', false);
+    const taskQueue = uniqueTaskQueue('drain-basic');
     const recorder = passRecorder();
-    const taskQueue = uniqueTaskQueue('schedule');
-    const worker = await workerFor(recorder, taskQueue);
-    const memberId = portal.emulator.memberId;
+    const worker = await drainWorker(taskQueue, recorder);
+    const deals = dealsChangedOffline(3);
 
-    const created = await ensureOfflineDrainSchedule(env.client, { memberId, taskQueue, intervalSeconds: 3600 });
-    const again = await ensureOfflineDrainSchedule(env.client, { memberId, taskQueue, intervalSeconds: 600 });
-    expect(created).toEqual({ scheduleId: `offline-drain/${memberId}`, created: true });
-    expect(again).toEqual({ scheduleId: `offline-drain/${memberId}`, created: false });
-    const schedule = env.client.schedule.getHandle(created.scheduleId);
+    const history = await worker.runUntil(async () => {
+      const handle = await startDrain(taskQueue, { batchSize: 2 });
+      for (const id of deals) expect(await entityPasses(id)).toBe(1);
+      await waitUntil(() => calls('event.offline.get').length >= 3, 'the read that finds the queue empty');
+      const events = (await handle.fetchHistory()).events ?? [];
+      await stopDrain(handle);
+      return events;
+    });
+
+    expect(reads().slice(0, 3)).toEqual([
+      { clear: 1, process_id: undefined },
+      { clear: 1, process_id: undefined },
+      { clear: 1, process_id: undefined },
+    ]);
+    expect(calls('event.offline.clear')).toEqual([]);
+    expect(calls('event.offline.error')).toEqual([]);
+    const activities = history.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities.slice(0, 5)).toEqual(['checkOfflineFeature', 'readOfflineBatch', 'deliverOfflineRecords', 'readOfflineBatch', 'deliverOfflineRecords']);
+  }, 120_000);
+
+  it('a batch left reserved by a failed round is re-read with its own process id before anything new is reserved', async () => {
+    const taskQueue = uniqueTaskQueue('drain-reserved');
+    const recorder = passRecorder();
+    const worker = await drainWorker(taskQueue, recorder);
+    const [first, second] = dealsChangedOffline(2);
+    // The confirmation fails for good (a 4xx no retry helps): the round ends with its batch still reserved.
+    portal.emulator.injectFailure({ method: 'event.offline.clear', times: 1, status: 400, error: 'ERROR_ARGUMENT', description: 'refused once' });
+
+    await worker.runUntil(async () => {
+      const handle = await startDrain(taskQueue);
+      await waitUntil(() => calls('event.offline.clear').length === 1, 'the refused confirmation');
+      const failed = await statusWhen(handle, (now) => now.lastFailure !== null, 'the failed round');
+      const reserved = reads()[0];
+      expect(failed.lastFailure?.type).toBe('Bitrix24.ERROR_ARGUMENT');
+      expect(failed.reservedProcessId).toMatch(/^[0-9a-f]{32}$/);
+      expect(portal.emulator.state.offlineEvents.every((row) => row.processId === failed.reservedProcessId)).toBe(true);
+      expect(reserved).toEqual({ clear: 0, process_id: undefined });
+
+      // A new change meanwhile; the next round (after the interval) first finishes the reserved batch.
+      const [third] = dealsChangedOffline(1);
+      await env.sleep(INTERVAL_MS + 1_000);
+      await waitUntil(() => portal.emulator.state.offlineEvents.length === 0, 'the reserved batch and the new change confirmed');
+      expect(reads().slice(1, 3)).toEqual([
+        { clear: 0, process_id: failed.reservedProcessId },
+        { clear: 0, process_id: undefined },
+      ]);
+      expect(await status(handle)).toMatchObject({ reservedProcessId: null, lastFailure: null, totals: { failedRounds: 1 } });
+      for (const id of [first, second, third]) expect(await entityPasses(Number(id))).toBeGreaterThanOrEqual(1);
+      await stopDrain(handle);
+    });
+  }, 120_000);
+
+  it('ACCESS_DENIED (a non-administrator token) fails the round once, and wakes do not bring the next call before the interval', async () => {
+    const { emulator } = portal;
+    const manager = emulator.placementCall('http://127.0.0.1:9/widget', { placement: 'CRM_DEAL_DETAIL_TAB', userId: 3 }).body;
+    const store = createMemoryPortalStore([
+      {
+        memberId: emulator.memberId,
+        domain: emulator.domain,
+        clientEndpoint: emulator.clientEndpoint,
+        serverEndpoint: emulator.serverEndpoint,
+        applicationToken: emulator.applicationToken,
+        accessToken: String(manager.AUTH_ID),
+        refreshToken: String(manager.REFRESH_ID),
+        expiresAt: Math.floor(Date.now() / 1000) + 3600,
+        scope: 'crm',
+        version: 1,
+      },
+    ]);
+    const client = createBitrix24Client({ store, logger: pino({ level: 'silent' }), httpTimeoutMs: 5_000 });
+    const taskQueue = uniqueTaskQueue('drain-denied');
+    const worker = await drainWorker(taskQueue, passRecorder(), {}, withApplicationFailures(client));
+    dealsChangedOffline(1);
     try {
-      const description = await schedule.describe();
-      expect(description.policies.overlap).toBe('SKIP');
-      expect(description.spec.intervals?.[0]?.every).toBe(600_000);
-      expect(description.action).toMatchObject({ workflowType: 'offlineDrainWorkflow', taskQueue, args: [{ memberId }] });
-
-      const claim = portal.emulator.userAddsItem(CLAIM_TYPE, { title: 'claim while the ingress was down' });
       await worker.runUntil(async () => {
-        await schedule.trigger();
-        await waitUntil(() => recorder.passes.length === 1, 'the pass of the drained claim', 30_000);
-        await env.client.workflow.getHandle(entityWorkflowId(memberId, CLAIM_TYPE, Number(claim.id))).result();
+        const handle = await startDrain(taskQueue);
+        await waitUntil(() => calls('event.offline.get').length === 1, 'the refused read');
+        const now = await statusWhen(handle, (current) => current.lastFailure !== null, 'the failed round');
+        expect(now.lastFailure).toMatchObject({ type: 'OfflineDrain.NotAdministrator' });
+        expect(now.lastFailure?.message).toMatch(/event\.offline\.get refused \(ACCESS_DENIED\): the stored token is not a portal administrator's/);
+
+        for (let wake = 0; wake < 5; wake += 1) await handle.signal(offlineDrainWakeSignal, { reason: OFFLINE_DRAIN_WAKE_REASON.offlineEvent });
+        await env.sleep(INTERVAL_MS / 2);
+        expect(calls('event.offline.get')).toHaveLength(1);
+        await env.sleep(INTERVAL_MS / 2 + 1_000);
+        await waitUntil(() => calls('event.offline.get').length === 2, 'the next read, after the interval');
+        expect((await status(handle)).totals.failedRounds).toBeGreaterThanOrEqual(1);
+        await stopDrain(handle);
       });
-      expect(recorder.passes[0]).toMatchObject({ entityId: Number(claim.id), added: true });
-      expect(portal.emulator.state.offlineEvents).toEqual([]);
     } finally {
-      await schedule.delete();
+      await client.close();
     }
-  }, 90_000);
+    expect(calls('event.offline.get').every((call) => call.status === 403 && call.error === 'ACCESS_DENIED')).toBe(true);
+  }, 120_000);
+
+  it('wakes coalesce into one more round; an install wake asks feature.get again; cancellation ends the drain as cancelled, not failed', async () => {
+    const taskQueue = uniqueTaskQueue('drain-wakes');
+    const held = gate();
+    const recorder = passRecorder();
+    const real = createOfflineDrainActivities({ bitrix24: portal.bitrix24, temporal: env.client, eventRoutes: async () => crmEventRoutes({}) });
+    let readsStarted = 0;
+    const worker = await drainWorker(taskQueue, recorder, {
+      async readOfflineBatch(input: Parameters<typeof real.readOfflineBatch>[0]) {
+        readsStarted += 1;
+        if (readsStarted === 1) await held.wait;
+        return real.readOfflineBatch(input);
+      },
+    });
+    const memberId = portal.emulator.memberId;
+    const handle = env.client.workflow.getHandle(offlineDrainWorkflowId(memberId));
+
+    await worker.runUntil(async () => {
+      // As the API starts it: signalWithStart under the portal's drain id.
+      await wakeOfflineDrain(env.client, { memberId, taskQueue, reason: OFFLINE_DRAIN_WAKE_REASON.install });
+      await waitUntil(() => readsStarted === 1, 'the first round holding its read');
+      for (let wake = 0; wake < 5; wake += 1) await wakeOfflineDrain(env.client, { memberId, taskQueue, reason: OFFLINE_DRAIN_WAKE_REASON.offlineEvent });
+      held.open();
+      await waitUntil(() => readsStarted === 2, 'one more round for the five wakes');
+      await statusWhen(handle, (now) => now.totals.rounds >= 2, 'the second round');
+      expect(calls('feature.get')).toHaveLength(1);
+
+      await wakeOfflineDrain(env.client, { memberId, taskQueue, reason: OFFLINE_DRAIN_WAKE_REASON.install });
+      await waitUntil(() => calls('feature.get').length === 2, 'feature.get asked again after an install');
+      await waitUntil(() => readsStarted === 3, 'the round of the install wake');
+      await handle.cancel();
+      const outcome = await handle.result().catch((error: unknown) => error);
+      expect(outcome).toBeInstanceOf(WorkflowFailedError);
+      expect((outcome as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+    });
+    expect(readsStarted).toBe(3);
+  }, 120_000);
 });

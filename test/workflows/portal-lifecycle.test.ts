@@ -2,7 +2,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureOfflineDrainSchedule } from '../../api/offline-drain-schedule.js';
 import { TemporalWorkflowGateway } from '../../api/workflow-gateway.js';
 import type { PortalInstall } from '../../contracts/portal.js';
 import { SA_PORTAL } from '../../contracts/search-attributes.js';
@@ -97,8 +96,14 @@ describe('uninstall stops the portal background work (dev server, real worker)',
     const idleQueue = `${taskQueue}-idle`;
     const memberId = `member-${taskQueue}`;
     const gateway = new TemporalWorkflowGateway({ client: env.client, taskQueue, logger: pino({ level: 'silent' }), deadlineMs: 10_000 });
-    await ensureOfflineDrainSchedule(env.client, { memberId, taskQueue: idleQueue, intervalSeconds: 3600 });
-    await ensureOfflineDrainSchedule(env.client, { memberId: `other-${memberId}`, taskQueue: idleQueue, intervalSeconds: 3600 });
+    // Drain Schedules as earlier versions created them (`offline-drain/{memberId}`), this portal's and another's.
+    for (const owner of [memberId, `other-${memberId}`]) {
+      await env.client.schedule.create({
+        scheduleId: `offline-drain/${owner}`,
+        spec: { intervals: [{ every: '1 hour' }] },
+        action: { type: 'startWorkflow', workflowType: 'offlineDrainWorkflow', taskQueue: idleQueue, args: [{ memberId: owner }] },
+      });
+    }
     await env.client.schedule.create({
       scheduleId: `nightly-report/${memberId}`,
       spec: { intervals: [{ every: '1 day' }] },

@@ -1,35 +1,115 @@
-import { proxyActivities, uuid4 } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { OfflineDrainInput, OfflineDrainResult } from '../../contracts/offline-drain.js';
+import {
+  emptyOfflineDrainTotals,
+  OFFLINE_DRAIN_FAILURE,
+  OFFLINE_DRAIN_WAKE_REASON,
+  offlineDrainStatusQuery,
+  offlineDrainWakeSignal,
+  type OfflineDrainInput,
+  type OfflineDrainState,
+  type OfflineDrainStatus,
+} from '../../contracts/offline-drain.js';
+import { OUTCOMES, SA_OUTCOME, type Outcome } from '../../contracts/search-attributes.js';
+import { drainRound } from './offline-drain-round.js';
 
-const DEFAULT_MAX_BATCHES = 20;
-const DEFAULT_BATCH_SIZE = 50;
+export const OFFLINE_DRAIN_DEFAULTS = {
+  intervalMs: 60_000,
+  /** Bitrix24's default page (b24restdocs api-reference/events/event-offline-get.md). */
+  batchSize: 50,
+  maxBatchesPerRound: 20,
+} as const;
 
-const { drainOfflineBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '30 seconds',
-  // The next scheduled run starts over; the reservation (process_id) keeps unconfirmed records for 30 days.
-  scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['Config.MissingTemporalClient'] },
-});
+const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
+
+/** The failure a round ended with, or rethrows what is not a Temporal failure (a bug must not pass as a bad round). */
+function roundFailure(error: unknown): { type: string; message: string } {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+    return { type: error.cause.type ?? 'ApplicationFailure', message: error.cause.message };
+  }
+  if (error instanceof ActivityFailure) return { type: error.cause?.name ?? 'ActivityFailure', message: error.cause?.message ?? error.message };
+  if (error instanceof ApplicationFailure) return { type: error.type ?? 'ApplicationFailure', message: error.message };
+  throw error;
+}
 
 /**
- * Drains one portal's offline event queue into the entity workflows (DESIGN.md decision 8), run by the portal's
- * Schedule. Each batch is reserved under its own process id, routed, then confirmed; a short batch means the queue
- * is empty.
+ * The portal's offline drain `offline-drain/{memberId}`: one long-lived run that waits for a wake (ONOFFLINEEVENT
+ * through the API, an install) or its own timer, then drains the queue into the entity workflows. A failed round
+ * waits the full interval whatever wakes arrive, so a refusing portal is asked once per interval, not once per
+ * notification. Cancellation (app uninstall) ends it as cancelled.
  */
-export async function offlineDrainWorkflow(input: OfflineDrainInput): Promise<OfflineDrainResult> {
-  const maxBatches = input.maxBatches ?? DEFAULT_MAX_BATCHES;
-  const limit = input.batchSize ?? DEFAULT_BATCH_SIZE;
-  const total: OfflineDrainResult = { batches: 0, fetched: 0, routed: 0, ignored: 0, failed: 0 };
-  while (total.batches < maxBatches) {
-    const batch = await drainOfflineBatch({ memberId: input.memberId, processId: uuid4().replace(/-/g, ''), limit });
-    total.batches += 1;
-    total.fetched += batch.fetched;
-    total.routed += batch.routed;
-    total.ignored += batch.ignored;
-    total.failed += batch.failed;
-    if (batch.fetched < limit) break;
+export async function offlineDrainWorkflow(input: OfflineDrainInput): Promise<void> {
+  const { memberId } = input;
+  const state: OfflineDrainState = input.state ?? { totals: emptyOfflineDrainTotals() };
+  let wake = input.wakePending ?? true;
+  let lastFailure: OfflineDrainStatus['lastFailure'] = null;
+  // Unknown in a continued run: the first round sets it, whatever the previous run left.
+  let outcome: Outcome | undefined;
+
+  setHandler(offlineDrainWakeSignal, (signal) => {
+    wake = true;
+    if (signal.reason === OFFLINE_DRAIN_WAKE_REASON.install) delete state.extendedCheckedAtMs;
+  });
+  setHandler(offlineDrainStatusQuery, () => ({
+    memberId,
+    extended: state.extended ?? null,
+    reservedProcessId: state.reservedProcessId ?? null,
+    totals: state.totals,
+    lastFailure,
+  }));
+  const setOutcome = (next: Outcome) => {
+    if (next === outcome) return;
+    outcome = next;
+    upsertSearchAttributes([{ key: SA_OUTCOME, value: next }]);
+  };
+
+  const settings = await processSettings();
+  const intervalMs = settings.offlineDrainIntervalMs ?? OFFLINE_DRAIN_DEFAULTS.intervalMs;
+  const roundOptions = {
+    memberId,
+    limit: input.batchSize ?? OFFLINE_DRAIN_DEFAULTS.batchSize,
+    maxBatches: input.maxBatchesPerRound ?? OFFLINE_DRAIN_DEFAULTS.maxBatchesPerRound,
+  };
+
+  for (let rounds = 1; ; rounds += 1) {
+    if (!wake) await condition(() => wake, intervalMs);
+    wake = false;
+    state.totals.rounds += 1;
+    try {
+      const { more } = await drainRound(roundOptions, state);
+      if (more) wake = true;
+      lastFailure = null;
+      setOutcome(OUTCOMES.running);
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      lastFailure = roundFailure(error);
+      state.totals.failedRounds += 1;
+      // A licence error may mean the plan changed: the next round asks feature.get again.
+      if (lastFailure.type === OFFLINE_DRAIN_FAILURE.licenseRequired) delete state.extendedCheckedAtMs;
+      setOutcome(OUTCOMES.failed);
+      log.error('offline drain round failed; the next one follows after the interval', { memberId, ...lastFailure, intervalMs });
+      await sleep(intervalMs);
+      wake = true;
+    }
+
+    const forced = input.continueAsNewAfterRounds !== undefined && rounds >= input.continueAsNewAfterRounds;
+    if (workflowInfo().continueAsNewSuggested || forced) {
+      await condition(allHandlersFinished);
+      const { continueAsNewAfterRounds: _hook, ...carried } = input;
+      await continueAsNew<typeof offlineDrainWorkflow>({ ...carried, state, wakePending: wake });
+    }
   }
-  return total;
 }

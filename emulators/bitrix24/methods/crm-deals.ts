@@ -1,4 +1,4 @@
-import { CHANGE } from '../crm-events.js';
+import { CHANGE, restChangeSource } from '../crm-events.js';
 import { RestError, restErrors } from '../errors.js';
 import { camelToUpper, upperToCamel } from '../field-case.js';
 import { acceptedFields, itemView, userFieldsOf } from '../item-fields.js';
@@ -35,7 +35,7 @@ export const crmDealMethods: MethodTable = {
       // A user field the deal does not have is ignored, as crm.item.update ignores unknown fields.
       const changes = acceptedFields(ctx.state, DEAL, Object.fromEntries(Object.entries(fields).map(([key, value]) => [upperToCamel(key.toUpperCase()), value])));
       ctx.state.items.update(DEAL, id, changes, ctx.caller.userId);
-      ctx.crmEvents.emit(DEAL, id, CHANGE.update, { userId: ctx.caller.userId, ...(ctx.authConnector ? { authConnector: ctx.authConnector } : {}) });
+      ctx.crmEvents.emit(DEAL, id, CHANGE.update, restChangeSource(ctx));
       return { result: true };
     },
   },

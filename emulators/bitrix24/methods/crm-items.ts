@@ -1,4 +1,4 @@
-import { CHANGE } from '../crm-events.js';
+import { CHANGE, restChangeSource } from '../crm-events.js';
 import { matchesFilter, sortRows } from '../crm-filter.js';
 import type { CrmItem } from '../crm-store.js';
 import { restErrors } from '../errors.js';
@@ -57,14 +57,13 @@ function requireItem(ctx: MethodContext, entityTypeId: number, params: Params): 
   return item;
 }
 
-const source = (ctx: MethodContext) => ({ userId: ctx.caller.userId, ...(ctx.authConnector ? { authConnector: ctx.authConnector } : {}) });
 
 export const crmItemMethods: MethodTable = {
   'crm.item.add': {
     handler: (params, ctx) => {
       const entityTypeId = entityTypeOf(params, ctx);
       const item = ctx.state.items.add(entityTypeId, incomingFields(params, ctx, entityTypeId), ctx.caller.userId);
-      ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.add, source(ctx));
+      ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.add, restChangeSource(ctx));
       return { result: { item: present(item, params, ctx) } };
     },
   },
@@ -76,7 +75,7 @@ export const crmItemMethods: MethodTable = {
       const entityTypeId = entityTypeOf(params, ctx);
       const item = requireItem(ctx, entityTypeId, params);
       ctx.state.items.update(entityTypeId, item.id, incomingFields(params, ctx, entityTypeId), ctx.caller.userId);
-      ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.update, source(ctx));
+      ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.update, restChangeSource(ctx));
       return { result: { item: present(item, params, ctx) } };
     },
   },
@@ -87,7 +86,7 @@ export const crmItemMethods: MethodTable = {
       ctx.state.items.delete(entityTypeId, item.id);
       // Bitrix24 deletes an item's product rows with it; a late reader finds none.
       ctx.state.productRows.delete(`${productOwnerType(entityTypeId)}:${item.id}`);
-      ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.delete, source(ctx));
+      ctx.crmEvents.emit(entityTypeId, item.id, CHANGE.delete, restChangeSource(ctx));
       return { result: [] };
     },
   },

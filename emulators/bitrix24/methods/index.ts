@@ -9,6 +9,7 @@ import { crmItemMethods } from './crm-items.js';
 import { crmTypeMethods } from './crm-types.js';
 import { departmentMethods } from './departments.js';
 import { eventBindingMethods } from './event-bindings.js';
+import { featureMethods } from './features.js';
 import { listMethods } from './lists.js';
 import { notificationMethods } from './notifications.js';
 import { offlineEventMethods } from './offline-events.js';
@@ -42,6 +43,7 @@ export const allMethods: MethodTable = {
   ...timelineLogListMethods,
   ...eventBindingMethods,
   ...offlineEventMethods,
+  ...featureMethods,
   ...placementMethods,
   ...listMethods,
 };

@@ -30,7 +30,7 @@ describe('TemporalWorkflowGateway with the CRM route table (dev server)', () => 
       taskQueue: TASK_QUEUE,
       logger: pino({ level: 'silent' }),
       routes: createEventRouteSource({ config, portals: new InMemoryPortals() }),
-      offlineDrainIntervalSeconds: 60,
+      offlineDrain: true,
     });
   }, 120_000);
   afterAll(async () => {
@@ -84,14 +84,35 @@ describe('TemporalWorkflowGateway with the CRM route table (dev server)', () => 
     await expect(env.client.workflow.getHandle(`entity/${MEMBER_ID}/190/1`).describe()).rejects.toThrow();
   });
 
-  it('an install ensures the portal offline-drain Schedule, idempotently', async () => {
+  it('an install starts the portal offline drain and deletes the Schedule an earlier version left; later wakes reach the same run', async () => {
+    // What an earlier version created under the drain's id.
+    const legacy = await env.client.schedule.create({
+      scheduleId: `offline-drain/${MEMBER_ID}`,
+      spec: { intervals: [{ every: '60s' }] },
+      action: { type: 'startWorkflow', workflowType: 'offlineDrainWorkflow', workflowId: `offline-drain/${MEMBER_ID}`, taskQueue: TASK_QUEUE, args: [{ memberId: MEMBER_ID }] },
+    });
     await gateway.onPortalInstalled(MEMBER_ID, 'ONAPPINSTALL');
+    await expect(legacy.describe()).rejects.toThrow();
     await gateway.onPortalInstalled(MEMBER_ID, 'ONAPPUPDATE');
-    const schedule = env.client.schedule.getHandle(`offline-drain/${MEMBER_ID}`);
-    const description = await schedule.describe();
-    expect(description.spec.intervals?.[0]?.every).toBe(60_000);
-    expect(description.policies.overlap).toBe('SKIP');
-    expect(description.action).toMatchObject({ workflowType: 'offlineDrainWorkflow', taskQueue: TASK_QUEUE });
-    await schedule.delete();
+    await expect(gateway.wakeOfflineDrain(MEMBER_ID)).resolves.toEqual({ workflowId: `offline-drain/${MEMBER_ID}` });
+
+    const handle = env.client.workflow.getHandle(`offline-drain/${MEMBER_ID}`);
+    const description = await handle.describe();
+    expect(description.type).toBe('offlineDrainWorkflow');
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.typedSearchAttributes.get(SA_PROCESS)).toBe('offline-drain');
+    expect(description.typedSearchAttributes.get(SA_PORTAL)).toBe(MEMBER_ID);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const signals = events.flatMap((entry) => entry.workflowExecutionSignaledEventAttributes ?? []);
+    expect(signals.map((signal) => signal.signalName)).toEqual(['offline-drain.wake', 'offline-drain.wake', 'offline-drain.wake']);
+    const [codec] = dataConverter.payloadCodecs ?? [];
+    if (!codec) throw new Error('the data converter has no payload codec');
+    const decoded = await codec.decode(signals.map((signal) => signal.input?.payloads?.[0] ?? {}));
+    expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([
+      { reason: 'install' },
+      { reason: 'install' },
+      { reason: 'offline-event' },
+    ]);
+    await handle.terminate('test over');
   });
 });

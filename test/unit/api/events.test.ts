@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TemporalUnavailableError } from '../../../api/workflow-gateway.js';
-import { buildTestApp, eventBody, findSecret, MEMBER_ID, postForm, SECRETS, type TestApp } from './fakes.js';
+import { buildTestApp, capturingLogger, eventBody, findSecret, MEMBER_ID, postForm, SECRETS, type TestApp } from './fakes.js';
 
 const ROUTE = '/bitrix24/events';
 
@@ -37,9 +37,15 @@ describe('POST /bitrix24/events', () => {
     expect(t.gateway.events[0]?.event).toBe('ONCRMDEALUPDATE');
   });
 
+  it('accepts a delivery without event_handler_id (outgoing webhooks and ONOFFLINEEVENT carry none)', async () => {
+    t.gateway.eventAnswer = async () => ({ workflowId: `entity/${MEMBER_ID}/2/759` });
+    const response = await postForm(t.app, ROUTE, eventBody({ event_handler_id: null }));
+    expect(response.json()).toEqual({ status: 'accepted', workflowId: `entity/${MEMBER_ID}/2/759` });
+    expect(t.gateway.events[0]).not.toHaveProperty('eventHandlerId');
+  });
+
   it.each([
     ['event', 'event'],
-    ['event_handler_id', 'event_handler_id'],
     ['ts', 'ts'],
     ['auth[application_token]', 'auth.application_token'],
     ['auth[member_id]', 'auth.member_id'],
@@ -70,5 +76,57 @@ describe('POST /bitrix24/events', () => {
     const response = await postForm(t.app, ROUTE, eventBody());
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ error: 'TEMPORAL_UNAVAILABLE' });
+  });
+});
+
+/** The documented ONOFFLINEEVENT body (b24restdocs api-reference/events/on-offline-event.md): empty data, a refresh token. */
+function offlineNotice(overrides: Record<string, string | null> = {}): string {
+  return eventBody({ event: 'ONOFFLINEEVENT', event_handler_id: null, 'data[FIELDS][ID]': null, 'auth[refresh_token]': SECRETS.refreshToken, ...overrides });
+}
+
+describe('POST /bitrix24/events with ONOFFLINEEVENT', () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it('wakes the portal offline drain and routes nothing; no token reaches the logs', async () => {
+    const { logger, lines } = capturingLogger();
+    t = await buildTestApp({ logger });
+    const response = await postForm(t.app, ROUTE, offlineNotice());
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'accepted', workflowId: `offline-drain/${MEMBER_ID}` });
+    expect(t.gateway.drainWakes).toEqual([MEMBER_ID]);
+    expect(t.gateway.events).toEqual([]);
+    expect(findSecret(lines.join('\n'))).toBeUndefined();
+  });
+
+  it('accepts the JSON form with data: []', async () => {
+    t = await buildTestApp();
+    const body = {
+      event: 'ONOFFLINEEVENT',
+      data: [],
+      ts: '1466439714',
+      auth: { member_id: MEMBER_ID, domain: 'example.bitrix24.com', application_token: SECRETS.applicationToken, refresh_token: SECRETS.refreshToken },
+    };
+    const response = await t.app.inject({ method: 'POST', url: ROUTE, payload: body });
+    expect(response.statusCode).toBe(200);
+    expect(t.gateway.drainWakes).toEqual([MEMBER_ID]);
+  });
+
+  it('is verified like any delivery: a wrong application_token wakes nothing', async () => {
+    t = await buildTestApp();
+    const response = await postForm(t.app, ROUTE, offlineNotice({ 'auth[application_token]': 'not-the-token' }));
+    expect(response.statusCode).toBe(401);
+    expect(t.gateway.drainWakes).toEqual([]);
+  });
+
+  it('Temporal unavailable is a 503', async () => {
+    t = await buildTestApp();
+    t.gateway.drainAnswer = async () => {
+      throw new TemporalUnavailableError('no answer');
+    };
+    const response = await postForm(t.app, ROUTE, offlineNotice());
+    expect(response.statusCode).toBe(503);
   });
 });

@@ -125,6 +125,7 @@ export class RecordingGateway implements WorkflowGateway {
     workflowId: `robot-refusal/${refusal.memberId}/test`,
     duplicate: false,
   });
+  readonly drainWakes: string[] = [];
   robotAnswer: (call: RobotCall) => Promise<RobotStart> = async (call) => ({
     workflowId: `robot/${call.robotCode}/${call.memberId}/test`,
     duplicate: false,
@@ -132,7 +133,7 @@ export class RecordingGateway implements WorkflowGateway {
   eventAnswer: (event: CrmEvent) => Promise<{ workflowId: string } | null> = async () => null;
 
   get calls(): number {
-    return this.robotStarts.length + this.events.length + this.installs.length + this.uninstalls.length + this.refusals.length;
+    return this.robotStarts.length + this.events.length + this.installs.length + this.uninstalls.length + this.refusals.length + this.drainWakes.length;
   }
 
   async startRobot(declaration: RobotDeclaration, call: RobotCall): Promise<RobotStart> {
@@ -157,6 +158,13 @@ export class RecordingGateway implements WorkflowGateway {
   async refuseRobotCall(refusal: RobotRefusal): Promise<RobotStart> {
     this.refusals.push(refusal);
     return this.refusalAnswer(refusal);
+  }
+
+  drainAnswer: (memberId: string) => Promise<{ workflowId: string }> = async (memberId) => ({ workflowId: `offline-drain/${memberId}` });
+
+  async wakeOfflineDrain(memberId: string): Promise<{ workflowId: string }> {
+    this.drainWakes.push(memberId);
+    return this.drainAnswer(memberId);
   }
 }
 

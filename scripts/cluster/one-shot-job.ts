@@ -46,6 +46,6 @@ export async function runOneShotJob(options: OneShotJobOptions): Promise<string>
     return `${stdout}${stderr}`;
   } catch (error) {
     const details = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`the ${options.service} job failed: ${details.message}\n${details.stdout ?? ''}${details.stderr ?? ''}`.trim());
+    throw new Error(`the ${options.service} job failed: ${details.message}\n${details.stdout ?? ''}${details.stderr ?? ''}`.trim(), { cause: error });
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startClusterStack, type ClusterStack } from './support/cluster-stack.js';
-import { activityWorkerIdentities } from './support/history-identities.js';
+import { activityAttempts } from './support/history-identities.js';
 
 const BURST = 40;
 /** The 1C simulator's demo catalogue, as the price robot reports it. */
@@ -44,9 +44,9 @@ describe('a burst of robot calls on the Temporal cluster with two workers', () =
 
     const runsPerWorker = new Map(stack.workers.map((worker) => [worker.name, 0]));
     for (const call of fired) {
-      const identities = await activityWorkerIdentities(stack.client, (call.body as { workflowId: string }).workflowId);
-      expect(identities.length).toBeGreaterThan(0);
-      const workers = new Set(identities.map((identity) => stack.workerByIdentity(identity)?.name ?? `unknown worker ${identity}`));
+      const attempts = await activityAttempts(stack.client, (call.body as { workflowId: string }).workflowId);
+      expect(attempts.length).toBeGreaterThan(0);
+      const workers = new Set(attempts.map(({ identity }) => stack.workerByIdentity(identity)?.name ?? `unknown worker ${identity}`));
       for (const name of workers) runsPerWorker.set(name, (runsPerWorker.get(name) ?? 0) + 1);
     }
     process.stderr.write(`[cluster] runs with activities per worker: ${JSON.stringify(Object.fromEntries(runsPerWorker))}\n`);

@@ -23,12 +23,10 @@ sql_tool() {
 prepare() {
   database="$1"
   versioned="$2"
-  # `create` fails when the database exists: then it already has a schema and only newer versions are applied.
-  if sql_tool --db "$database" create; then
-    sql_tool --db "$database" setup-schema -v 0.0
-  else
-    echo "database ${database} exists"
-  fi
+  # `create` and `setup-schema -v 0.0` leave a database that has them alone (temporal-sql-tool treats an existing
+  # database and a versioned schema as done), so every start only applies the newer versions.
+  sql_tool --db "$database" create
+  sql_tool --db "$database" setup-schema -v 0.0
   sql_tool --db "$database" update-schema -d "$versioned"
 }
 

@@ -27,7 +27,6 @@ export interface PostgresServer {
   folder: string;
   /** Runs SQL through psql over the local socket; returns the unaligned, tuples-only output. */
   query(database: string, sql: string): Promise<string>;
-  log(): string;
   stop(): Promise<void>;
 }
 
@@ -76,9 +75,8 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 
   try {
     // As the postgres image does: the named user is the superuser, password (SCRAM) over TCP, trust on the socket.
-    await asOwner('initdb', [
-      '-D', dataDir, '-U', options.user, `--pwfile=${passwordFile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C',
-    ]);
+    const auth = ['--auth-host=scram-sha-256', '--auth-local=trust'];
+    await asOwner('initdb', ['-D', dataDir, '-U', options.user, `--pwfile=${passwordFile}`, ...auth, '-E', 'UTF8', '--locale=C']);
     const settings = `-c listen_addresses=127.0.0.1 -p ${options.port} -k ${socketDir}`;
     await asOwner('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', settings, '-w', '-t', '60', 'start']);
   } catch (error) {
@@ -94,12 +92,10 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     password: options.password,
     folder,
     async query(database, sql) {
-      const { stdout } = await run(join(binDir, 'psql'), ['-h', socketDir, '-p', String(options.port), '-U', options.user, '-d', database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-        encoding: 'utf8',
-      });
+      const connection = ['-h', socketDir, '-p', String(options.port), '-U', options.user, '-d', database];
+      const { stdout } = await run(join(binDir, 'psql'), [...connection, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
       return stdout.trim();
     },
-    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     stop,
   };
 }

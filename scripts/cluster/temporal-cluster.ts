@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { probeTemporalNamespace, waitUntil } from '../start/readiness.js';
 import { composeService, hostPath, readComposeFile, serviceEnvironment } from './compose-file.js';
 import { freePort } from './free-port.js';
-import { runOneShotJob } from './one-shot-job.js';
+import { runOneShotJob, type OneShotJobOptions } from './one-shot-job.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 import { temporalServerProcess, type TemporalServerProcess } from './temporal-server-process.js';
 import { toolsManifest } from './tools-manifest.js';
@@ -21,6 +21,9 @@ const SERVER_PORT_VARIABLES = [
   'WORKER_MEMBERSHIP_PORT',
 ] as const;
 
+/** The one-shot services of the compose file. */
+export type ClusterJob = 'temporal-schema' | 'temporal-namespace';
+
 export interface TemporalCluster {
   /** `host:port` of the frontend, for TEMPORAL_ADDRESS. */
   address: string;
@@ -31,10 +34,10 @@ export interface TemporalCluster {
   server: TemporalServerProcess;
   /** Starts the server again after `server.stop()`, on the same ports and database; resolves once the namespace answers. */
   startServer(): Promise<void>;
+  /** Runs a one-shot job again, as every `docker compose up` does; resolves with its output. */
+  runJob(service: ClusterJob): Promise<string>;
   /** Seconds each bring-up step took. */
   timings: Record<string, number>;
-  /** Folder with the server's and PostgreSQL's logs (removed by `stop`). */
-  folder: string;
   stop(): Promise<void>;
 }
 
@@ -67,24 +70,22 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
     startPostgres({ user: database.POSTGRES_USER ?? 'postgres', password: database.POSTGRES_PASSWORD ?? '', port: await freePort() }),
   );
   const reachDatabase = { POSTGRES_SEEDS: postgres.host, DB_PORT: String(postgres.port) };
+  const ports = Object.fromEntries(await Promise.all(SERVER_PORT_VARIABLES.map(async (name) => [name, String(await freePort())] as const)));
+  const frontendPort = Number(ports.FRONTEND_GRPC_PORT);
+  const address = `127.0.0.1:${frontendPort}`;
+  const jobs: Record<ClusterJob, Pick<OneShotJobOptions, 'overrides' | 'programDirs'>> = {
+    'temporal-schema': { overrides: { ...reachDatabase, TEMPORAL_SCHEMA_DIR: server.schemaDir }, programDirs: [dirname(server.sqlTool)] },
+    'temporal-namespace': { overrides: { TEMPORAL_ADDRESS: address, TEMPORAL_HEALTH_CHECK_ATTEMPTS: '6' }, programDirs: [dirname(cli)] },
+  };
+  const runJob = (service: ClusterJob) => runOneShotJob({ compose, service, variables, ...jobs[service] });
   let temporal: TemporalServerProcess | undefined;
   try {
-    await timed('schema job', () =>
-      runOneShotJob({
-        compose,
-        service: 'temporal-schema',
-        variables,
-        overrides: { ...reachDatabase, TEMPORAL_SCHEMA_DIR: server.schemaDir },
-        programDirs: [dirname(server.sqlTool)],
-      }),
-    );
+    await timed('schema job', () => runJob('temporal-schema'));
 
     const temporalService = composeService(compose, 'temporal');
     const environment = serviceEnvironment(temporalService, variables, 'services.temporal');
-    const ports = Object.fromEntries(await Promise.all(SERVER_PORT_VARIABLES.map(async (name) => [name, String(await freePort())] as const)));
-    const frontendPort = Number(ports.FRONTEND_GRPC_PORT);
     const dynamicConfig = environment.DYNAMIC_CONFIG_FILE_PATH;
-    temporal = temporalServerProcess({
+    const runningServer = temporalServerProcess({
       binary: server.server,
       frontendPort,
       logFile: join(postgres.folder, 'temporal-server.log'),
@@ -97,21 +98,11 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
         ...(dynamicConfig ? { DYNAMIC_CONFIG_FILE_PATH: hostPath(compose, temporalService, dynamicConfig) } : {}),
       },
     });
-    const address = `127.0.0.1:${frontendPort}`;
-    await timed('server', () => temporal!.start());
+    temporal = runningServer;
+    await timed('server', () => runningServer.start());
 
-    const namespaceJob = serviceEnvironment(composeService(compose, 'temporal-namespace'), variables, 'services.temporal-namespace');
-    await timed('namespace job', () =>
-      runOneShotJob({
-        compose,
-        service: 'temporal-namespace',
-        variables,
-        overrides: { TEMPORAL_ADDRESS: address, TEMPORAL_HEALTH_CHECK_ATTEMPTS: '6' },
-        programDirs: [dirname(cli)],
-      }),
-    );
-    const namespace = namespaceJob.TEMPORAL_NAMESPACE ?? 'default';
-    const runningServer = temporal;
+    await timed('namespace job', () => runJob('temporal-namespace'));
+    const namespace = serviceEnvironment(composeService(compose, 'temporal-namespace'), variables, 'services.temporal-namespace').TEMPORAL_NAMESPACE ?? 'default';
     return {
       address,
       namespace,
@@ -122,8 +113,8 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
         await runningServer.start();
         await waitUntil(() => probeTemporalNamespace(address, namespace), { what: `namespace ${namespace}`, timeoutMs: 90_000 });
       },
+      runJob,
       timings,
-      folder: postgres.folder,
       async stop() {
         await runningServer.stop();
         await postgres.stop();

@@ -70,3 +70,18 @@ describe('search-attribute queries on PostgreSQL visibility', () => {
     expect(values).toEqual(expect.arrayContaining([stack.emulator.memberId, GET_1C_PRICE.process, 'DEAL_501', GET_1C_PRICE.code, 'completed']));
   });
 });
+
+describe('the compose file\'s one-shot jobs run again on a cluster that has everything, as on every `docker compose up`', () => {
+  it('change nothing: the schema versions stay, the namespace and its search attributes answer as before', async () => {
+    const schemaVersions = async () =>
+      Promise.all(['temporal', 'temporal_visibility'].map((database) => stack.cluster.postgres.query(database, 'SELECT curr_version FROM schema_version')));
+    const before = await schemaVersions();
+
+    expect(await stack.cluster.runJob('temporal-schema')).toMatch(/PostgreSQL schema is up to date/);
+    expect(await stack.cluster.runJob('temporal-namespace')).toMatch(new RegExp(`namespace ${stack.cluster.namespace} exists`));
+
+    expect(await schemaVersions()).toEqual(before);
+    const query = `B24Portal = '${stack.emulator.memberId}' AND B24Process = '${GET_1C_PRICE.process}'`;
+    expect(await listed(query, 2)).toEqual([runs.price501, runs.price502].sort());
+  });
+});

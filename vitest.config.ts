@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/faults/**', 'node_modules/**'],
+    exclude: ['test/faults/**', 'test/cluster/**', 'node_modules/**'],
     // Temporal's native bridge is happiest in child processes; two at a time matches this machine's two cores.
     pool: 'forks',
     maxWorkers: 2,

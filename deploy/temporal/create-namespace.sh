@@ -26,15 +26,26 @@ else
   echo "namespace ${NAMESPACE} created"
 fi
 
+# A new namespace reaches the frontend's namespace cache a few seconds after `create` returns; until then the
+# search-attribute call answers "not found", so that answer is retried for a while.
 for pair in $SEARCH_ATTRIBUTES; do
   name="${pair%%=*}"
   type="${pair#*=}"
-  if output=$(temporal operator search-attribute create --name "$name" --type "$type" -n "$NAMESPACE" --address "$TEMPORAL_ADDRESS" 2>&1); then
-    echo "search attribute ${name} (${type}) registered"
-  elif echo "$output" | grep -qi "already exists"; then
+  attempt=1
+  until output=$(temporal operator search-attribute create --name "$name" --type "$type" -n "$NAMESPACE" --address "$TEMPORAL_ADDRESS" 2>&1); do
+    if echo "$output" | grep -qi "already exists"; then
+      break
+    elif echo "$output" | grep -qi "not found" && [ "$attempt" -lt 30 ]; then
+      attempt=$((attempt + 1))
+      sleep 1
+    else
+      echo "$output" >&2
+      exit 1
+    fi
+  done
+  if echo "$output" | grep -qi "already exists"; then
     echo "search attribute ${name} already exists"
   else
-    echo "$output" >&2
-    exit 1
+    echo "search attribute ${name} (${type}) registered"
   fi
 done

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes.js';
 import { buildChildEnv, EMULATOR_APP_DEFAULTS, isEmulatorMode, type StackPlan } from '../../../scripts/start/child-env.js';
 import { devServerArgs } from '../../../scripts/start/dev-server.js';
-import { childPrefix, createLinePrefixer } from '../../../scripts/start/line-prefixer.js';
+import { childPrefix, createLineFormatter, createLinePrefixer, outputModeFor } from '../../../scripts/start/line-prefixer.js';
 import { ensurePayloadCodecKey } from '../../../scripts/start/payload-codec-key.js';
 import { availableSimulators, SIMULATORS } from '../../../scripts/start/services.js';
 
@@ -24,6 +24,19 @@ describe('devServerArgs', () => {
         '--search-attribute B24Portal=Keyword --search-attribute B24Document=Keyword --search-attribute B24Process=Keyword ' +
         '--search-attribute B24RobotCode=Keyword --search-attribute B24Outcome=Keyword --log-level warn',
     );
+  });
+
+  it("points the Web UI's codec endpoint at the API when given one", () => {
+    const args = devServerArgs({
+      ip: '127.0.0.1',
+      port: 7233,
+      uiPort: 8233,
+      dbFilename: '/repo/.data/temporal.sqlite',
+      namespace: 'default',
+      searchAttributes: [],
+      codecEndpoint: 'http://127.0.0.1:3000/codec',
+    });
+    expect(args.join(' ')).toContain('--ui-codec-endpoint http://127.0.0.1:3000/codec');
   });
 });
 
@@ -77,6 +90,16 @@ describe('buildChildEnv', () => {
     expect(env.B24_OAUTH_HOSTS).toBeUndefined();
     expect(env.ONEC_BASE_URL).toBeUndefined();
   });
+
+  it("lets the local Web UI use the API's codec without a token while the API is on loopback", () => {
+    expect(buildChildEnv({}, plan)).toMatchObject({ CODEC_AUTH: 'off', CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233,http://localhost:8233' });
+    // The user's own settings win, and an API reachable from elsewhere keeps its codec behind a token.
+    expect(buildChildEnv({ CODEC_AUTH: 'required', CODEC_CORS_ORIGINS: 'https://ui.example.com' }, plan)).toMatchObject({
+      CODEC_AUTH: 'required',
+      CODEC_CORS_ORIGINS: 'https://ui.example.com',
+    });
+    expect(buildChildEnv({ HOST: '0.0.0.0' }, plan).CODEC_AUTH).toBeUndefined();
+  });
 });
 
 describe('availableSimulators', () => {
@@ -96,6 +119,32 @@ describe('createLinePrefixer', () => {
     expect(written).toEqual(['api    | first line\n', 'api    | second\n']);
     prefixer.flush();
     expect(written.at(-1)).toBe('api    | thi\n');
+  });
+});
+
+describe('createLineFormatter', () => {
+  const pinoLine = JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 2, 3, 4, 5), pid: 7, hostname: 'h', msg: 'request completed', statusCode: 200 });
+  const stripColours = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+  it('prints pino lines on a terminal as coloured text behind an aligned, coloured process name', () => {
+    expect(outputModeFor({ isTTY: true })).toBe('pretty');
+    const format = createLineFormatter('pretty', 9);
+    const text = format('api', pinoLine);
+    expect(text).toMatch(/\u001b\[/);
+    const lines = stripColours(text).split('\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^api       \| \[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: request completed$/);
+    expect(lines.slice(1).every((line) => line.startsWith('api       | '))).toBe(true);
+    expect(lines.join('\n')).toContain('statusCode: 200');
+    expect(lines.join('\n')).not.toContain('hostname');
+    expect(stripColours(format('temporal', 'time=2026 level=WARN msg="Slow gRPC call"'))).toBe('temporal  | time=2026 level=WARN msg="Slow gRPC call"\n');
+  });
+
+  it('prints one JSON object per line, tagged with the process, when the output is not a terminal', () => {
+    expect(outputModeFor({ isTTY: false })).toBe('json');
+    const format = createLineFormatter('json', 9);
+    expect(JSON.parse(format('api', pinoLine))).toMatchObject({ process: 'api', level: 30, msg: 'request completed', statusCode: 200 });
+    expect(JSON.parse(format('temporal', 'plain text'))).toEqual({ process: 'temporal', msg: 'plain text' });
+    expect(format('start', 'Loaded .env').endsWith('}\n')).toBe(true);
   });
 });
 

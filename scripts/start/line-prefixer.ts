@@ -39,6 +39,9 @@ export function outputModeFor(stream: { isTTY?: boolean }): OutputMode {
 /** Formats one line a process printed (or `npm start` itself says); returns text ending in a newline. */
 export type LineFormatter = (processName: string, line: string) => string;
 
+/** Same on every line of a process (or of the SDK's worker lines): noise on a terminal, still in the JSON output. */
+const PRETTY_IGNORED_KEYS = 'pid,hostname,component,sdkComponent,taskQueue,namespace,isLocal';
+
 const NAME_COLOURS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red', 'cyanBright', 'magentaBright', 'yellowBright', 'greenBright'] as const;
 
 function parseJsonObject(line: string): Record<string, unknown> | undefined {
@@ -63,7 +66,8 @@ export function createLineFormatter(mode: OutputMode, nameWidth: number): LineFo
       return `${JSON.stringify(parsed ? { process: processName, ...parsed } : { process: processName, msg: line })}\n`;
     };
   }
-  const pretty = prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: false });
+  // One line per record with its fields after the message; context every line of a process repeats is left out.
+  const pretty = prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: PRETTY_IGNORED_KEYS, singleLine: true });
   const colours = new Map<string, (typeof NAME_COLOURS)[number]>();
   const prefixOf = (processName: string): string => {
     if (!colours.has(processName)) colours.set(processName, NAME_COLOURS[colours.size % NAME_COLOURS.length]!);

@@ -131,11 +131,11 @@ describe('createLineFormatter', () => {
     const format = createLineFormatter('pretty', 9);
     const text = format('api', pinoLine);
     expect(text).toMatch(/\u001b\[/);
-    const lines = stripColours(text).split('\n').filter(Boolean);
-    expect(lines[0]).toMatch(/^api       \| \[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: request completed$/);
-    expect(lines.slice(1).every((line) => line.startsWith('api       | '))).toBe(true);
-    expect(lines.join('\n')).toContain('statusCode: 200');
-    expect(lines.join('\n')).not.toContain('hostname');
+    expect(stripColours(text)).toMatch(/^api       \| \[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: request completed \{"statusCode":200\}\n$/);
+    const withStack = stripColours(format('worker', JSON.stringify({ level: 50, time: 1, msg: 'failed', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x (y.ts:1:2)' } })));
+    // A stack keeps its own lines, each behind the aligned prefix.
+    expect(withStack.split('\n').filter(Boolean).every((line) => line.startsWith('worker    | '))).toBe(true);
+    expect(withStack).toContain('at x (y.ts:1:2)');
     expect(stripColours(format('temporal', 'time=2026 level=WARN msg="Slow gRPC call"'))).toBe('temporal  | time=2026 level=WARN msg="Slow gRPC call"\n');
   });
 

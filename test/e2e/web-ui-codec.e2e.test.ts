@@ -85,6 +85,10 @@ async function postCodec(baseUrl: string, payloads: ProtoPayload[], authorizatio
   });
 }
 
+function runPageUrl(run: { workflowId: string; runId: string }): string {
+  return `${stack.webUiUrl}/namespaces/${stack.temporal.namespace ?? 'default'}/workflows/${encodeURIComponent(run.workflowId)}/${run.runId}/history`;
+}
+
 function failuresIn(events: temporal.api.history.v1.IHistoryEvent[]): ProtoFailure[] {
   const failures: ProtoFailure[] = [];
   for (const event of events) {
@@ -104,8 +108,7 @@ describe('operators read runs in the Web UI through the codec server (headless C
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });
     try {
-      const url = `${stack.webUiUrl}/namespaces/${stack.temporal.namespace ?? 'default'}/workflows/${encodeURIComponent(priceRun.workflowId)}/${priceRun.runId}/history`;
-      await page.goto(url);
+      await page.goto(runPageUrl(priceRun));
       // The UI fetches the history, then asks the codec (from the browser) to decode each event's payloads.
       // (The UI's CSP forbids evaluated strings, so the page text is polled through a locator.)
       await expect
@@ -142,6 +145,20 @@ describe('operators read runs in the Web UI through the codec server (headless C
     const response = await postCodec(stack.apiUrl, encodedAttributes);
     expect(response.status).toBe(200);
     expect(decodedText(await response.text())).toContain('1C is unavailable');
+
+    // And the operator reads it on the run page, decoded by the same codec from the browser.
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });
+    try {
+      await page.goto(runPageUrl(failedRun));
+      // The list shows the failure's placeholder message; an event's details show its decoded encodedAttributes.
+      const failedEvents = page.getByText('Activity Task Failed', { exact: true });
+      await failedEvents.first().waitFor({ timeout: 60_000 });
+      for (const event of await failedEvents.all()) await event.click();
+      await expect.poll(async () => page.locator('body').innerText(), { timeout: 60_000, interval: 500 }).toContain('1C is unavailable');
+      await page.screenshot({ path: resolve(resultsDir, 'web-ui-decoded-failure.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
   }, 120_000);
 
   it('refuses a production-mode codec call without the token (401, nothing decoded) and decodes with it', async () => {

@@ -14,6 +14,7 @@ import healthRoutes from './routes/health.js';
 import apiItemRoutes from './routes/api-v1/items.js';
 import apiRunRoutes from './routes/api-v1/runs.js';
 import runsTabRoutes from './routes/placements/runs-tab.js';
+import codecRoutes, { CODEC_PREFIX } from './routes/codec/codec-routes.js';
 
 export interface AppDeps extends IngressServices {
   /** A ready pino logger (production, tests capturing lines), or options for one; redaction is always on for options. */
@@ -65,5 +66,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiItemRoutes, services);
   await app.register(apiRunRoutes, services);
   await app.register(runsTabRoutes, services);
+  await app.register(codecRoutes, { ...services, prefix: CODEC_PREFIX });
   return app;
 }

@@ -21,6 +21,8 @@ export const API_ERROR_CODES = {
   temporalUnavailable: 'TEMPORAL_UNAVAILABLE',
   notReady: 'NOT_READY',
   conflict: 'CONFLICT',
+  namespaceNotServed: 'NAMESPACE_NOT_SERVED',
+  payloadNotDecodable: 'PAYLOAD_NOT_DECODABLE',
 } as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[keyof typeof API_ERROR_CODES];
 
@@ -66,6 +68,9 @@ export const apiErrors = {
   unknownRobot: (code: string) =>
     new ApiError(404, API_ERROR_CODES.unknownRobot, `no robot or activity with code ${code} is declared by this app`),
   conflict: (message: string) => new ApiError(409, API_ERROR_CODES.conflict, message),
+  namespaceNotServed: (namespace: string) =>
+    new ApiError(400, API_ERROR_CODES.namespaceNotServed, `this codec serves namespace TEMPORAL_NAMESPACE only, not ${namespace}`),
+  payloadNotDecodable: (reason: string) => new ApiError(400, API_ERROR_CODES.payloadNotDecodable, reason),
   temporalUnavailable: () =>
     new ApiError(503, API_ERROR_CODES.temporalUnavailable, 'Temporal did not confirm the work in time; retry later'),
 } as const;

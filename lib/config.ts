@@ -11,6 +11,8 @@ const base64Key = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
 /** Every environment variable the service reads. `.env.example` lists the same names. */
 export const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -33,6 +35,22 @@ export const configSchema = z.object({
   TEMPORAL_WEB_UI_URL: z.url().default('http://127.0.0.1:8233'),
   /** AES-256-GCM key for the payload codec: every workflow payload (tokens included) is encrypted with it. */
   PAYLOAD_CODEC_KEY: base64Key,
+  /** Migration only: accept unencrypted payloads on decode (histories written before the codec). Off by default. */
+  PAYLOAD_CODEC_ALLOW_PLAINTEXT: z.stringbool().default(false),
+
+  /**
+   * Codec server (POST /codec/decode, /codec/encode) for the Web UI and the CLI. `required`: every call carries an
+   * OIDC access token or CODEC_STATIC_TOKEN; `off` (npm start, loopback only): no check.
+   */
+  CODEC_AUTH: z.enum(['required', 'off']).default('required'),
+  /** Web UI origins allowed to call the codec from the browser; empty: the origin of TEMPORAL_WEB_UI_URL. */
+  CODEC_CORS_ORIGINS: csv.pipe(z.array(z.url().transform((value) => new URL(value).origin))).default([]),
+  /** The Web UI's OIDC provider: access tokens must be signed by its keys (JWKS), for this issuer and audience. */
+  CODEC_OIDC_ISSUER: z.string().min(1).optional(),
+  CODEC_OIDC_AUDIENCE: z.string().min(1).optional(),
+  CODEC_OIDC_JWKS_URL: z.url().optional(),
+  /** Bearer token for the CLI (`temporal workflow show --codec-auth "Bearer ..."`). */
+  CODEC_STATIC_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
 
   B24_CLIENT_ID: z.string().optional(),
   B24_CLIENT_SECRET: z.string().optional(),
@@ -97,6 +115,19 @@ export const configSchema = z.object({
   OFFLINE_DRAIN_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
   /** API key external systems send (`x-api-key`) to POST /api/v1/items. Unset disables that API. */
   EXTERNAL_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+}).superRefine((config, context) => {
+  const oidc = [config.CODEC_OIDC_ISSUER, config.CODEC_OIDC_AUDIENCE, config.CODEC_OIDC_JWKS_URL];
+  if (oidc.some((value) => value !== undefined) && oidc.some((value) => value === undefined)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['CODEC_OIDC_ISSUER'],
+      message: 'CODEC_OIDC_ISSUER, CODEC_OIDC_AUDIENCE and CODEC_OIDC_JWKS_URL go together: set all three or none',
+    });
+  }
+  // The API faces the internet (Bitrix24 calls it): an unauthenticated codec would decrypt for anyone.
+  if (config.CODEC_AUTH === 'off' && !LOOPBACK_HOSTS.has(config.HOST)) {
+    context.addIssue({ code: 'custom', path: ['CODEC_AUTH'], message: `off is accepted only while HOST is a loopback address` });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

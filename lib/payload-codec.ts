@@ -1,25 +1,51 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 
-const ENCODING = 'binary/encrypted';
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID_KEY = 'encryption-key-id';
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 
+/** Why a payload could not be decoded; stable codes for logs and the codec server's answers. */
+export const PAYLOAD_CODEC_ERRORS = {
+  PLAINTEXT_PAYLOAD: 'an unencrypted payload was refused (set PAYLOAD_CODEC_ALLOW_PLAINTEXT=true only while migrating)',
+  UNKNOWN_KEY_ID: 'the payload was encrypted with another key id',
+  DECRYPTION_FAILED: 'the payload could not be decrypted (wrong PAYLOAD_CODEC_KEY, or the payload was altered)',
+} as const;
+export type PayloadCodecErrorCode = keyof typeof PAYLOAD_CODEC_ERRORS;
+
+export class PayloadCodecError extends Error {
+  override readonly name = 'PayloadCodecError';
+
+  constructor(readonly code: PayloadCodecErrorCode) {
+    super(`${code}: ${PAYLOAD_CODEC_ERRORS[code]}`);
+  }
+}
+
+export interface AesGcmPayloadCodecOptions {
+  keyId?: string;
+  /**
+   * Accept payloads that are not encrypted on decode (histories written before the codec existed). Off by default:
+   * a plaintext payload would otherwise be a way to feed a worker data nobody encrypted.
+   */
+  allowPlaintext?: boolean;
+}
+
 /**
- * AES-256-GCM over every payload (inputs, results, update and query values, heartbeat details), so portal tokens,
- * event tokens and business data are never plaintext in Temporal's database or Web UI.
- * The original payload is serialized with protobuf-free JSON so the codec stays dependency-light.
+ * AES-256-GCM over every payload (inputs, results, update and query values, heartbeat details, and failure messages
+ * through lib/failure-converter.cjs), so portal tokens, event tokens and business data are never plaintext in
+ * Temporal's database or Web UI. The original payload is serialized as JSON so the codec stays dependency-light.
  */
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly key: Buffer;
+  private readonly keyId: string;
+  private readonly allowPlaintext: boolean;
 
-  constructor(
-    keyBase64: string,
-    private readonly keyId = 'default',
-  ) {
+  constructor(keyBase64: string, options: AesGcmPayloadCodecOptions = {}) {
     this.key = Buffer.from(keyBase64, 'base64');
     if (this.key.length !== 32) throw new Error('payload codec key must be 32 bytes');
+    this.keyId = options.keyId ?? 'default';
+    this.allowPlaintext = options.allowPlaintext ?? false;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -30,7 +56,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
         metadata: {
-          [METADATA_ENCODING_KEY]: new TextEncoder().encode(ENCODING),
+          [METADATA_ENCODING_KEY]: new TextEncoder().encode(ENCRYPTED_ENCODING),
           [KEY_ID_KEY]: new TextEncoder().encode(this.keyId),
         },
         data,
@@ -40,17 +66,32 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) return payload;
-      const data = Buffer.from(payload.data ?? new Uint8Array());
-      const iv = data.subarray(0, IV_LENGTH);
-      const tag = data.subarray(data.length - TAG_LENGTH);
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
-      decipher.setAuthTag(tag);
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_LENGTH, data.length - TAG_LENGTH)), decipher.final()]);
-      return deserialize(JSON.parse(plain.toString('utf8')) as SerializedPayload);
+      if (!isEncrypted(payload)) {
+        if (this.allowPlaintext) return payload;
+        throw new PayloadCodecError('PLAINTEXT_PAYLOAD');
+      }
+      const keyId = payload.metadata?.[KEY_ID_KEY];
+      if (keyId && new TextDecoder().decode(keyId) !== this.keyId) throw new PayloadCodecError('UNKNOWN_KEY_ID');
+      return deserialize(JSON.parse(this.decrypt(Buffer.from(payload.data ?? new Uint8Array()))) as SerializedPayload);
     });
   }
+
+  private decrypt(data: Buffer): string {
+    if (data.length < IV_LENGTH + TAG_LENGTH) throw new PayloadCodecError('DECRYPTION_FAILED');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_LENGTH));
+      decipher.setAuthTag(data.subarray(data.length - TAG_LENGTH));
+      return Buffer.concat([decipher.update(data.subarray(IV_LENGTH, data.length - TAG_LENGTH)), decipher.final()]).toString('utf8');
+    } catch {
+      // The crypto error says nothing useful ("Unsupported state or unable to authenticate data").
+      throw new PayloadCodecError('DECRYPTION_FAILED');
+    }
+  }
+}
+
+export function isEncrypted(payload: Payload): boolean {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  return encoding !== undefined && encoding !== null && new TextDecoder().decode(encoding) === ENCRYPTED_ENCODING;
 }
 
 interface SerializedPayload {

@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config.PAYLOAD_CODEC_KEY) });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config.PAYLOAD_CODEC_KEY, { allowPlaintextPayloads: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT }) });
   const store = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const bitrix24 = createBitrix24Client({
     store,

@@ -7,8 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stack } from './start/bring-up.js';
 import { buildChildEnv, isEmulatorMode, type StackPlan } from './start/child-env.js';
-import { childPrefix } from './start/line-prefixer.js';
 import { applyLocalStatePlan, describeLocalStatePlan, LOCAL_STATE_FILES, localStateFacts, planLocalState } from './start/local-state.js';
+import { createLineFormatter, outputModeFor } from './start/line-prefixer.js';
 import { ensurePayloadCodecKey } from './start/payload-codec-key.js';
 import { ProcessSupervisor, type ChildExit } from './start/process-supervisor.js';
 import { probeTcp } from './start/readiness.js';
@@ -19,13 +19,15 @@ import { ensureTemporalBinaries } from './start/temporal-binaries.js';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(repoRoot, '.data');
 const PREFIX_WIDTH = 9;
+/** Coloured, aligned text on a terminal; one JSON object per line when piped (line-prefixer.ts). */
+const formatLine = createLineFormatter(outputModeFor(process.stdout), PREFIX_WIDTH);
 
 class StartError extends Error {
   override readonly name = 'StartError';
 }
 
 function say(message: string): void {
-  process.stdout.write(`${childPrefix('start', PREFIX_WIDTH)}${message}\n`);
+  process.stdout.write(formatLine('start', message));
 }
 
 function describeExit(exit: ChildExit): string {
@@ -101,6 +103,7 @@ async function main(): Promise<number> {
   const stopSignal = AbortSignal.any([failure.signal, shutdown.signal]);
   const supervisor = new ProcessSupervisor({
     prefixWidth: PREFIX_WIDTH,
+    formatLine,
     onUnexpectedExit: (exit) => {
       if (stopSignal.aborted) return;
       say(`${describeExit(exit)}: stopping everything.`);

@@ -32,7 +32,7 @@ try {
 // Before the first connection: it installs the SDK Runtime with its Prometheus exporter.
 const observability = await setUpWorkerObservability({ config: observabilityConfig, logger });
 const connectionOptions = temporalConnectionOptions(config);
-const dataConverter = createDataConverter(config.PAYLOAD_CODEC_KEY);
+const dataConverter = createDataConverter(config.PAYLOAD_CODEC_KEY, { allowPlaintextPayloads: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT });
 const connection = await NativeConnection.connect(connectionOptions);
 const clientConnection = await Connection.connect(connectionOptions);
 const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });

@@ -38,6 +38,8 @@ export interface Bitrix24ClientDeps {
 }
 
 export interface Bitrix24CallReport {
+  /** The portal's host (`example.bitrix24.com`) as the call went to it: a name, never a token or a path. */
+  portal: string;
   method: string;
   /** HTTP status; 0 when no answer came. */
   status: number;
@@ -161,7 +163,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
         },
         'bitrix24 call',
       );
-      deps.onCall?.({ method, status: reply?.status ?? 0, errorCode: code, durationMs: performance.now() - sentAt });
+      deps.onCall?.({ portal: new URL(target.url).host, method, status: reply?.status ?? 0, errorCode: code, durationMs: performance.now() - sentAt });
     }
   }
 

@@ -41,3 +41,10 @@ export function statusClass(status: number): string {
 export function identifierLabel(value: string | undefined): string {
   return value !== undefined && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(value) ? value : OTHER_LABEL;
 }
+
+/** Portal hosts (`example.bitrix24.com`, `crm.example.ru:8443`): a host name shape, or `other`. */
+export function portalLabel(host: string | undefined): string {
+  return host !== undefined && /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/i.test(host)
+    ? host.toLowerCase()
+    : OTHER_LABEL;
+}

@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Bitrix24CallReport } from '../../integrations/bitrix24/client.js';
 import type { RateLimiterCounters } from '../../integrations/bitrix24/rate-limiter.js';
-import { bitrix24ErrorLabel, identifierLabel, restMethodLabel, statusClass } from './labels.js';
+import { bitrix24ErrorLabel, identifierLabel, portalLabel, restMethodLabel, statusClass } from './labels.js';
 import { createMetricsRegistry } from './registry.js';
 
 export const TOKEN_REFRESH_OUTCOMES = { refreshed: 'refreshed', failed: 'failed' } as const;
@@ -23,8 +23,8 @@ const ACTIVITY_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120];
 export function createWorkerMetrics(registry: Registry = createMetricsRegistry()): WorkerMetrics {
   const bitrix24Calls = new Counter({
     name: 'b24_bitrix24_calls_total',
-    help: 'HTTP calls to Bitrix24 REST by method, status class and error code (none on success).',
-    labelNames: ['method', 'status', 'error_code'],
+    help: 'HTTP calls to Bitrix24 REST by portal host, method, status class and error code (none on success).',
+    labelNames: ['portal', 'method', 'status', 'error_code'],
     registers: [registry],
   });
   const bitrix24CallDuration = new Histogram({
@@ -95,7 +95,12 @@ export function createWorkerMetrics(registry: Registry = createMetricsRegistry()
     registry,
     recordBitrix24Call(report) {
       const method = restMethodLabel(report.method);
-      bitrix24Calls.inc({ method, status: statusClass(report.status), error_code: bitrix24ErrorLabel(report.errorCode) });
+      bitrix24Calls.inc({
+        portal: portalLabel(report.portal),
+        method,
+        status: statusClass(report.status),
+        error_code: bitrix24ErrorLabel(report.errorCode),
+      });
       bitrix24CallDuration.observe({ method }, report.durationMs / 1000);
     },
     recordTokenRefresh(outcome) {

@@ -56,6 +56,7 @@ async function startTemporal(stack: Stack): Promise<void> {
     dbFilename: join(stack.dataDir, 'temporal.sqlite'),
     namespace: stack.plan.temporalNamespace,
     searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
+    codecEndpoint: `http://${LOOPBACK}:${stack.apiPort}/codec`,
   });
   stack.say('Starting the Temporal dev server (state in .data/temporal.sqlite)...');
   stack.supervisor.start({ name: 'temporal', command: stack.temporalCli, args, cwd: stack.repoRoot });

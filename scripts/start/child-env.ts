@@ -24,6 +24,20 @@ export interface StackPlan {
   simulators: readonly SimulatorSpec[];
 }
 
+/**
+ * The local Web UI decodes through the API's codec with no setup: both spellings of its origin may call it, and the
+ * codec needs no token while the API listens on loopback only (lib/config.ts refuses `off` anywhere else).
+ */
+function localCodecEnv(base: NodeJS.ProcessEnv, plan: StackPlan): NodeJS.ProcessEnv {
+  const ui = new URL(plan.temporalUiUrl);
+  const env: NodeJS.ProcessEnv = {
+    CODEC_CORS_ORIGINS: base.CODEC_CORS_ORIGINS || [ui.origin, `${ui.protocol}//localhost:${ui.port}`].join(','),
+  };
+  const loopbackHost = !base.HOST || ['127.0.0.1', '::1', 'localhost'].includes(base.HOST);
+  if (!base.CODEC_AUTH && loopbackHost) env.CODEC_AUTH = 'off';
+  return env;
+}
+
 /** The environment every child (worker, API, emulator, simulators) starts with. */
 export function buildChildEnv(base: NodeJS.ProcessEnv, plan: StackPlan): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -31,6 +45,7 @@ export function buildChildEnv(base: NodeJS.ProcessEnv, plan: StackPlan): NodeJS.
     TEMPORAL_ADDRESS: plan.temporalAddress,
     TEMPORAL_NAMESPACE: plan.temporalNamespace,
     TEMPORAL_WEB_UI_URL: plan.temporalUiUrl,
+    ...localCodecEnv(base, plan),
   };
   if (!plan.emulatorMode) return env;
 

@@ -8,6 +8,8 @@ export interface DevServerOptions {
   namespace: string;
   searchAttributes: readonly { name: string; type: SearchAttributeType }[];
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
+  /** The codec server the Web UI asks (from the browser) to decode payloads and failures: the API's `/codec`. */
+  codecEndpoint?: string;
 }
 
 /** Arguments for `temporal server start-dev`; registering attributes that the DB file already has is harmless. */
@@ -30,6 +32,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--namespace',
     options.namespace,
     ...searchAttributeFlags,
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
     '--log-level',
     options.logLevel ?? 'warn',
   ];

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { childPrefix, createLinePrefixer } from './line-prefixer.js';
+import { childPrefix, createLinePrefixer, createLineSplitter, type LineFormatter } from './line-prefixer.js';
 
 export interface ChildSpec {
   name: string;
@@ -25,6 +25,8 @@ export interface SupervisorOptions {
   /** Grace period between SIGTERM and SIGKILL. */
   stopTimeoutMs?: number;
   prefixWidth?: number;
+  /** Formats each output line (npm start: pretty text on a terminal, JSON otherwise); plain `name | line` when unset. */
+  formatLine?: LineFormatter;
 }
 
 interface ManagedChild {
@@ -55,8 +57,11 @@ export class ProcessSupervisor {
       detached: process.platform !== 'win32',
     });
     const prefix = childPrefix(spec.name, this.options.prefixWidth ?? spec.name.length);
+    const { formatLine } = this.options;
     for (const stream of [child.stdout, child.stderr]) {
-      const prefixer = createLinePrefixer(prefix, this.write);
+      const prefixer = formatLine
+        ? createLineSplitter((line) => this.write(formatLine(spec.name, line)))
+        : createLinePrefixer(prefix, this.write);
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => prefixer.push(chunk));
       stream.on('end', () => prefixer.flush());

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter.js';
 import { WORKFLOWS_PATH } from '../../worker/workflow-source.js';
 import { REPLAY_HISTORIES_DIR, replayDataConverter } from '../support/replay-histories.js';
 
@@ -26,7 +27,7 @@ describe('replay of stored workflow histories', () => {
   });
 
   it('replays every history against the current workflow code', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentLogger });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: silentLogger });
     const histories = files.map((file) => {
       const { workflowId, history } = JSON.parse(readFileSync(join(REPLAY_HISTORIES_DIR, file), 'utf8')) as { workflowId: string; history: unknown };
       return { workflowId, history };

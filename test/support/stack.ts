@@ -18,6 +18,11 @@ export interface StackOptions {
   install?: boolean;
   /** Latency of the ERP simulator (default 50 ms; the demo uses 30–40 s). */
   erpLatencyMs?: number | [number, number];
+  /**
+   * Run the dev server's Web UI, with its codec endpoint on the API (`/codec`), as `npm start` does; the API then
+   * allows the UI's origin and runs the codec without auth (loopback).
+   */
+  webUi?: boolean;
 }
 
 /**
@@ -34,6 +39,8 @@ export interface Stack {
   worker: ServiceProcess;
   api: ServiceProcess;
   apiUrl: string;
+  /** The dev server's Web UI when `webUi` was asked for. */
+  webUiUrl?: string;
   env: NodeJS.ProcessEnv;
   /** Every secret value the stack handed out, for "absent from logs and histories" checks. */
   secrets(): string[];
@@ -56,14 +63,19 @@ export async function freePort(): Promise<number> {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const payloadKey = randomBytes(32).toString('base64');
-  const temporal = await createLocalEnv({ dataConverter: createDataConverter(payloadKey) });
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const uiPort = options.webUi ? await freePort() : undefined;
+  const webUiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
+  const temporal = await createLocalEnv({
+    dataConverter: createDataConverter(payloadKey),
+    server: uiPort === undefined ? {} : { ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', `${apiUrl}/codec`] },
+  });
   const emulator = await startBitrix24Emulator(options.emulator);
   const onec = await startOnecSimulator();
   const erp = await startErpSimulator({ latencyMs: options.erpLatencyMs ?? 50 });
   const finance = await startFinanceSimulator();
   const jira = await startJiraSimulator();
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const apiMetricsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -87,6 +99,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ERP_WSDL_URL: erp.wsdlUrl,
     FINANCE_BASE_URL: finance.url,
     JIRA_BASE_URL: jira.url,
+    ...(webUiUrl === undefined ? {} : { CODEC_AUTH: 'off', CODEC_CORS_ORIGINS: webUiUrl, TEMPORAL_WEB_UI_URL: webUiUrl }),
     ...options.env,
   };
 
@@ -108,6 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return api;
     },
     apiUrl,
+    ...(webUiUrl === undefined ? {} : { webUiUrl }),
     env,
     secrets: () => [payloadKey, emulator.applicationToken, ...emulator.issuedTokens()],
     async restartWorker() {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter.js';
 import { WORKFLOWS_PATH } from '../../worker/workflow-source.js';
 
 const require = createRequire(import.meta.url);
@@ -12,6 +13,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     workflowInterceptorModules: [require.resolve('@temporalio/testing/lib/assert-to-failure-interceptor')],
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });

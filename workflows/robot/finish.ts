@@ -1,4 +1,4 @@
-import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, metricMeter, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RobotCall, RobotOutcome } from '../../contracts/robot-call.js';
 import { SA_OUTCOME, OUTCOMES, type Outcome } from '../../contracts/search-attributes.js';
@@ -33,6 +33,7 @@ export async function finishRobot<R extends Record<string, unknown>>(
       timeoutDuration: call.timeoutDuration,
     });
     setOutcome(OUTCOMES.failed);
+    countRobotRun(call, OUTCOMES.failed);
     await recordOnTimeline(call, OUTCOMES.failed, `${logMessage} (Bitrix24 had stopped waiting for this robot)`);
     return { returnValues, logMessage, delivered: false };
   }
@@ -40,6 +41,7 @@ export async function finishRobot<R extends Record<string, unknown>>(
   if (!delivered) log.warn('Bitrix24 refused the event token: it is no longer waiting for this robot');
   const recorded = delivered ? outcome : OUTCOMES.failed;
   setOutcome(recorded);
+  countRobotRun(call, recorded);
   await recordOnTimeline(call, recorded, delivered ? logMessage : `${logMessage} (Bitrix24 was no longer waiting for this robot)`);
   return { returnValues, logMessage, delivered };
 }
@@ -47,6 +49,16 @@ export async function finishRobot<R extends Record<string, unknown>>(
 /** One line in the business-process log while the robot is still working. */
 export async function reportProgress(call: RobotCall, message: string): Promise<void> {
   await logRobotProgress({ memberId: call.memberId, eventToken: call.eventToken, message });
+}
+
+/**
+ * One count per finished robot run, by robot code and outcome, for the dashboard (deploy/grafana): the SDK exports it
+ * on the worker's SDK metrics endpoint and leaves it out while a history is replayed. Not a command: histories hold.
+ */
+function countRobotRun(call: RobotCall, outcome: Outcome): void {
+  metricMeter
+    .createCounter('b24_robot_runs', 'runs', 'Robot and BP activity runs by robot code and terminal outcome.')
+    .add(1, { robot_code: call.robotCode, outcome });
 }
 
 export function setOutcome(outcome: Outcome): void {

@@ -174,4 +174,11 @@ describe('docker-compose.temporal.yml', () => {
       }
     }
   });
+
+  it("points the Web UI at the codec server with the signed-in user's access token", () => {
+    const ui = environmentOf(compose.services['temporal-ui'] ?? {});
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe('${TEMPORAL_CODEC_ENDPOINT:-}');
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('${TEMPORAL_CODEC_PASS_ACCESS_TOKEN:-true}');
+    expect(ui.TEMPORAL_AUTH_TYPE).toBe('oidc');
+  });
 });

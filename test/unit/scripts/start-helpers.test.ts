@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes.js';
 import { buildChildEnv, EMULATOR_APP_DEFAULTS, isEmulatorMode, type StackPlan } from '../../../scripts/start/child-env.js';
 import { devServerArgs } from '../../../scripts/start/dev-server.js';
-import { childPrefix, createLinePrefixer } from '../../../scripts/start/line-prefixer.js';
+import { childPrefix, createLineFormatter, createLinePrefixer, outputModeFor } from '../../../scripts/start/line-prefixer.js';
 import { ensurePayloadCodecKey } from '../../../scripts/start/payload-codec-key.js';
 import { availableSimulators, SIMULATORS } from '../../../scripts/start/services.js';
 
@@ -24,6 +25,19 @@ describe('devServerArgs', () => {
         '--search-attribute B24Portal=Keyword --search-attribute B24Document=Keyword --search-attribute B24Process=Keyword ' +
         '--search-attribute B24RobotCode=Keyword --search-attribute B24Outcome=Keyword --log-level warn',
     );
+  });
+
+  it("points the Web UI's codec endpoint at the API when given one", () => {
+    const args = devServerArgs({
+      ip: '127.0.0.1',
+      port: 7233,
+      uiPort: 8233,
+      dbFilename: '/repo/.data/temporal.sqlite',
+      namespace: 'default',
+      searchAttributes: [],
+      codecEndpoint: 'http://127.0.0.1:3000/codec',
+    });
+    expect(args.join(' ')).toContain('--ui-codec-endpoint http://127.0.0.1:3000/codec');
   });
 });
 
@@ -81,6 +95,16 @@ describe('buildChildEnv', () => {
     expect(env.B24_JS_LIBRARY_URL).toBeUndefined();
     expect(env.ONEC_BASE_URL).toBeUndefined();
   });
+
+  it("lets the local Web UI use the API's codec without a token while the API is on loopback", () => {
+    expect(buildChildEnv({}, plan)).toMatchObject({ CODEC_AUTH: 'off', CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233,http://localhost:8233' });
+    // The user's own settings win, and an API reachable from elsewhere keeps its codec behind a token.
+    expect(buildChildEnv({ CODEC_AUTH: 'required', CODEC_CORS_ORIGINS: 'https://ui.example.com' }, plan)).toMatchObject({
+      CODEC_AUTH: 'required',
+      CODEC_CORS_ORIGINS: 'https://ui.example.com',
+    });
+    expect(buildChildEnv({ HOST: '0.0.0.0' }, plan).CODEC_AUTH).toBeUndefined();
+  });
 });
 
 describe('availableSimulators', () => {
@@ -100,6 +124,32 @@ describe('createLinePrefixer', () => {
     expect(written).toEqual(['api    | first line\n', 'api    | second\n']);
     prefixer.flush();
     expect(written.at(-1)).toBe('api    | thi\n');
+  });
+});
+
+describe('createLineFormatter', () => {
+  const pinoLine = JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 2, 3, 4, 5), pid: 7, hostname: 'h', msg: 'request completed', statusCode: 200 });
+  const stripColours = stripVTControlCharacters;
+
+  it('prints pino lines on a terminal as coloured text behind an aligned, coloured process name', () => {
+    expect(outputModeFor({ isTTY: true })).toBe('pretty');
+    const format = createLineFormatter('pretty', 9);
+    const text = format('api', pinoLine);
+    expect(stripColours(text)).not.toBe(text);
+    expect(stripColours(text)).toMatch(/^api {7}\| \[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: request completed \{"statusCode":200\}\n$/);
+    const withStack = stripColours(format('worker', JSON.stringify({ level: 50, time: 1, msg: 'failed', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x (y.ts:1:2)' } })));
+    // A stack keeps its own lines, each behind the aligned prefix.
+    expect(withStack.split('\n').filter(Boolean).every((line) => line.startsWith('worker    | '))).toBe(true);
+    expect(withStack).toContain('at x (y.ts:1:2)');
+    expect(stripColours(format('temporal', 'time=2026 level=WARN msg="Slow gRPC call"'))).toBe('temporal  | time=2026 level=WARN msg="Slow gRPC call"\n');
+  });
+
+  it('prints one JSON object per line, tagged with the process, when the output is not a terminal', () => {
+    expect(outputModeFor({ isTTY: false })).toBe('json');
+    const format = createLineFormatter('json', 9);
+    expect(JSON.parse(format('api', pinoLine))).toMatchObject({ process: 'api', level: 30, msg: 'request completed', statusCode: 200 });
+    expect(JSON.parse(format('temporal', 'plain text'))).toEqual({ process: 'temporal', msg: 'plain text' });
+    expect(format('start', 'Loaded .env').endsWith('}\n')).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { EntityPassContext, EntityPassResult } from '../../../contracts/entity.js';
 import type { ProcessSettings } from '../../../activities/settings.js';
+import { FAILURE_CONVERTER_PATH } from '../../../lib/data-converter.js';
 import type { TestPassActivities } from './entity-test-workflows.js';
 
 const require = createRequire(import.meta.url);
@@ -13,6 +14,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function entityTestBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: TEST_WORKFLOWS,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     workflowInterceptorModules: [require.resolve('@temporalio/testing/lib/assert-to-failure-interceptor')],
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });

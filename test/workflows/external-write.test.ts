@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
   running = worker.run();
   api = await buildApp({
-    config: testConfig({ EXTERNAL_API_KEY: API_KEY }),
+    config: testConfig({ EXTERNAL_API_KEYS: `${API_KEY}:${portal.emulator.memberId}` }),
     logger: { level: 'silent' },
     portals: portal.store,
     workflows: new RecordingGateway(),
@@ -69,7 +69,7 @@ describe('external writes through Temporal into the emulator', () => {
     const first = await api.inject({ method: 'POST', url: '/api/v1/items', headers, payload });
     expect(first.statusCode).toBe(202);
     const { workflowId, runId } = first.json<{ workflowId: string; runId: string }>();
-    expect(workflowId).toBe('write/crm-sync-1');
+    expect(workflowId).toBe(`write/${portal.emulator.memberId}/crm-sync-1`);
 
     const status = await waitForResult(workflowId);
     expect(status).toMatchObject({ workflowId, runId, status: 'COMPLETED', result: { entityTypeId: 2, created: true, written: true } });

@@ -18,12 +18,32 @@ const REMEMBERED_KEYS = 10_000;
 const NO_PORTAL = '';
 const NO_HEADERS = { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false } as const;
 
+export interface LimitedRoute {
+  method: string;
+  url: string;
+}
+
+const routesOfApp = new WeakMap<FastifyInstance, LimitedRoute[]>();
+
+/**
+ * Every route the limits cover, which is every route of the app (Fastify's own HEAD twins of GET routes included):
+ * what tests that must reach every public route (the fuzzer) take their list from.
+ */
+export function limitedRoutes(app: FastifyInstance): readonly LimitedRoute[] {
+  return routesOfApp.get(app) ?? [];
+}
+
 /**
  * Abuse limits on every request of the public port, with @fastify/rate-limit's fixed windows: first per address, in
  * `onRequest` (before the body is read, so a flood costs little), then per portal, in `preHandler` (the portal is
  * named in the body). Counts live in this process: N API replicas allow N times the limits.
  */
 async function abuseLimitsPlugin(app: FastifyInstance, limits: AbuseLimits): Promise<void> {
+  const routes: LimitedRoute[] = [];
+  routesOfApp.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.register(rateLimit, {
     global: false,
     max: limits.perAddress,

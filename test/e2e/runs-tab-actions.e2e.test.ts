@@ -12,7 +12,8 @@ let browser: Browser;
 let dealId: number;
 
 beforeAll(async () => {
-  // The portal's request limits are not under test: a full bucket would make the tab answer "Bitrix24 unavailable".
+  // The portal's request limits are not under test: provisioning, still running when the tab opens, fills the bucket
+  // and the tab would answer "Bitrix24 unavailable".
   stack = await startStack({ emulator: { rateLimit: false } });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -397,6 +397,12 @@ export const REST_SCENARIOS: Record<string, Record<string, Scenario>> = {
       return refresh(ctx.portal, refreshToken);
     },
   },
+  'oauth-server app.info': {
+    found: async (ctx) => {
+      const response = await fetch(`${ctx.portal.serverEndpoint}app.info?auth=${(await ctx.tokensOf(ADMIN)).accessToken}`);
+      return { status: response.status, body: (await response.json()) as unknown };
+    },
+  },
   'any method': {
     'expired access token': async (ctx) => {
       const { accessToken } = await ctx.tokensOf(ADMIN);

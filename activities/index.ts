@@ -4,6 +4,7 @@ import type { PortalStore } from '../lib/portals/store.js';
 import type { Bitrix24Caller } from '../integrations/bitrix24/caller.js';
 import { createCreditActivities } from './credit/activities.js';
 import { createCrmActivities } from './crm/activities.js';
+import { createAuthConnectorSource } from './crm/auth-connector.js';
 import { createOfflineDrainActivities } from './crm/offline-drain.js';
 import { createCrmProcessActivities } from './crm-processes/activities.js';
 import type { ErpClient } from '../integrations/erp/client.js';
@@ -47,6 +48,8 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // One answer per portal for every writer and the drain: they must agree on the connector (the queue is split by it).
+  const authConnector = createAuthConnectorSource({ bitrix24: deps.bitrix24, portals: deps.portals });
   return {
     ...createRobotCompletionActivities(deps),
     ...createRobotCallConfirmationActivities(deps),
@@ -67,11 +70,12 @@ export function createActivities(deps: ActivityDeps) {
       shipmentListIblockId: deps.provisioning?.shipmentListIblockId,
       erpOrderField: deps.provisioning?.erpOrderField,
     }),
-    ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm }),
-    ...createCrmActivities(deps),
+    ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm, authConnector }),
+    ...createCrmActivities({ ...deps, authConnector }),
     ...createOfflineDrainActivities({
       bitrix24: deps.bitrix24,
       temporal: deps.temporal,
+      authConnector,
       eventRoutes: createEventRouteSource({
         config: { CLAIM_ENTITY_TYPE_ID: deps.settings.crm?.claimEntityTypeId },
         portals: deps.portals ?? { settings: async () => ({}) },

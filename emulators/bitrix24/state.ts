@@ -4,6 +4,7 @@ import type { EmulatorClock } from './clock.js';
 import type { RobotInvocation } from './types.js';
 import { addList, addListField, type NewList, type NewListField } from './list-model.js';
 import { crmTypeFrom } from './crm-type-model.js';
+import { enumEntries } from './userfield-model.js';
 
 export interface PortalUser {
   ID: string;
@@ -120,6 +121,8 @@ export interface ListIblock {
   SORT: number;
   BIZPROC: 'Y' | 'N';
   SOCNET_GROUP_ID: number | null;
+  /** When lists.add created it, in the site's format ("05/17/2023 04:09:23 pm"). */
+  TIMESTAMP_X?: string;
 }
 
 /** A custom field of a list (`lists.field.add`), addressed as `PROPERTY_<ID>`. */
@@ -285,7 +288,9 @@ export class EmulatorState {
 
   /** Adds a user field as userfieldconfig.add stores it (`entityId` CRM_DEAL, CRM_{typeId}, ...; `UF_CRM_…` name). */
   addUserField(field: Record<string, unknown> & { entityId: string; fieldName: string; userTypeId: string }, moduleId = 'crm'): Record<string, unknown> {
-    const stored = { multiple: 'N', mandatory: 'N', sort: '100', ...field, id: this.nextId('userField'), moduleId };
+    const id = this.nextId('userField');
+    const values = field.userTypeId === 'enumeration' ? { enum: enumEntries(field.enum, id, () => this.nextId('userFieldEnum')) } : {};
+    const stored = { multiple: 'N', mandatory: 'N', sort: '100', ...field, ...values, id, moduleId };
     this.userFields.push(stored);
     return stored;
   }

@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../api/app.js';
 import { derivePageTokenKey, issuePageToken } from '../../../api/placements/page-token.js';
 import { portalBucketOf } from '../../../api/plugins/rate-limit-keys.js';
-import { buildTestApp, MEMBER_ID, robotCallBody, SECRETS, testConfig, type TestApp } from './fakes.js';
+import { buildTestApp, FakeVerifier, InMemoryPortals, MEMBER_ID, RecordingGateway, robotCallBody, SECRETS, testConfig, type TestApp } from './fakes.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 let t: TestApp | undefined;
@@ -88,6 +89,40 @@ describe('per-portal limit (routes that name a member_id)', () => {
       expect((await robotCall(app, '192.0.2.1', { event_token: `real${call}|A|sig` })).statusCode).toBe(200);
     }
     expect(gateway.robotStarts).toHaveLength(3);
+  });
+
+  it('limits the external write API per portal and key as well', async () => {
+    const key = 'erp-system-key-0123456789';
+    const starts: string[] = [];
+    const app = await buildApp({
+      config: testConfig({ API_RATE_LIMIT_PER_PORTAL: '2', EXTERNAL_API_KEYS: `${key}:${MEMBER_ID}` }),
+      logger: { level: 'silent' },
+      portals: new InMemoryPortals(),
+      workflows: new RecordingGateway(),
+      installVerifier: new FakeVerifier(),
+      temporalHealth: async () => true,
+      externalWrites: {
+        start: async (input) => {
+          starts.push(input.idempotencyKey);
+          return { workflowId: `write/${input.memberId}/${input.idempotencyKey}`, runId: 'r' };
+        },
+        status: async () => null,
+      },
+    });
+    try {
+      const write = (index: number) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/items',
+          headers: { 'x-api-key': key },
+          payload: { idempotencyKey: `k-${index}`, memberId: MEMBER_ID, entityTypeId: 2, fields: { title: 'x' } },
+          remoteAddress: `192.0.2.${index + 1}`,
+        });
+      expect([(await write(0)).statusCode, (await write(1)).statusCode, (await write(2)).statusCode]).toEqual([202, 202, 429]);
+      expect(starts).toEqual(['k-0', 'k-1']);
+    } finally {
+      await app.close();
+    }
   });
 
   it('lets a storm of 500 robot calls from one portal and one address through with the default limits', async () => {

@@ -20,7 +20,7 @@ import { buildPlacementCall, firePlacementCall, registerPlacementRoutes } from '
 import { fireRobotCall } from './robot-calls.js';
 import { RobotRuntime } from './robot-runtime.js';
 import { EmulatorState } from './state.js';
-import type { Bitrix24Emulator, EmulatorOptions, RecordedCall } from './types.js';
+import type { Bitrix24Emulator, EmulatorOptions, RecordedCall, RequestCounts } from './types.js';
 
 export const EMULATOR_DEFAULTS = {
   host: '127.0.0.1',
@@ -49,6 +49,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   const operating = new OperatingTimeBudget(options.operatingLimitSeconds ?? EMULATOR_DEFAULTS.operatingLimitSeconds, () => clock.nowSeconds());
   const failures = new FailureInjector();
   const calls: RecordedCall[] = [];
+  const counts: RequestCounts = { restRequests: 0, queryLimitRejections: 0 };
+  const resetCounts = () => Object.assign(counts, { restRequests: 0, queryLimitRejections: 0 });
   const portal: PortalAddress = { url: '', domain: '', clientEndpoint: '', serverEndpoint: '', memberId: options.memberId ?? EMULATOR_DEFAULTS.memberId };
   const outbound = new Outbound(portal, tokens, state, clock, logger);
   const crmEvents = new CrmEvents(state, outbound, clock);
@@ -69,7 +71,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     if (status >= 500) return reply.code(500).send(restErrors.internal().toBody());
     return reply.code(status).send({ error: 'INVALID_REQUEST', error_description: (error as Error).message });
   });
-  registerRestRoutes(app, { dispatcher, bucket, tokens, state, clock, calls });
+  registerRestRoutes(app, { dispatcher, bucket, tokens, state, clock, calls, counts });
   registerOAuthRoutes(app, {
     tokens,
     portal,
@@ -95,6 +97,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     state,
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method.toLowerCase()),
+    requestCounts: () => ({ ...counts }),
+    resetRequestCounts: resetCounts,
     refreshCount: () => tokens.refreshCount,
     issuedTokens: () => tokens.issuedSecrets(),
     async installApp(installUrl, opts = {}) {
@@ -143,6 +147,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     reset() {
       state.reset();
       calls.length = 0;
+      resetCounts();
       failures.clear();
       bucket.reset();
       operating.reset();

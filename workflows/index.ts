@@ -8,3 +8,4 @@ export { entityWorkflow } from './entity/entity-workflow.js';
 export { offlineDrainWorkflow } from './entity/offline-drain.js';
 export { externalWriteWorkflow } from './external-write.js';
 export { provisionPortalWorkflow } from './provision-portal.js';
+export { portalBudgetWorkflow } from './portal-budget.js';

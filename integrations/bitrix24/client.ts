@@ -34,10 +34,10 @@ export interface Bitrix24ClientDeps {
    */
   batching?: boolean | undefined;
   /**
-   * Where request slots come from: default this process's own leaky bucket (`limiter.requests`); the worker passes
-   * the budget it shares with every other worker of the portal.
+   * Where request slots come from: default this process's own leaky bucket (`limiter.requests`); the worker builds
+   * the budget it shares with every other worker of the portal around that bucket (its fallback).
    */
-  requestBudget?: RequestBudget | undefined;
+  requestBudget?: ((ownBucket: RequestBudget) => RequestBudget) | undefined;
   logger?: Logger | undefined;
   fetchImpl?: FetchLike | undefined;
   clock?: Clock | undefined;
@@ -140,7 +140,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     });
   }
 
-  const requestBudget = deps.requestBudget ?? limiter.requests;
+  const requestBudget = deps.requestBudget?.(limiter.requests) ?? limiter.requests;
 
   async function acquireSlot(memberId: string, method: string, opts: Bitrix24CallOptions): Promise<RequestSlot> {
     await limiter.waitForOperatingBudget(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);

@@ -1,3 +1,5 @@
+import { URGENT_RESERVE_SHARE } from '../../contracts/portal-budget.js';
+
 /** `urgent` requests are served before queued `normal` ones (FIFO within each) and may use the urgent reserve. */
 export type RequestPriority = 'urgent' | 'normal';
 
@@ -20,9 +22,7 @@ export interface RequestBudget {
   noteBucketFull(memberId: string): void;
 }
 
-/** Part of the burst that only urgent requests may use, so a robot's answer finds room behind a storm. */
-export const URGENT_RESERVE_SHARE = 0.2;
-
+/** Slots of the burst only urgent requests may take. */
 export function defaultUrgentReserve(burst: number): number {
   return Math.floor(burst * URGENT_RESERVE_SHARE);
 }

@@ -6,6 +6,7 @@ import { startErpSimulator, type ErpSimulator } from '../../emulators/erp/simula
 import { startFinanceSimulator, type FinanceSimulator } from '../../emulators/finance/simulator.js';
 import { startJiraSimulator, type JiraSimulator } from '../../emulators/jira/simulator.js';
 import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
+import { provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import { createDataConverter } from '../../lib/data-converter.js';
 import { startService, waitForHttpOk, type ServiceProcess } from './service-process.js';
 import { createLocalEnv } from './temporal-binaries.js';
@@ -128,6 +129,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.install !== false) {
       const installed = await emulator.installApp(`${apiUrl}/bitrix24/install`);
       if (installed.status !== 200) throw new Error(`install failed: ${installed.status} ${JSON.stringify(installed.body)}`);
+      // A portal calls a robot only once the app registered it: tests start from a provisioned portal.
+      await temporal.client.workflow.getHandle(provisionWorkflowId(emulator.memberId)).result();
     }
   } catch (error) {
     await stack.stop();

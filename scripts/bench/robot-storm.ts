@@ -1,0 +1,143 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
+import type { Stack } from '../../test/support/stack.js';
+import { startService, type ServiceProcess } from '../../test/support/service-process.js';
+import { drainMs, quietPortal } from './portal-quiet.js';
+import type { BenchRow } from './stats.js';
+
+/** The real standard-plan limits: 2 requests per second, burst 50 ([EN] settings/performance/limits.md). */
+export const REAL_RATE_LIMIT = { perSecond: 2, burst: 50 } as const;
+
+export const ROBOT_STORM_TARGETS = { makespanSeconds: 15, requests: 30 } as const;
+
+export interface RobotStormCase {
+  workers: 1 | 2;
+  batching: boolean;
+  calls: number;
+  /** Calls actually fired; the rest is extrapolated (only for runs without batching). */
+  measuredCalls?: number;
+}
+
+export interface RobotStormResult {
+  line: string;
+  rows: BenchRow[];
+}
+
+/** Worker processes with the stack's environment plus `env`, ready once each one polls the task queue. */
+async function startWorkers(stack: Stack, count: number, env: NodeJS.ProcessEnv): Promise<ServiceProcess[]> {
+  const workers = Array.from({ length: count }, (_, index) =>
+    startService(`worker-${index + 1}`, 'worker/main.ts', {
+      ...stack.env,
+      // Several workers on one machine: no metrics ports to fight over.
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_SDK_METRICS_PORT: '0',
+      ...env,
+    }),
+  );
+  const taskQueue = stack.env.TEMPORAL_TASK_QUEUE ?? '';
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { pollers } = await stack.temporal.client.workflowService.describeTaskQueue({
+      namespace: stack.env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: { name: taskQueue },
+      taskQueueType: 1,
+    });
+    const identities = (pollers ?? []).map((poller) => poller.identity ?? '');
+    if (workers.every((worker) => identities.some((identity) => identity.startsWith(`${worker.child.pid}@`)))) return workers;
+    const exited = workers.find((worker) => worker.child.exitCode !== null);
+    if (exited || Date.now() > deadline) {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      throw new Error(`worker did not start polling:\n${(exited ?? workers[0])?.lines.slice(-20).join('\n')}`);
+    }
+    await delay(500);
+  }
+}
+
+function label(testCase: RobotStormCase): string {
+  return `${testCase.calls} calls, ${testCase.workers} worker${testCase.workers === 1 ? '' : 's'}, batching ${testCase.batching ? 'on' : 'off'}`;
+}
+
+/**
+ * Robot storm: `calls` GET_1C_PRICE calls fired at once on one portal at the real 2/s burst 50. Makespan runs from the
+ * first call to the last bizproc.event.send; requests and 503s are the emulator's own counts of HTTP REST requests
+ * until the storm's work (the timeline lines after each answer included) has settled.
+ */
+export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promise<RobotStormResult> {
+  const { emulator } = stack;
+  const measured = testCase.measuredCalls ?? testCase.calls;
+  const workers = await startWorkers(stack, testCase.workers, { B24_BATCHING: String(testCase.batching) });
+  try {
+    // One call first, so the portal's long-lived workflows have moved to the new workers before the clock starts.
+    const warmup = await emulator.fireRobot(`${stack.apiUrl}/bitrix24/bizproc`, { code: GET_1C_PRICE.code, properties: { article: 'SKU-001' } });
+    await emulator.waitForRobotCompletion(warmup.eventToken, 120_000);
+    // From an empty bucket: whatever ran before has drained (burst / rate) and gone quiet.
+    await quietPortal(stack, drainMs(REAL_RATE_LIMIT));
+    emulator.resetRequestCounts();
+    const handlerUrl = `${stack.apiUrl}/bitrix24/bizproc`;
+    const startedAt = Date.now();
+    const fired = await Promise.allSettled(
+      Array.from({ length: measured }, (_, index) =>
+        emulator.fireRobot(handlerUrl, { code: GET_1C_PRICE.code, properties: { article: `SKU-00${1 + (index % 3)}` } }),
+      ),
+    );
+    const accepted = fired.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value.status === 200 ? [outcome.value] : []));
+    const refused = measured - accepted.length;
+    const firstRefusal = fired.find((outcome) => outcome.status === 'rejected' || outcome.value.status !== 200);
+    const refusal =
+      firstRefusal === undefined
+        ? ''
+        : firstRefusal.status === 'rejected'
+          ? String(firstRefusal.reason)
+          : `${firstRefusal.value.status} ${JSON.stringify(firstRefusal.value.body).slice(0, 200)}`;
+    const done = await Promise.allSettled(accepted.map((answer) => emulator.waitForRobotCompletion(answer.eventToken, 900_000)));
+    const completed = done.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value.status === 'completed' ? [outcome.value] : []));
+    const lastSendAt = Math.max(...completed.map((invocation) => invocation.completedAt ?? startedAt));
+    const makespanSeconds = (lastSendAt - startedAt) / 1000;
+    // The timeline line after each answer is part of the storm's cost.
+    await quietPortal(stack, 3_000);
+    const { restRequests, queryLimitRejections } = emulator.requestCounts();
+
+    const extrapolated = measured < testCase.calls;
+    const scale = testCase.calls / measured;
+    const requests = Math.round(restRequests * scale);
+    const makespan = extrapolated ? makespanSeconds + (requests - restRequests) / REAL_RATE_LIMIT.perSecond : makespanSeconds;
+    const note = extrapolated ? ` (first ${measured} calls measured: makespan ${makespanSeconds.toFixed(1)} s, requests ${restRequests}; extrapolated at 2/s)` : '';
+    const line = `robot storm: ${label(testCase)}: makespan ${makespan.toFixed(1)} s, requests ${requests}, 503s ${queryLimitRejections}${note}`;
+    const name = `robot storm: ${label(testCase)}${extrapolated ? ` (${measured} measured)` : ''}`;
+    const answered = completed.length === measured && refused === 0;
+    const rows: BenchRow[] = [
+      { benchmark: name, figure: 'calls answered', value: `${completed.length} of ${measured}`, target: 'all', met: answered },
+      ...(refused === 0 ? [] : [{ benchmark: name, figure: 'calls the API refused', value: `${refused} (first: ${refusal})`, target: '0', met: false }]),
+      {
+        benchmark: name,
+        figure: 'makespan (first call → last event.send)',
+        value: `${makespan.toFixed(1)} s`,
+        ...(testCase.batching ? { target: `<= ${ROBOT_STORM_TARGETS.makespanSeconds} s`, met: answered && makespan <= ROBOT_STORM_TARGETS.makespanSeconds } : {}),
+      },
+      {
+        benchmark: name,
+        figure: 'HTTP REST requests',
+        value: String(requests),
+        ...(testCase.batching ? { target: `<= ${ROBOT_STORM_TARGETS.requests}`, met: requests <= ROBOT_STORM_TARGETS.requests } : {}),
+      },
+      { benchmark: name, figure: '503 QUERY_LIMIT_EXCEEDED', value: String(queryLimitRejections), target: '0', met: queryLimitRejections === 0 },
+    ];
+    process.stdout.write(`${line}\n`);
+    return { line, rows };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+  }
+}
+
+/** Stack options for the robot storm: the emulator and the workers at the real limits. */
+export function robotStormStackOptions() {
+  return {
+    emulator: { rateLimit: { ...REAL_RATE_LIMIT } },
+    env: {
+      LOG_LEVEL: 'warn',
+      B24_RATE_LIMIT_PER_SECOND: String(REAL_RATE_LIMIT.perSecond),
+      B24_RATE_LIMIT_BURST: String(REAL_RATE_LIMIT.burst),
+      OFFLINE_DRAIN_INTERVAL_SECONDS: '3600',
+    },
+  };
+}

@@ -14,6 +14,8 @@ export interface TakeSlotsRequest {
   /** The portal's limits as the asking worker is configured (2 / 50; Enterprise 5 / 250). */
   perSecond: number;
   burst: number;
+  /** Random id of the asking process, so the holder can tell how many processes share the portal. */
+  client: string;
 }
 
 export interface TakeSlotsAnswer {
@@ -21,13 +23,19 @@ export interface TakeSlotsAnswer {
   granted: number;
   /** With nothing granted: when one slot of this priority fits again. */
   retryInMs: number;
+  /** Processes that asked within the last ACTIVE_CLIENT_WINDOW_MS, the asking one included. */
+  activeClients: number;
 }
 
 export interface BudgetState {
   level: number;
   /** Workflow time (unix ms) the level was last drained to. */
   updatedAtMs: number;
+  /** Last ask per process id (workflow time). */
+  clients?: Record<string, number>;
 }
+
+export const ACTIVE_CLIENT_WINDOW_MS = 10_000;
 
 /** A grant older than this when its answer arrives is not used: the holder counted it as sent at grant time. */
 export const GRANT_VALIDITY_MS = 1_000;
@@ -64,7 +72,11 @@ export function takeSlots(state: BudgetState, request: TakeSlotsRequest, nowMs: 
   const level = current.level + granted;
   // +1 ms: a timer may fire early, and asking early only costs another round trip.
   const retryInMs = granted > 0 ? 0 : Math.ceil(((level + 1 - ceiling) / perSecond) * 1000) + 1;
-  return { state: { level, updatedAtMs: current.updatedAtMs }, answer: { granted, retryInMs } };
+  const clients = Object.fromEntries(
+    Object.entries({ ...state.clients, [request.client]: nowMs }).filter(([, seenAt]) => nowMs - seenAt < ACTIVE_CLIENT_WINDOW_MS),
+  );
+  const activeClients = Math.max(1, Object.keys(clients).length);
+  return { state: { level, updatedAtMs: current.updatedAtMs, clients }, answer: { granted, retryInMs, activeClients } };
 }
 
 export function validateTakeSlots(request: TakeSlotsRequest): void {
@@ -72,4 +84,5 @@ export function validateTakeSlots(request: TakeSlotsRequest): void {
   if (!Number.isInteger(request.slots) || request.slots < 1 || request.slots > 50) throw new Error('slots must be an integer from 1 to 50');
   if (request.priority !== 'urgent' && request.priority !== 'normal') throw new Error('priority must be urgent or normal');
   if (!positive(request.perSecond) || !positive(request.burst)) throw new Error('perSecond and burst must be positive numbers');
+  if (typeof request.client !== 'string' || request.client.length === 0 || request.client.length > 64) throw new Error('client must be a short id');
 }

@@ -41,7 +41,8 @@ export async function portalBudgetWorkflow(input: PortalBudgetInput): Promise<vo
     { validator: validateTakeSlots },
   );
   setHandler(bucketFullSignal, () => {
-    state = { level: Math.max(drained(state, lastPerSecond, Date.now()).level, lastBurst), updatedAtMs: Math.max(Date.now(), state.updatedAtMs) };
+    const current = drained(state, lastPerSecond, Date.now());
+    state = { ...state, level: Math.max(current.level, lastBurst), updatedAtMs: current.updatedAtMs };
   });
 
   for (;;) {

@@ -27,7 +27,8 @@ export interface BatcherDeps {
   clock: Clock;
   /**
    * Pace of partial batches: a request carrying several waiting calls (but fewer than 50) spends a credit; credits
-   * refill at `perSecond` up to `burst`. Lone calls and full batches never wait for a credit.
+   * refill at `perSecond` (divided among the processes sharing the portal's budget) up to `burst`. Lone calls and
+   * full batches never wait for a credit.
    */
   pace: { perSecond: number; burst: number };
   /** Times a read or same-effect command is repeated after its request failed without an answer. Default 2. */
@@ -102,16 +103,19 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     return queue;
   }
 
-  function refillCredits(queue: PortalQueue): void {
+  /** Other processes spend the same portal's budget: each paces its partial batches at its share of the rate. */
+  const paceOf = (memberId: string) => deps.pace.perSecond / Math.max(1, deps.budget.sharers?.(memberId) ?? 1);
+
+  function refillCredits(memberId: string, queue: PortalQueue): void {
     const now = deps.clock.now();
-    queue.credits = Math.min(deps.pace.burst, queue.credits + ((now - queue.creditsAtMs) / 1000) * deps.pace.perSecond);
+    queue.credits = Math.min(deps.pace.burst, queue.credits + ((now - queue.creditsAtMs) / 1000) * paceOf(memberId));
     queue.creditsAtMs = now;
   }
 
   function waitForCredit(memberId: string, queue: PortalQueue): void {
     if (queue.creditTimer) return;
     queue.creditTimer = true;
-    const waitMs = Math.ceil(((1 - queue.credits) / deps.pace.perSecond) * 1000) + 1;
+    const waitMs = Math.ceil(((1 - queue.credits) / paceOf(memberId)) * 1000) + 1;
     void deps.clock.sleep(waitMs).then(() => {
       queue.creditTimer = false;
       evaluate(memberId);
@@ -147,7 +151,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
       queue.lanes.normal.waiting?.abort();
       return;
     }
-    refillCredits(queue);
+    refillCredits(memberId, queue);
     for (const priority of ['urgent', 'normal'] as const) {
       const own = priority === 'urgent' ? queue.urgent.length : queue.normal.length;
       if (own === 0 || queue.lanes[priority].busy) continue;

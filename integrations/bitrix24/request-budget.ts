@@ -20,6 +20,8 @@ export interface RequestBudget {
   acquire(memberId: string, priority: RequestPriority, signal?: AbortSignal): Promise<RequestSlot>;
   /** Bitrix24 answered QUERY_LIMIT_EXCEEDED: its bucket is full whatever was counted (other apps share it). */
   noteBucketFull(memberId: string): void;
+  /** Processes spending this budget for the portal lately (a budget of one process: 1). */
+  sharers?(memberId: string): number;
 }
 
 /** Slots of the burst only urgent requests may take. */

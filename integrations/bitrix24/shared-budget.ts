@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GRANT_VALIDITY_MS, type TakeSlotsAnswer, type TakeSlotsRequest } from '../../contracts/portal-budget.js';
 import { BATCH_CHUNK_SIZE } from './batch-command.js';
@@ -46,6 +47,7 @@ interface Waiter {
 
 interface PortalWaiters {
   queue: Waiter[];
+  sharers: number;
   asking: RequestPriority | undefined;
   /** Cuts the wait after a refusal short when an urgent waiter arrives behind ordinary ones. */
   wake: AbortController | undefined;
@@ -67,6 +69,7 @@ export function createSharedRequestBudget(deps: SharedBudgetDeps): SharedRequest
   const holderTimeoutMs = deps.holderTimeoutMs ?? 5_000;
   const counters: SharedBudgetCounters = { grants: 0, asks: 0, refusals: 0, staleGrants: 0, fallbacks: 0 };
   const portals = new Map<string, PortalWaiters>();
+  const client = randomUUID();
   let lastWarningAt = Number.NEGATIVE_INFINITY;
 
   function warn(error: unknown, memberId: string): void {
@@ -78,7 +81,7 @@ export function createSharedRequestBudget(deps: SharedBudgetDeps): SharedRequest
   function portalOf(memberId: string): PortalWaiters {
     let portal = portals.get(memberId);
     if (portal === undefined) {
-      portal = { queue: [], asking: undefined, wake: undefined, staleInARow: 0 };
+      portal = { queue: [], sharers: 1, asking: undefined, wake: undefined, staleInARow: 0 };
       portals.set(memberId, portal);
     }
     return portal;
@@ -118,12 +121,13 @@ export function createSharedRequestBudget(deps: SharedBudgetDeps): SharedRequest
       counters.asks += 1;
       let answer: TakeSlotsAnswer;
       try {
-        answer = await ask(memberId, { slots: asking.length, priority: head.priority, ...deps.rateLimit });
+        answer = await ask(memberId, { slots: asking.length, priority: head.priority, ...deps.rateLimit, client });
       } catch (error) {
         warn(error, memberId);
         fallBack(memberId, portal.queue.splice(0));
         return;
       }
+      portal.sharers = answer.activeClients;
       if (answer.granted === 0) {
         counters.refusals += 1;
         portal.wake = new AbortController();
@@ -189,6 +193,7 @@ export function createSharedRequestBudget(deps: SharedBudgetDeps): SharedRequest
         void pump(memberId);
       });
     },
+    sharers: (memberId) => portalOf(memberId).sharers,
     noteBucketFull(memberId) {
       deps.fallback.noteBucketFull(memberId);
       deps.holder.bucketFull(memberId).catch((error: unknown) => warn(error, memberId));

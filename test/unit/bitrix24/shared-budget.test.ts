@@ -5,20 +5,28 @@ import { createSharedRequestBudget, type SharedBudgetHolder } from '../../../int
 import { createManualClock } from './support/manual-clock.js';
 
 const LIMITS = { perSecond: 2, burst: 50 };
+const ASK = { ...LIMITS, client: 'worker-a' };
 
 describe('the budget holder bucket (takeSlots)', () => {
   it('grants ordinary requests up to the burst less the arrival margin and the urgent reserve, urgent ones up to the margin', () => {
     const start = { level: 0, updatedAtMs: 0 };
-    const normal = takeSlots(start, { slots: 50, priority: 'normal', ...LIMITS }, 0);
+    const normal = takeSlots(start, { slots: 50, priority: 'normal', ...ASK }, 0);
     // 50 - margin (2 s of drain at 2/s = 4) - reserve (a fifth, 10).
     expect(budgetMargin(2)).toBe(4);
-    expect(normal.answer).toEqual({ granted: 36, retryInMs: 0 });
-    const urgent = takeSlots(normal.state, { slots: 50, priority: 'urgent', ...LIMITS }, 0);
+    expect(normal.answer).toEqual({ granted: 36, retryInMs: 0, activeClients: 1 });
+    const urgent = takeSlots(normal.state, { slots: 50, priority: 'urgent', ...ASK }, 0);
     expect(urgent.answer.granted).toBe(10);
-    const refused = takeSlots(urgent.state, { slots: 1, priority: 'urgent', ...LIMITS }, 0);
-    expect(refused.answer).toEqual({ granted: 0, retryInMs: 501 });
+    const refused = takeSlots(urgent.state, { slots: 1, priority: 'urgent', ...ASK }, 0);
+    expect(refused.answer).toEqual({ granted: 0, retryInMs: 501, activeClients: 1 });
     // Half a second later one slot has drained.
-    expect(takeSlots(refused.state, { slots: 1, priority: 'urgent', ...LIMITS }, 501).answer.granted).toBe(1);
+    expect(takeSlots(refused.state, { slots: 1, priority: 'urgent', ...ASK }, 501).answer.granted).toBe(1);
+  });
+
+  it('counts the processes that asked within the last ten seconds', () => {
+    const first = takeSlots({ level: 0, updatedAtMs: 0 }, { slots: 1, priority: 'normal', ...ASK }, 0);
+    const second = takeSlots(first.state, { slots: 1, priority: 'normal', ...ASK, client: 'worker-b' }, 1_000);
+    expect(second.answer.activeClients).toBe(2);
+    expect(takeSlots(second.state, { slots: 1, priority: 'normal', ...ASK, client: 'worker-b' }, 10_500).answer.activeClients).toBe(1);
   });
 });
 
@@ -37,7 +45,7 @@ function fakeHolder(answer: (request: TakeSlotsRequest) => TakeSlotsAnswer | Pro
 describe('shared request budget (one process)', () => {
   it('asks once per round for every waiter of the portal, urgent ones first and on their own', async () => {
     const { clock, advance } = createManualClock();
-    const { holder, asks } = fakeHolder((request) => ({ granted: request.slots, retryInMs: 0 }));
+    const { holder, asks } = fakeHolder((request) => ({ granted: request.slots, retryInMs: 0, activeClients: 1 }));
     const budget = createSharedRequestBudget({ holder, fallback: createPortalRateLimiter({ clock }).requests, rateLimit: LIMITS, clock });
     const order: string[] = [];
     const take = (name: string, priority: 'urgent' | 'normal') => budget.acquire('portal-a', priority).then(() => order.push(name));
@@ -56,7 +64,7 @@ describe('shared request budget (one process)', () => {
 
   it('waits as long as the holder says when nothing fits, and an urgent waiter cuts that wait short', async () => {
     const { clock, advance } = createManualClock();
-    const { holder, asks } = fakeHolder((request) => (request.priority === 'urgent' ? { granted: 1, retryInMs: 0 } : { granted: 0, retryInMs: 10_000 }));
+    const { holder, asks } = fakeHolder((request) => (request.priority === 'urgent' ? { granted: 1, retryInMs: 0, activeClients: 1 } : { granted: 0, retryInMs: 10_000, activeClients: 1 }));
     const budget = createSharedRequestBudget({ holder, fallback: createPortalRateLimiter({ clock }).requests, rateLimit: LIMITS, clock });
     let normalGranted = false;
     void budget.acquire('portal-a', 'normal').then(() => (normalGranted = true));
@@ -97,7 +105,7 @@ describe('shared request budget (one process)', () => {
         slow = false;
         await clock.sleep(1_500);
       }
-      return { granted: 1, retryInMs: 0 };
+      return { granted: 1, retryInMs: 0, activeClients: 1 };
     });
     const budget = createSharedRequestBudget({ holder, fallback: createPortalRateLimiter({ clock }).requests, rateLimit: LIMITS, clock });
     const slot = budget.acquire('portal-a', 'normal');

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import { Bitrix24Error, Bitrix24LocalError } from './errors.js';
 import {
   createPortalRateLimiter,
+  DEFAULT_RATE_LIMIT,
   type OperatingBudgetSettings,
   type PortalRateLimiter,
   type RateLimitSettings,
@@ -104,8 +105,12 @@ type Target =
   | { kind: 'webhook'; url: string };
 
 const TOKEN_ERRORS = new Set(['expired_token', 'invalid_token']);
-/** Partial batches go at the portal's sustained rate, with two at once (docs/rate-limits.md). */
-const DEFAULT_PACE = { perSecond: 2, burst: 2 } as const;
+/**
+ * Partial batches go at half the portal's drain rate, two at once: a storm's requests stay well inside the budget and
+ * leave room for lone calls and other applications (docs/rate-limits.md).
+ */
+const PACE_SHARE_OF_DRAIN = 0.5;
+const PACE_BURST = 2;
 const TEN_MINUTES_MS = 10 * 60_000;
 
 function joinUrl(base: string, method: string): string {
@@ -265,7 +270,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
           recordTime: (memberId, method, time) => limiter.recordTime(memberId, method, time),
           noteMethodBlocked: (memberId, method, resetAtMs) => limiter.noteMethodBlocked(memberId, method, resetAtMs),
           clock,
-          pace: { perSecond: deps.rateLimit?.perSecond ?? DEFAULT_PACE.perSecond, burst: DEFAULT_PACE.burst },
+          pace: { perSecond: (deps.rateLimit ?? DEFAULT_RATE_LIMIT).perSecond * PACE_SHARE_OF_DRAIN, burst: PACE_BURST },
         })
       : undefined;
 

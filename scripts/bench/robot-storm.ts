@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import type { Stack } from '../../test/support/stack.js';
 import { startService, type ServiceProcess } from '../../test/support/service-process.js';
+import { runClosedLoop } from './load.js';
 import { drainMs, quietPortal } from './portal-quiet.js';
 import type { BenchRow } from './stats.js';
 
@@ -9,6 +10,9 @@ import type { BenchRow } from './stats.js';
 export const REAL_RATE_LIMIT = { perSecond: 2, burst: 50 } as const;
 
 export const ROBOT_STORM_TARGETS = { makespanSeconds: 15, requests: 30 } as const;
+
+/** Robot calls in flight from the portal to the API at once (the deal storm delivers its events the same way). */
+const FIRE_CONCURRENCY = 32;
 
 export interface RobotStormCase {
   workers: 1 | 2;
@@ -73,13 +77,18 @@ export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promis
     // From an empty bucket: whatever ran before has drained (burst / rate) and gone quiet.
     await quietPortal(stack, drainMs(REAL_RATE_LIMIT));
     emulator.resetRequestCounts();
+    const firstCall = emulator.calls.length;
     const handlerUrl = `${stack.apiUrl}/bitrix24/bizproc`;
     const startedAt = Date.now();
-    const fired = await Promise.allSettled(
-      Array.from({ length: measured }, (_, index) =>
-        emulator.fireRobot(handlerUrl, { code: GET_1C_PRICE.code, properties: { article: `SKU-00${1 + (index % 3)}` } }),
-      ),
-    );
+    // All calls are queued at once and delivered through FIRE_CONCURRENCY connections, as the portal's queue does.
+    const fired: PromiseSettledResult<Awaited<ReturnType<typeof emulator.fireRobot>>>[] = [];
+    await runClosedLoop(measured, FIRE_CONCURRENCY, async (index) => {
+      const call = emulator.fireRobot(handlerUrl, { code: GET_1C_PRICE.code, properties: { article: `SKU-00${1 + (index % 3)}` } });
+      fired[index] = await call.then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+    });
     const accepted = fired.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value.status === 200 ? [outcome.value] : []));
     const refused = measured - accepted.length;
     const firstRefusal = fired.find((outcome) => outcome.status === 'rejected' || outcome.value.status !== 200);
@@ -96,6 +105,9 @@ export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promis
     // The timeline line after each answer is part of the storm's cost.
     await quietPortal(stack, 3_000);
     const { restRequests, queryLimitRejections } = emulator.requestCounts();
+    const recorded = emulator.calls.slice(firstCall);
+    const batches = recorded.filter((call) => call.method === 'batch').length;
+    const commandsInBatches = recorded.filter((call) => call.inBatch === true).length;
 
     const extrapolated = measured < testCase.calls;
     const scale = testCase.calls / measured;
@@ -121,6 +133,11 @@ export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promis
         ...(testCase.batching ? { target: `<= ${ROBOT_STORM_TARGETS.requests}`, met: requests <= ROBOT_STORM_TARGETS.requests } : {}),
       },
       { benchmark: name, figure: '503 QUERY_LIMIT_EXCEEDED', value: String(queryLimitRejections), target: '0', met: queryLimitRejections === 0 },
+      {
+        benchmark: name,
+        figure: 'measured: plain calls / batches (commands)',
+        value: `${restRequests - batches} / ${batches} (${commandsInBatches})`,
+      },
     ];
     process.stdout.write(`${line}\n`);
     return { line, rows };

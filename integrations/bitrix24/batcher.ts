@@ -76,6 +76,14 @@ interface PortalQueue {
 const TEN_MINUTES_MS = 10 * 60_000;
 
 /**
+ * Partial batches go at half the portal's drain rate, two at once: a storm's requests stay well inside the budget and
+ * leave room for lone calls and other applications (docs/rate-limits.md).
+ */
+export function batchPace(rateLimit: { perSecond: number }): BatcherDeps['pace'] {
+  return { perSecond: rateLimit.perSecond / 2, burst: 2 };
+}
+
+/**
  * Coalesces the calls of every activity in this process into `batch` requests per portal (DESIGN decision 11,
  * docs/rate-limits.md). Two lanes per portal, urgent and normal, each with at most one request waiting or in flight;
  * a request takes its commands only once the budget granted its slot, urgent first and FIFO within a priority, so

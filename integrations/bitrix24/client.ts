@@ -4,7 +4,7 @@ import { createLogger, redactText } from '../../lib/logger.js';
 import type { PortalStore } from '../../lib/portals/store.js';
 import { batchCommandProblem, type BatchCommand } from './batch-command.js';
 import type { BatchCommandError } from './batch-reply.js';
-import { createBatcher, type Batcher, type BatcherCounters } from './batcher.js';
+import { batchPace, createBatcher, type Batcher, type BatcherCounters } from './batcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { Bitrix24Error, Bitrix24LocalError } from './errors.js';
 import {
@@ -105,12 +105,6 @@ type Target =
   | { kind: 'webhook'; url: string };
 
 const TOKEN_ERRORS = new Set(['expired_token', 'invalid_token']);
-/**
- * Partial batches go at half the portal's drain rate, two at once: a storm's requests stay well inside the budget and
- * leave room for lone calls and other applications (docs/rate-limits.md).
- */
-const PACE_SHARE_OF_DRAIN = 0.5;
-const PACE_BURST = 2;
 const TEN_MINUTES_MS = 10 * 60_000;
 
 function joinUrl(base: string, method: string): string {
@@ -270,7 +264,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
           recordTime: (memberId, method, time) => limiter.recordTime(memberId, method, time),
           noteMethodBlocked: (memberId, method, resetAtMs) => limiter.noteMethodBlocked(memberId, method, resetAtMs),
           clock,
-          pace: { perSecond: (deps.rateLimit ?? DEFAULT_RATE_LIMIT).perSecond * PACE_SHARE_OF_DRAIN, burst: PACE_BURST },
+          pace: batchPace(deps.rateLimit ?? DEFAULT_RATE_LIMIT),
         })
       : undefined;
 

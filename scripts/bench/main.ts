@@ -3,6 +3,7 @@
 // A benchmark, not a test: it reports figures whether or not they meet their targets.
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ENTITY_TYPE } from '../../contracts/documents.js';
 import { CHECK_CREDIT_LIMIT, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startStack } from '../../test/support/stack.js';
 import { budgetOverhead } from './budget-overhead.js';
@@ -30,7 +31,10 @@ if (wanted('round-trip') || wanted('budget') || wanted('credit') || wanted('even
       progress('round trip');
       // From a portal at rest: provisioning's requests have drained from the bucket.
       await quietPortal(stack, drainMs(REAL_RATE_LIMIT));
-      const price = { label: 'GET_1C_PRICE at the real 2/s', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, p50TargetMs: 150 };
+      // On a deal the portal holds: every run also writes its line on the deal's timeline, as in production.
+      const deal = stack.emulator.state.addItem(ENTITY_TYPE.deal, { title: 'Round trip', assignedById: 3 });
+      const documentId: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${deal.id}`];
+      const price = { label: 'GET_1C_PRICE at the real 2/s', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, documentId, p50TargetMs: 150 };
       rows.push(...(await robotRoundTrip(stack, price)).rows);
     }
     if (wanted('budget')) {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { ENTITY_TYPE } from '../../contracts/documents.js';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import type { Stack } from '../../test/support/stack.js';
 import { startService, type ServiceProcess } from '../../test/support/service-process.js';
@@ -57,6 +58,13 @@ async function startWorkers(stack: Stack, count: number, env: NodeJS.ProcessEnv)
   }
 }
 
+async function timelineLines(stack: Stack, fromIndex: number, expected: number, timeoutMs = 900_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const written = () =>
+    stack.emulator.calls.slice(fromIndex).filter((call) => call.method === 'crm.timeline.logmessage.add' && call.status === 200).length;
+  while (written() < expected && Date.now() < deadline) await delay(250);
+}
+
 function label(testCase: RobotStormCase): string {
   return `${testCase.calls} calls, ${testCase.workers} worker${testCase.workers === 1 ? '' : 's'}, batching ${testCase.batching ? 'on' : 'off'}`;
 }
@@ -71,8 +79,17 @@ export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promis
   const measured = testCase.measuredCalls ?? testCase.calls;
   const workers = await startWorkers(stack, testCase.workers, { B24_BATCHING: String(testCase.batching) });
   try {
+    // Each call runs on a deal of its own, so every run also writes its line on the deal's timeline.
+    const deals = Array.from({ length: measured + 1 }, (_, index) =>
+      emulator.state.addItem(ENTITY_TYPE.deal, { title: `Robot storm deal ${index}`, assignedById: 3 }).id,
+    );
+    const documentOf = (index: number): [string, string, string] => ['crm', 'CCrmDocumentDeal', `DEAL_${deals[index] ?? 0}`];
     // One call first, so the portal's long-lived workflows have moved to the new workers before the clock starts.
-    const warmup = await emulator.fireRobot(`${stack.apiUrl}/bitrix24/bizproc`, { code: GET_1C_PRICE.code, properties: { article: 'SKU-001' } });
+    const warmup = await emulator.fireRobot(`${stack.apiUrl}/bitrix24/bizproc`, {
+      code: GET_1C_PRICE.code,
+      documentId: documentOf(measured),
+      properties: { article: 'SKU-001' },
+    });
     await emulator.waitForRobotCompletion(warmup.eventToken, 120_000);
     // From an empty bucket: whatever ran before has drained (burst / rate) and gone quiet.
     await quietPortal(stack, drainMs(REAL_RATE_LIMIT));
@@ -83,7 +100,11 @@ export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promis
     // All calls are queued at once and delivered through FIRE_CONCURRENCY connections, as the portal's queue does.
     const fired: PromiseSettledResult<Awaited<ReturnType<typeof emulator.fireRobot>>>[] = [];
     await runClosedLoop(measured, FIRE_CONCURRENCY, async (index) => {
-      const call = emulator.fireRobot(handlerUrl, { code: GET_1C_PRICE.code, properties: { article: `SKU-00${1 + (index % 3)}` } });
+      const call = emulator.fireRobot(handlerUrl, {
+        code: GET_1C_PRICE.code,
+        documentId: documentOf(index),
+        properties: { article: `SKU-00${1 + (index % 3)}` },
+      });
       fired[index] = await call.then(
         (value) => ({ status: 'fulfilled', value }) as const,
         (reason: unknown) => ({ status: 'rejected', reason }) as const,
@@ -102,8 +123,9 @@ export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promis
     const completed = done.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value.status === 'completed' ? [outcome.value] : []));
     const lastSendAt = Math.max(...completed.map((invocation) => invocation.completedAt ?? startedAt));
     const makespanSeconds = (lastSendAt - startedAt) / 1000;
-    // The timeline line after each answer is part of the storm's cost.
-    await quietPortal(stack, 3_000);
+    // The timeline line after each answer is part of the storm's cost: wait for every one of them.
+    await timelineLines(stack, firstCall, completed.length);
+    await quietPortal(stack, 1_000);
     const { restRequests, queryLimitRejections } = emulator.requestCounts();
     const recorded = emulator.calls.slice(firstCall);
     const batches = recorded.filter((call) => call.method === 'batch').length;

@@ -51,7 +51,7 @@ async function coalesced<K extends string>(
   const outcome: BatchOutcome<K> = { results: {}, errors: {}, totals: {}, nexts: {}, notSent: [] };
   const answers = await callCommands(
     memberId,
-    keys.map((key) => commands[key]),
+    keys.map((key) => ({ ...commands[key], label: key })),
     { signal: opts.signal, priority: opts.priority },
   );
   answers.forEach((answer, index) => {

@@ -11,6 +11,8 @@ export interface QueuedCall {
   params: Record<string, unknown>;
   priority: RequestPriority;
   signal?: AbortSignal | undefined;
+  /** Shown in the command's key inside a batch (the `batch()` helper passes its own keys), for people reading logs. */
+  label?: string | undefined;
 }
 
 export interface BatcherDeps {
@@ -79,6 +81,15 @@ const TEN_MINUTES_MS = 10 * 60_000;
  * Partial batches go at half the portal's drain rate, two at once: a storm's requests stay well inside the budget and
  * leave room for lone calls and other applications (docs/rate-limits.md).
  */
+/**
+ * A unique key per command. A label keeps only characters that cannot start a reference or nest an array when
+ * Bitrix24 reads the key (core rest_util.php processBatchStructure rewrites `$...` in keys too).
+ */
+function commandKey(index: number, label: string | undefined): string {
+  const readable = (label ?? '').replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 60);
+  return readable === '' ? `c${index}` : `c${index}_${readable}`;
+}
+
 export function batchPace(rateLimit: { perSecond: number }): BatcherDeps['pace'] {
   return { perSecond: rateLimit.perSecond / 2, burst: 2 };
 }
@@ -217,7 +228,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     }
     counters.batchRequests += 1;
     counters.batchedCommands += commands.length;
-    const keys = commands.map((_, index) => `c${index}`);
+    const keys = commands.map((pending, index) => commandKey(index, pending.label));
     const cmd = Object.fromEntries(commands.map((pending, index) => [keys[index], buildBatchCommand(pending)]));
     let reply: Bitrix24RawResponse;
     try {

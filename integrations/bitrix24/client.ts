@@ -66,6 +66,8 @@ export interface Bitrix24CallOptions {
   budgetMethods?: readonly string[] | undefined;
   /** `urgent` calls go ahead of queued ordinary ones: a robot's answer to a waiting business process. */
   priority?: RequestPriority | undefined;
+  /** With batching: shown in the command's key when the call travels inside a `batch` request. */
+  label?: string | undefined;
 }
 
 /** One command's answer from `callCommands`. */
@@ -89,7 +91,7 @@ export interface Bitrix24Client {
    */
   callCommands?(
     memberId: string,
-    commands: readonly BatchCommand[],
+    commands: readonly (BatchCommand & { label?: string })[],
     opts?: Pick<Bitrix24CallOptions, 'signal' | 'priority'>,
   ): Promise<Bitrix24CommandOutcome[]>;
   /** The per-portal request budget; its counters feed metrics. */
@@ -276,7 +278,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
   ): Promise<Bitrix24RawResponse<T>> {
     if (batcher !== undefined && batchCommandProblem(method, params) === undefined) {
       await limiter.waitForOperatingBudget(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);
-      const call = { method, params, priority: opts.priority ?? 'normal', signal: opts.signal } as const;
+      const call = { method, params, priority: opts.priority ?? 'normal', signal: opts.signal, label: opts.label } as const;
       return (await batcher.submit(memberId, call)) as Bitrix24RawResponse<T>;
     }
     return request<T>(memberId, method, params, opts);
@@ -284,10 +286,12 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
 
   async function callCommands(
     memberId: string,
-    commands: readonly BatchCommand[],
+    commands: readonly (BatchCommand & { label?: string })[],
     opts: Pick<Bitrix24CallOptions, 'signal' | 'priority'> = {},
   ): Promise<Bitrix24CommandOutcome[]> {
-    const settled = await Promise.allSettled(commands.map((command) => callRaw(memberId, command.method, command.params ?? {}, opts)));
+    const settled = await Promise.allSettled(
+      commands.map((command) => callRaw(memberId, command.method, command.params ?? {}, { ...opts, label: command.label })),
+    );
     const failed = settled.find(
       (outcome): outcome is PromiseRejectedResult =>
         outcome.status === 'rejected' && !(outcome.reason instanceof Bitrix24Error && outcome.reason.scope === 'command'),

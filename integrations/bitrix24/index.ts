@@ -36,5 +36,7 @@ export type {
   ReleaseSlot,
 } from './rate-limiter.js';
 export type { Bitrix24RawResponse, Bitrix24Time } from './response.js';
+export { createSharedRequestBudget } from './shared-budget.js';
+export type { SharedBudgetCounters, SharedBudgetHolder, SharedRequestBudget } from './shared-budget.js';
 export { createTransport } from './transport.js';
 export type { FetchLike, Transport } from './transport.js';

@@ -95,11 +95,11 @@ export function batchPace(rateLimit: { perSecond: number }): BatcherDeps['pace']
 }
 
 /**
- * Coalesces the calls of every activity in this process into `batch` requests per portal (DESIGN decision 11,
- * docs/rate-limits.md). Two lanes per portal, urgent and normal, each with at most one request waiting or in flight;
- * a request takes its commands only once the budget granted its slot, urgent first and FIFO within a priority, so
- * whatever queued meanwhile rides along. A lone call goes at once as a plain call; several waiting calls go as one
- * batch when 50 are waiting or a pace credit is free.
+ * Coalesces the calls of every activity in this process into `batch` requests per portal (docs/rate-limits.md).
+ * Two lanes per portal, urgent and normal, each with at most one request waiting or in flight; a request takes its
+ * commands only once the budget granted its slot, urgent first and FIFO within a priority, so whatever queued
+ * meanwhile rides along. A lone call goes at once as a plain call; several waiting calls go as one batch when 50 are
+ * waiting or a pace credit is free.
  */
 export function createBatcher(deps: BatcherDeps): Batcher {
   const queues = new Map<string, PortalQueue>();

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Bitrix24CallReport } from '../integrations/bitrix24/client.js';
 import { ConfigError } from '../lib/config.js';
 import { createMetricsRegistry } from '../lib/metrics/registry.js';
-import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics/worker-metrics.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import { createActivityLoggingInterceptor } from './activity-logging-interceptor.js';
 import { startMetricsServer, type MetricsServer } from '../lib/metrics/server.js';

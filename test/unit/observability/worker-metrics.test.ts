@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { bitrix24ErrorLabel, portalLabel, restMethodLabel } from '../../../lib/metrics/labels.js';
 import { createMetricsRegistry } from '../../../lib/metrics/registry.js';
-import { createWorkerMetrics } from '../../../lib/metrics/worker-metrics.js';
+import { createWorkerMetrics } from '../../../worker/metrics.js';
 import { startMetricsServer } from '../../../lib/metrics/server.js';
 import { countTokenRefreshes } from '../../../worker/refresh-counting-store.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';

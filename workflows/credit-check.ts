@@ -12,8 +12,8 @@ import {
 } from '@temporalio/workflow';
 import type { CreditCheckSettings } from '../activities/credit/settings.js';
 import type { CompanyCredit } from '../integrations/finance/client.js';
-import type { FinanceFailureType } from '../integrations/finance/errors.js';
 import type { Activities } from '../activities/index.js';
+import { FINANCE_FAILURES } from '../contracts/failures/finance.js';
 import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import {
@@ -39,8 +39,6 @@ const { notifyCreditApprover } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   scheduleToCloseTimeout: '24 hours',
 });
-
-const COMPANY_NOT_FOUND: FinanceFailureType = 'Finance.CompanyNotFound';
 
 type LookupResult =
   | { kind: 'answered'; figures: CompanyCredit }
@@ -167,7 +165,7 @@ function classifyAttemptFailure(error: unknown): AttemptFailure {
   if (!(error instanceof ActivityFailure)) throw error;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure) {
-    if (cause.type === COMPANY_NOT_FOUND) return { kind: 'unknown-company' };
+    if (cause.type === FINANCE_FAILURES.type.CompanyNotFound) return { kind: 'unknown-company' };
     if (cause.nonRetryable) return { kind: 'unusable', detail: cause.message };
     return { kind: 'unavailable', problem: describeProblem(cause) };
   }

@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
+import { ONEC_FAILURES } from '../contracts/failures/onec.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import { finishRobot, timeLeftForBitrix24 } from './robot/finish.js';
 
@@ -25,7 +26,7 @@ export async function get1cPriceWorkflow(call: RobotCall<{ article: string }>): 
   const { lookupPrice } = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: retryBound(settings.onecRetryBoundMs, timeLeftForBitrix24(call)),
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['OneC.BadResponse'] },
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...ONEC_FAILURES.nonRetryableTypes] },
   });
 
   try {

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { FINANCE_FAILURES } from '../../contracts/failures/finance.js';
 import { Context } from '@temporalio/activity';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import type { CompanyCredit, FinanceClient } from '../../integrations/finance/client.js';
@@ -17,7 +17,7 @@ export function createCreditActivities(deps: { bitrix24: Bitrix24Caller; finance
   return {
     async readCompanyCredit(input: { companyId: string }): Promise<CompanyCredit> {
       if (!deps.finance) {
-        throw ApplicationFailure.nonRetryable('This worker has no finance client (FINANCE_BASE_URL)', 'Finance.NotConfigured');
+        throw FINANCE_FAILURES.create('NotConfigured', 'This worker has no finance client (FINANCE_BASE_URL)');
       }
       return deps.finance.getCredit(input.companyId, { signal: Context.current().cancellationSignal });
     },

@@ -1,5 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
 import type { PortalStore } from '../../lib/portals/store.js';
 import { buildDeclaration, formatProgress, provisionPortal, ProvisioningError } from '../../provisioning/index.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
@@ -32,7 +33,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
   return {
     async provisionPortal(input: { memberId: string }): Promise<ProvisioningOutcome> {
       const context = Context.current();
-      if (!deps.portals) throw ApplicationFailure.nonRetryable('this worker has no portal store to provision with', 'Config.MissingPortalStore');
+      if (!deps.portals) throw CONFIG_FAILURES.create('MissingPortalStore', 'this worker has no portal store to provision with');
       const portals = deps.portals;
       try {
         const result = await provisionPortal({

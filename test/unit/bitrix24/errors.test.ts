@@ -1,7 +1,7 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { BITRIX24_ERROR_CODES } from '../../../contracts/failures/bitrix24.js';
 import {
-  BITRIX24_ERROR_CATALOGUE,
   Bitrix24Error,
   classifyBitrix24Error,
   toApplicationFailure,
@@ -39,7 +39,7 @@ const EXPECTED: Record<string, { status: number; retryable: boolean }> = {
 
 describe('classifyBitrix24Error', () => {
   it('covers exactly the documented codes', () => {
-    expect(Object.keys(BITRIX24_ERROR_CATALOGUE).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect([...BITRIX24_ERROR_CODES].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   it.each(Object.entries(EXPECTED))('%s → retryable=%j', (code, { status, retryable }) => {

@@ -1,11 +1,9 @@
 import { defineFailures } from './failures/define.js';
+import type { ERP_CREATE_ORDER, RobotReturnValues } from './robot-declarations.js';
 
 /** Shared shapes of the ERP order robot (ERP_CREATE_ORDER): sandbox-safe, used by the workflow and its activities. */
 
-export interface ErpOrderReturnValues extends Record<string, unknown> {
-  erp_order_id: string;
-  error: string;
-}
+export type ErpOrderReturnValues = RobotReturnValues<typeof ERP_CREATE_ORDER>;
 
 /**
  * The ERP's idempotency key for a deal's order. One deal, one order: a second robot run for the same deal, a retried

@@ -10,6 +10,7 @@ import { createLogger } from '../lib/logger.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { findPortalMemberId, PortalNotFoundError } from '../provisioning/find-portal.js';
+import { WORKFLOW_TYPES } from '../worker/workflow-types.js';
 import {
   applyProvisioning,
   buildDeclaration,
@@ -76,7 +77,7 @@ async function main(): Promise<number> {
       declaration,
       settings: store,
       reassert: values.reassert,
-      ...(credentials ? { warningContext: { portalDomain: credentials.domain } } : {}),
+      warningContext: { knownWorkflowTypes: WORKFLOW_TYPES, ...(credentials ? { portalDomain: credentials.domain } : {}) },
     };
     const planned = await planProvisioning(input);
     out(`Portal ${memberId}${credentials ? ` (${credentials.domain})` : ''}${values['dry-run'] ? ' — dry run, nothing is written' : ''}`);

@@ -15,6 +15,7 @@ import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { readWorkerObservabilityConfig, setUpWorkerObservability } from './observability.js';
 import { processSettingsFromConfig } from './process-settings.js';
 import { workflowSource } from './workflow-source.js';
+import { WORKFLOW_TYPES } from './workflow-types.js';
 
 const logger = createLogger({ name: 'worker' });
 
@@ -85,6 +86,7 @@ const activities = createActivities({
     invoiceTotalEntityTypeId: config.INVOICE_TOTAL_ENTITY_TYPE_ID,
     shipmentListIblockId: config.SHIPMENT_LIST_IBLOCK_ID,
     erpOrderField: config.ERP_ORDER_FIELD,
+    knownWorkflowTypes: WORKFLOW_TYPES,
   },
 });
 

@@ -15,6 +15,7 @@ import type { CompanyCredit } from '../integrations/finance/client.js';
 import type { Activities } from '../activities/index.js';
 import { FINANCE_FAILURES } from '../contracts/failures/finance.js';
 import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
+import type { CHECK_CREDIT_LIMIT, RobotCallOf, RobotProperties } from '../contracts/robot-declarations.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import {
   decideCredit,
@@ -26,11 +27,7 @@ import {
 } from './credit-decision.js';
 import { finishRobot, reportProgress } from './robot/finish.js';
 
-export interface CreditCheckProperties extends Record<string, unknown> {
-  company_id: number;
-  amount: number;
-  currency?: string;
-}
+export type CreditCheckProperties = RobotProperties<typeof CHECK_CREDIT_LIMIT>;
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
 
@@ -62,7 +59,7 @@ interface AttemptLog {
  * attempt. A timer started with the first attempt ends the wait exactly `waitMs` after the call (`call.ts`): then the
  * request goes to manual approval with the outage in the reason, and the approver is notified once.
  */
-export async function creditCheckWorkflow(call: RobotCall<CreditCheckProperties>): Promise<RobotOutcome<CreditReturnValues>> {
+export async function creditCheckWorkflow(call: RobotCallOf<typeof CHECK_CREDIT_LIMIT>): Promise<RobotOutcome<CreditReturnValues>> {
   const request = toCreditRequest(call.properties);
   const { credit } = await processSettings();
   if (!credit) {

@@ -1,5 +1,5 @@
-import { JIRA_FAILURES } from '../../contracts/failures/jira.js';
 import { Context } from '@temporalio/activity';
+import { JIRA_FAILURES } from '../../contracts/failures/jira.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import type { JiraClient } from '../../integrations/jira/client.js';
 import { dealLabel } from '../../integrations/jira/labels.js';
@@ -60,3 +60,6 @@ export function createJiraProjectActivities(deps: { bitrix24: Bitrix24Caller; ji
     },
   };
 }
+
+/** JIRA_CREATE_PROJECT in the worker (activities/robots.ts); it has no settings of its own. */
+export const jiraProjectRobot = { activities: createJiraProjectActivities };

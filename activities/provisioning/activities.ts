@@ -16,6 +16,8 @@ export interface ProvisioningDeps {
   shipmentListIblockId?: number | undefined;
   /** config ERP_ORDER_FIELD: the deal field provisioning creates for the ERP robot. */
   erpOrderField?: string | undefined;
+  /** The workflow types the worker runs (worker/workflow-types.ts): a waiting robot without one is a warning. */
+  knownWorkflowTypes?: readonly string[] | undefined;
 }
 
 export interface ProvisioningOutcome {
@@ -48,6 +50,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
           }),
           settings: portals,
           reassert: true,
+          ...(deps.knownWorkflowTypes === undefined ? {} : { warningContext: { knownWorkflowTypes: deps.knownWorkflowTypes } }),
           signal: context.cancellationSignal,
           onProgress: (progress) => {
             context.heartbeat();

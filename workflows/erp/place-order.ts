@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { CreateErpOrderInput } from '../../integrations/erp/types.js';
-import type { ProcessSettings } from '../../activities/settings.js';
+import type { ErpOrderSettings } from '../../activities/erp-order/activities.js';
 import { ERP_FAILURES } from '../../contracts/failures/erp.js';
 import type { RobotCall } from '../../contracts/robot-call.js';
 import { OUTCOMES } from '../../contracts/search-attributes.js';
@@ -30,7 +30,7 @@ const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
 export async function placeOrderWithRetries(
   call: RobotCall,
   order: CreateErpOrderInput,
-  settings: ProcessSettings,
+  settings: ErpOrderSettings,
 ): Promise<PlaceOrderResult> {
   // One attempt may look the order up and then create it: two ERP calls, each bounded by the client's timeout.
   const attemptTimeoutMs = 2 * settings.erpCallTimeoutMs + ATTEMPT_MARGIN_MS;

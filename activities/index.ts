@@ -45,7 +45,7 @@ export function createActivities(deps: ActivityDeps) {
       bitrix24: deps.bitrix24,
       temporal: deps.temporal,
       eventRoutes: createEventRouteSource({
-        config: { CLAIM_ENTITY_TYPE_ID: deps.settings.crm?.claimEntityTypeId },
+        config: { CLAIM_ENTITY_TYPE_ID: deps.settings.crm?.claimEntityTypeId, INVOICE_TOTAL_ENTITY_TYPE_ID: deps.settings.crm?.invoiceTotalEntityTypeId },
         portals: deps.portals ?? { settings: async () => ({}) },
       }),
     }),

@@ -2,9 +2,13 @@
 import type { EmulatorState, FeatureCode } from './state.js';
 import type { InstallFormCall, InstallFormInput, LifecycleDelivery } from './app-lifecycle.js';
 import type { FirePlacementInput, PlacementCall } from './placement-calls.js';
+import type { HttpOutcome } from './http-outcome.js';
+import type { RobotInvocation } from './robot-invocation.js';
 
 export type { FirePlacementInput, PlacementCall } from './placement-calls.js';
 export type { InstallFormCall, InstallFormInput, LifecycleDelivery } from './app-lifecycle.js';
+export type { HttpOutcome } from './http-outcome.js';
+export { LATE_REASON, ROBOT_STATUS, type LateReason, type LateSend, type RobotInvocation, type RobotStatus } from './robot-invocation.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -61,47 +65,6 @@ export interface FireRobotInput {
   /** Re-delivers the call that carried this token (duplicate delivery). */
   eventToken?: string;
   userId?: number;
-}
-
-export const ROBOT_STATUS = { waiting: 'waiting', completed: 'completed', timedOut: 'timed_out' } as const;
-export type RobotStatus = (typeof ROBOT_STATUS)[keyof typeof ROBOT_STATUS];
-
-export const LATE_REASON = { alreadyCompleted: 'already_completed', timedOut: 'timed_out', notSubscribed: 'not_subscribed' } as const;
-export type LateReason = (typeof LATE_REASON)[keyof typeof LATE_REASON];
-
-export interface LateSend {
-  at: number;
-  reason: LateReason;
-  returnValues: Record<string, unknown>;
-  logMessage?: string;
-}
-
-/** One robot / BP-activity instance waiting in the emulated business process. */
-export interface RobotInvocation {
-  eventToken: string;
-  code: string;
-  handlerUrl: string;
-  bizprocWorkflowId: string;
-  activityName: string;
-  documentId: [string, string, string];
-  documentType: [string, string, string];
-  properties: Record<string, unknown>;
-  useSubscription: boolean;
-  timeoutDuration: number;
-  firedAt: number;
-  /** How many times the call was delivered (duplicates included). */
-  deliveries: number;
-  status: RobotStatus;
-  completedAt?: number;
-  returnValues?: Record<string, unknown>;
-  /** Every line written to the BP log: bizproc.activity.log lines and the LOG_MESSAGE of the accepted send. */
-  logMessages: string[];
-  lateSends: LateSend[];
-}
-
-export interface HttpOutcome {
-  status: number;
-  body: unknown;
 }
 
 export interface InjectedFailure {

@@ -5,15 +5,6 @@ import { ERP_FAILURES } from '../../contracts/failures/erp.js';
 export { ERP_FAILURES };
 export type ErpFailureName = keyof typeof ERP_FAILURES.policies;
 
-/** SOAP 1.1 fault codes the ERP service answers with (documented in erp.wsdl). */
-export const ErpFaultCode = {
-  Validation: 'soap:Client.Validation',
-  BusinessRejection: 'soap:Client.BusinessRejection',
-  Unavailable: 'soap:Server.Unavailable',
-  Server: 'soap:Server',
-} as const;
-export type ErpFaultCode = (typeof ErpFaultCode)[keyof typeof ErpFaultCode];
-
 /** Plain-JSON details attached to every ERP failure; never carries order content or credentials. */
 export interface ErpFailureDetails {
   readonly operation?: string;

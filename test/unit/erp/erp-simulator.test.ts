@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createErpClient, type ErpClient } from '../../../integrations/erp/client.js';
 import { ERP_FAILURES } from '../../../integrations/erp/errors.js';
 import type { CreateErpOrderInput } from '../../../integrations/erp/types.js';
-import { startErpSimulator, type ErpSimulator } from '../../../emulators/erp/simulator.js';
+import { ERP_WSDL_PATH as SIMULATOR_WSDL_PATH, startErpSimulator, type ErpSimulator } from '../../../emulators/erp/simulator.js';
+import { ERP_WSDL_PATH as CLIENT_WSDL_PATH } from '../../../integrations/erp/wsdl.js';
 import { createLogger } from '../../../lib/logger.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -17,6 +19,10 @@ function orderInput(externalId: string): CreateErpOrderInput {
 }
 
 describe('ERP simulator', () => {
+  it("publishes the WSDL our client ships: the ERP's contract and the client's copy are the same document", () => {
+    expect(readFileSync(CLIENT_WSDL_PATH, 'utf8')).toBe(readFileSync(SIMULATOR_WSDL_PATH, 'utf8'));
+  });
+
   let simulator: ErpSimulator;
   let client: ErpClient;
 

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
-import { temporalConnectionOptions } from '../lib/temporal-connection.js';
+import { resolveTemporalConfig } from '../lib/temporal-connection.js';
 import { findPortalMemberId, PortalNotFoundError } from '../provisioning/find-portal.js';
 import { WORKFLOW_TYPES } from '../worker/workflow-types.js';
 import {
@@ -48,8 +48,8 @@ async function main(): Promise<number> {
     fail(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const { config, connectionOptions } = resolveTemporalConfig(loadConfig());
+  const connection = await Connection.connect(connectionOptions);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config.PAYLOAD_CODEC_KEY, { allowPlaintextPayloads: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT }) });
   const store = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const bitrix24 = createBitrix24Client({

@@ -5,10 +5,10 @@ import type { WorkerOptions } from '@temporalio/worker';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /**
- * Production workers load the bundle prebuilt by `npm run build:bundle` (no webpack at start-up);
+ * Production workers load the bundle prebuilt by `npm run build:bundle` (WORKFLOW_BUNDLE_PATH; no webpack at start-up);
  * development bundles the TypeScript sources on start.
  */
-export function workflowSource(bundlePath = process.env.WORKFLOW_BUNDLE_PATH): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(bundlePath: string | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundlePath && existsSync(bundlePath)) return { workflowBundle: { codePath: bundlePath } };
   return { workflowsPath: WORKFLOWS_PATH };
 }

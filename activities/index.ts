@@ -1,5 +1,6 @@
 import { createEventRouteSource } from '../lib/crm-events/event-routes.js';
 import { createCrmActivities } from './crm/activities.js';
+import { createAuthConnectorSource } from './crm/auth-connector.js';
 import { createOfflineDrainActivities } from './crm/offline-drain.js';
 import { createCrmProcessActivities } from './crm-processes/activities.js';
 import type { ActivityDeps } from './deps.js';
@@ -21,6 +22,8 @@ function createRobotActivities(deps: ActivityDeps): RobotActivities {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // One answer per portal for every writer and the drain: they must agree on the connector (the queue is split by it).
+  const authConnector = createAuthConnectorSource({ bitrix24: deps.bitrix24, portals: deps.portals });
   return {
     ...createRobotCompletionActivities(deps),
     ...createRobotCallConfirmationActivities(deps),
@@ -39,11 +42,12 @@ export function createActivities(deps: ActivityDeps) {
       erpOrderField: deps.provisioning?.erpOrderField,
       knownWorkflowTypes: deps.provisioning?.knownWorkflowTypes,
     }),
-    ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm }),
-    ...createCrmActivities(deps),
+    ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm, authConnector }),
+    ...createCrmActivities({ ...deps, authConnector }),
     ...createOfflineDrainActivities({
       bitrix24: deps.bitrix24,
       temporal: deps.temporal,
+      authConnector,
       eventRoutes: createEventRouteSource({
         config: { CLAIM_ENTITY_TYPE_ID: deps.settings.crm?.claimEntityTypeId, INVOICE_TOTAL_ENTITY_TYPE_ID: deps.settings.crm?.invoiceTotalEntityTypeId },
         portals: deps.portals ?? { settings: async () => ({}) },

@@ -68,6 +68,11 @@ export interface PortalSettings {
   shipmentListPropertyIds?: ShipmentPropertyIds;
   /** Per-field hashes of the robot/activity definitions provisioning last wrote (Bitrix24 lists only codes). */
   provisionedDefinitions?: Record<string, Record<string, string>>;
+  /**
+   * Whether the portal's plan had `rest_auth_connector` (feature.get) when provisioning last ran, which bound the
+   * offline events with AUTH_CONNECTOR (true) or without a connector (false). Writes and the offline drain follow it.
+   */
+  authConnector?: boolean;
 }
 
 export const portalSettingsUpdate = defineUpdate<PortalSettings, [PortalSettings]>('portal.settings');

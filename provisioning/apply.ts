@@ -1,4 +1,3 @@
-import { AUTH_CONNECTOR } from '../contracts/bitrix24-app.js';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../integrations/bitrix24/caller.js';
 import type { Kind } from '../contracts/robot-declarations.js';
 import type { BizprocFields } from './bizproc-fields.js';
@@ -208,12 +207,16 @@ async function removeBizproc(call: Call, kind: Kind, code: string): Promise<void
   }
 }
 
+function connectorOf(binding: EventBinding): { auth_connector?: string } {
+  return binding.connector ? { auth_connector: binding.connector } : {};
+}
+
 async function bindEvent(call: Call, binding: EventBinding): Promise<void> {
   try {
     await call('event.bind', {
       event: binding.event,
-      // Our own writes carry the same auth_connector, so they do not queue offline events that would echo back.
-      ...(binding.offline ? { event_type: 'offline', auth_connector: AUTH_CONNECTOR } : { handler: binding.handler, event_type: 'online' }),
+      // With a connector, our own writes (which carry it) do not queue offline events that would echo back.
+      ...(binding.offline ? { event_type: 'offline', ...connectorOf(binding) } : { handler: binding.handler, event_type: 'online' }),
       ...(binding.authType === 0 ? {} : { auth_type: binding.authType }),
       ...(binding.options === undefined ? {} : { options: binding.options }),
     });
@@ -225,7 +228,8 @@ async function bindEvent(call: Call, binding: EventBinding): Promise<void> {
 async function unbindEvent(call: Call, binding: EventBinding): Promise<void> {
   await call('event.unbind', {
     event: binding.event,
-    ...(binding.offline ? { event_type: 'offline' } : { handler: binding.handler, event_type: 'online' }),
+    // Core unbinds an offline binding only for the connector the call carries (bitrix core modules/rest/lib/api/event.php).
+    ...(binding.offline ? { event_type: 'offline', ...connectorOf(binding) } : { handler: binding.handler, event_type: 'online' }),
     auth_type: binding.authType,
   });
 }

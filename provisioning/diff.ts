@@ -184,15 +184,20 @@ function bizprocUpdate(entry: BizprocDeclaration, record: ProvisioningRecord, op
   return differences.length > 0 ? { resource, differences, reason: UPDATE_REASON.declarationChanged } : undefined;
 }
 
+/** Offline bindings differ by connector: Bitrix24 queues records per connector. */
 function eventKey(binding: EventBinding): string {
-  return `${binding.event}|${binding.offline ? 'offline' : binding.handler}`;
+  return `${binding.event}|${binding.offline ? `offline:${binding.connector ?? ''}` : binding.handler}`;
 }
 
 function diffEvents(declaration: AppDeclaration, state: PortalState, types: TypeResolution): ProvisioningPlan {
   const plan = emptyPlan();
   const desired = desiredEventBindings(declaration, types, state);
-  // event.get lists only this app's bindings; of the online ones, ours are those pointing at our API.
-  const owned = state.eventBindings.filter((binding) => binding.offline || binding.handler.startsWith(declaration.ownedHandlerPrefix));
+  // event.get lists only this app's bindings; of the online ones, ours are those pointing at our API. An offline
+  // binding made with a connector can only be unbound with it, which a plan without the feature refuses: it stays
+  // (an app update deletes it) and a binding without a connector is added beside it.
+  const owned = state.eventBindings.filter((binding) =>
+    binding.offline ? (binding.connector ?? '') === '' || state.authConnector : binding.handler.startsWith(declaration.ownedHandlerPrefix),
+  );
   const matched = new Set<EventBinding>();
   for (const binding of desired) {
     const existing = owned.find((candidate) => !matched.has(candidate) && eventKey(candidate) === eventKey(binding));

@@ -22,7 +22,7 @@ export { formatPlan, formatProgress, formatWarnings } from './format-plan.js';
 export { describeResource, isEmptyPlan, UPDATE_REASON } from './plan.js';
 export type { ProvisioningPlan, Resource } from './plan.js';
 export type { PortalState, ProvisioningRecord } from './portal-state.js';
-export { readPortal } from './read-portal.js';
+export { readAuthConnectorFeature, readPortal } from './read-portal.js';
 export type { PortalSettingsStore } from './record.js';
 export { SMART_PROCESS, userFieldEntityId, userFieldName, CLAIM_NUMBER_SUFFIX } from './smart-processes.js';
 export { provisioningWarnings, WARNING } from './warnings.js';
@@ -103,7 +103,7 @@ export async function applyProvisioning(
   const outcome: { summary: ApplySummary; failure?: ProvisioningError } = isEmptyPlan(plan)
     ? { summary: { added: [], updated: [], removed: [], types, writtenDefinitions: {}, removedDefinitions: [], shipmentList } }
     : await applyPlan({ bitrix24, memberId, plan, types, shipmentList, signal, ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
-  if (settings) await saveProvisioningRecord(settings, memberId, record, outcome.summary);
+  if (settings) await saveProvisioningRecord(settings, memberId, record, outcome.summary, planned.state.authConnector);
   if (outcome.failure) throw outcome.failure;
   return outcome.summary;
 }

@@ -10,6 +10,11 @@ export interface EventBinding {
   authType: number;
   /** `options` sent with event.bind (ONOFFLINEEVENT's `minTimeout`); `event.get` does not return them. */
   options?: Record<string, number>;
+  /**
+   * Offline only: the `auth_connector` it was bound with ('' for none), as `event.get` lists it (`connector_id`).
+   * Bitrix24 queues its records under that connector and unbinds it only when the unbind passes the same one.
+   */
+  connector?: string;
 }
 
 export interface PlacementBinding {
@@ -52,6 +57,8 @@ export interface PortalState {
   listsUnavailable?: string;
   /** Deal user fields (entityId `CRM_DEAL`). */
   dealUserFields: UserFieldRow[];
+  /** Whether the plan has `rest_auth_connector` (feature.get): calls may carry AUTH_CONNECTOR. */
+  authConnector: boolean;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../integrations/bitrix24/caller.js';
 import { listAll } from '../integrations/bitrix24/list.js';
+import { AUTH_CONNECTOR_FEATURE } from '../contracts/bitrix24-app.js';
 import { propertyIdOf } from '../contracts/shipment-list.js';
 import type { CrmTypeRow, EventBinding, PlacementBinding, PortalState, UserFieldRow } from './portal-state.js';
 import type { ListFieldRow, ListState } from './shipment-list.js';
@@ -27,6 +28,7 @@ function toEventBinding(row: unknown): EventBinding {
     handler: text(record.handler),
     offline: offline === 1 || offline === '1' || offline === true || offline === 'Y',
     authType: Number(record.auth_type ?? 0) || 0,
+    ...(offline === 1 || offline === '1' || offline === true || offline === 'Y' ? { connector: text(record.connector_id) } : {}),
   };
 }
 
@@ -65,6 +67,20 @@ async function readAvailableEvents(bitrix24: Bitrix24Caller, memberId: string, s
     return rows(result).map((name) => text(name).toUpperCase());
   } catch (error) {
     if (isBitrix24ErrorCode(error, 'ERROR_METHOD_NOT_FOUND')) return null;
+    throw error;
+  }
+}
+
+/**
+ * Whether the plan allows `auth_connector` (feature.get `rest_auth_connector`). A portal that does not know
+ * feature.get is treated as lacking it: every call then works, only without the connector's echo protection.
+ */
+export async function readAuthConnectorFeature(bitrix24: Bitrix24Caller, memberId: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const answer = await bitrix24.call<{ value?: unknown } | null>(memberId, 'feature.get', { CODE: AUTH_CONNECTOR_FEATURE }, { signal });
+    return answer?.value === 'Y';
+  } catch (error) {
+    if (isBitrix24ErrorCode(error, 'ERROR_METHOD_NOT_FOUND')) return false;
     throw error;
   }
 }
@@ -137,6 +153,7 @@ export async function readPortal(bitrix24: Bitrix24Caller, memberId: string, opt
   const eventBindings = rows(await call('event.get')).map(toEventBinding);
   const placements = rows(await call('placement.get')).map(toPlacement);
   const availableEvents = await readAvailableEvents(bitrix24, memberId, signal);
+  const authConnector = await readAuthConnectorFeature(bitrix24, memberId, signal);
   const crmTypes = (
     await listAll<Record<string, unknown>>(bitrix24, memberId, 'crm.type.list', {}, { rowsKey: 'types', fastPath: false, signal })
   ).map(toCrmType);
@@ -166,5 +183,6 @@ export async function readPortal(bitrix24: Bitrix24Caller, memberId: string, opt
     shipmentList: lists.list,
     ...(lists.unavailable === undefined ? {} : { listsUnavailable: lists.unavailable }),
     dealUserFields,
+    authConnector,
   };
 }

@@ -40,6 +40,8 @@ export async function saveProvisioningRecord(
   memberId: string,
   record: ProvisioningRecord,
   summary: ApplySummary,
+  /** Whether the plan had `rest_auth_connector` when this run read the portal (PortalState.authConnector). */
+  authConnector: boolean,
 ): Promise<void> {
   const claim = summary.types.claim;
   const invoiceTotal = summary.types.invoiceTotal;
@@ -48,6 +50,7 @@ export async function saveProvisioningRecord(
   const propertyIds = completePropertyIds(summary.shipmentList.propertyIds);
   const changes: RecordSettings = {
     provisionedDefinitions: nextDefinitions(record, summary),
+    authConnector,
     ...(claim ? { claimEntityTypeId: claim.entityTypeId, claimTypeId: claim.typeId } : {}),
     ...(invoiceTotal ? { invoiceTotalEntityTypeId: invoiceTotal.entityTypeId, invoiceTotalTypeId: invoiceTotal.typeId } : {}),
     ...(iblockId !== undefined && propertyIds !== undefined ? { shipmentListIblockId: iblockId, shipmentListPropertyIds: propertyIds } : {}),

@@ -1,3 +1,4 @@
+import { authConnectorParams } from '../contracts/bitrix24-app.js';
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import { OFFLINE_QUEUE_NOTICE, type AppDeclaration, type EntityTypeRef, type EventDeclaration } from './declaration.js';
 import type { CrmTypeRow, EventBinding, PlacementBinding, PortalState, ProvisioningRecord } from './portal-state.js';
@@ -76,13 +77,22 @@ function eventNames(declarations: EventDeclaration[], types: TypeResolution, ava
   return names;
 }
 
-export function desiredEventBindings(declaration: AppDeclaration, types: TypeResolution, state: Pick<PortalState, 'availableEvents'>): EventBinding[] {
+/**
+ * Offline bindings carry AUTH_CONNECTOR where the plan allows it, so our own writes (sent with it) queue nothing;
+ * without the feature they are bound without a connector and the queue records our writes too.
+ */
+export function desiredEventBindings(
+  declaration: AppDeclaration,
+  types: TypeResolution,
+  state: Pick<PortalState, 'availableEvents' | 'authConnector'>,
+): EventBinding[] {
   const names = eventNames(declaration.events, types, state.availableEvents);
   const online = names.map((event) => ({ event, handler: declaration.handlers.events, offline: false, authType: 0 }));
   const lifecycle = declaration.appEvents.map((event) => ({ event, handler: declaration.handlers.install, offline: false, authType: 0 }));
   // The notice wakes the drain of offline bindings: without those it has nothing to announce.
   if (!declaration.offlineEvents || names.length === 0) return [...online, ...lifecycle];
-  const offline = names.map((event) => ({ event, handler: '', offline: true, authType: 0 }));
+  const connector = authConnectorParams(state.authConnector).auth_connector ?? '';
+  const offline = names.map((event) => ({ event, handler: '', offline: true, authType: 0, connector }));
   const notice = {
     event: OFFLINE_QUEUE_NOTICE.event,
     handler: declaration.handlers.events,

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PortalStore } from '../../lib/portals/store.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import type { AuthConnectorSource } from '../crm/auth-connector.js';
 import { createClaimSequenceActivities } from './claim-sequence.js';
 import { createClaimActivities } from './claims.js';
 import { createInvoiceActivities } from './invoices.js';
@@ -14,6 +15,8 @@ export interface CrmProcessDeps {
   /** Talks to the claim sequence workflows (update-with-start). */
   temporal?: Client | undefined;
   crm?: CrmProcessSettings | undefined;
+  /** Whether writes may carry our auth_connector (shared with the offline drain). */
+  authConnector?: AuthConnectorSource;
 }
 
 /** Activities of the CRM event processes: claim intake, invoice totals, deal products to the shipment list. */

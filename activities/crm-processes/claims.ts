@@ -2,7 +2,8 @@ import { BITRIX24_FAILURES } from '../../contracts/failures/bitrix24.js';
 import { Context } from '@temporalio/activity';
 import { buildBatchCommand, type BatchCommandError } from '../../integrations/bitrix24/batch.js';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
-import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
+import type { PortalStore } from '../../lib/portals/store.js';
+import { createAuthConnectorSource, writeWithConnector, type AuthConnectorSource } from '../crm/auth-connector.js';
 import { changedFields } from '../crm/write-if-changed.js';
 import { subCommandFailure } from './sub-command-failure.js';
 import { claimFieldNames, crmTaskBinding, type ClaimFieldNames } from '../../contracts/crm-field-names.js';
@@ -90,8 +91,9 @@ function entry<T>(group: Record<string, T> | unknown[] | undefined, key: string)
   return group !== undefined && !Array.isArray(group) ? group[key] : undefined;
 }
 
-export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
+export function createClaimActivities(deps: { bitrix24: Bitrix24Caller; portals?: PortalStore | undefined; authConnector?: AuthConnectorSource }) {
   const signal = () => Context.current().cancellationSignal;
+  const connector = deps.authConnector ?? createAuthConnectorSource(deps);
 
   async function readItem(ref: ClaimRef): Promise<Record<string, unknown> | null> {
     try {
@@ -132,7 +134,7 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
     });
     const claimUpdate = buildBatchCommand({
       method: 'crm.item.update',
-      params: { entityTypeId: input.entityTypeId, id: input.id, fields: changes, auth_connector: AUTH_CONNECTOR },
+      params: { entityTypeId: input.entityTypeId, id: input.id, fields: changes, ...(await connector.params(input.memberId)) },
     });
     // The reference must stay literal: Bitrix24 substitutes `$result[...]` before it parses the command.
     const claimCommand = `${claimUpdate}&${encodeURIComponent(`fields[${fields.qualityTaskId}]`)}=$result[task][task][id]`;
@@ -148,10 +150,12 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
     if (taskId === null) throw BITRIX24_FAILURES.create('UnexpectedAnswer', 'tasks.task.add answered without a task id');
     if (entry(reply.result_error, 'claim') !== undefined) {
       // The task exists but the marker is missing: write it directly before anything can retry the add.
-      await deps.bitrix24.call(
+      await writeWithConnector(
+        deps.bitrix24,
+        connector,
         input.memberId,
         'crm.item.update',
-        { entityTypeId: input.entityTypeId, id: input.id, fields: { ...changes, [fields.qualityTaskId]: taskId }, auth_connector: AUTH_CONNECTOR },
+        { entityTypeId: input.entityTypeId, id: input.id, fields: { ...changes, [fields.qualityTaskId]: taskId } },
         { signal: signal() },
       );
     }
@@ -185,10 +189,12 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller }) {
       }
       if (claim.qualityTaskId === null) changes[fields.qualityTaskId] = existingTaskId;
       if (Object.keys(changes).length > 0) {
-        await deps.bitrix24.call(
+        await writeWithConnector(
+          deps.bitrix24,
+          connector,
           input.memberId,
           'crm.item.update',
-          { entityTypeId: input.entityTypeId, id: input.id, fields: changes, auth_connector: AUTH_CONNECTOR },
+          { entityTypeId: input.entityTypeId, id: input.id, fields: changes },
           { signal: signal() },
         );
       }

@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { listAll } from '../../integrations/bitrix24/list.js';
-import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
 import { invoiceTotalFieldNames } from '../../contracts/crm-field-names.js';
+import type { PortalStore } from '../../lib/portals/store.js';
+import { createAuthConnectorSource, writeWithConnector, type AuthConnectorSource } from '../crm/auth-connector.js';
 import { changedFields } from '../crm/write-if-changed.js';
 import { invoiceTotal, sameAmount, type PricedRow } from './invoice-total.js';
 
@@ -28,8 +29,9 @@ export interface InvoiceTotalOutcome {
 
 type HelperItem = Record<string, unknown> & { id: number };
 
-export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
+export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller; portals?: PortalStore | undefined; authConnector?: AuthConnectorSource }) {
   const signal = () => Context.current().cancellationSignal;
+  const connector = deps.authConnector ?? createAuthConnectorSource(deps);
 
   /** The helper element linked to the invoice, found by its parent link (the only key that survives lost answers). */
   async function findHelper(input: InvoiceTotalInput): Promise<HelperItem | undefined> {
@@ -78,7 +80,9 @@ export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
       const fields = invoiceTotalFieldNames(input.helperTypeId);
 
       if (helper === undefined) {
-        const created = await deps.bitrix24.call<{ item: { id: number } }>(
+        const created = await writeWithConnector<{ item: { id: number } }>(
+          deps.bitrix24,
+          connector,
           input.memberId,
           'crm.item.add',
           {
@@ -90,7 +94,6 @@ export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
               [fields.total]: total,
               [fields.currency]: currencyId,
             },
-            auth_connector: AUTH_CONNECTOR,
           },
           { signal: signal() },
         );
@@ -101,10 +104,12 @@ export function createInvoiceActivities(deps: { bitrix24: Bitrix24Caller }) {
       const stored = helper[fields.total];
       if (!sameAmount(typeof stored === 'number' || typeof stored === 'string' ? stored : null, total)) changes[fields.total] = total;
       if (Object.keys(changes).length === 0) return { action: 'unchanged', helperId: Number(helper.id), ...outcome };
-      await deps.bitrix24.call(
+      await writeWithConnector(
+        deps.bitrix24,
+        connector,
         input.memberId,
         'crm.item.update',
-        { entityTypeId: input.helperEntityTypeId, id: helper.id, fields: changes, auth_connector: AUTH_CONNECTOR },
+        { entityTypeId: input.helperEntityTypeId, id: helper.id, fields: changes },
         { signal: signal() },
       );
       return { action: 'updated', helperId: Number(helper.id), ...outcome };

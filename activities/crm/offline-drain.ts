@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import type { PortalStore } from '../../lib/portals/store.js';
+import { createAuthConnectorSource, type AuthConnectorSource } from './auth-connector.js';
 import { isTemporalUnavailable, signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
 import { findEventRoute, type EventRouteSource } from '../../lib/crm-events/event-routes.js';
 import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
@@ -13,6 +14,9 @@ export interface OfflineDrainDeps {
   /** Signals records into entity workflows; without it delivery fails non-retryably. */
   temporal?: Client | undefined;
   eventRoutes: EventRouteSource;
+  /** Where provisioning recorded whether the offline events were bound with our connector. */
+  portals?: Pick<PortalStore, 'settings'> | undefined;
+  authConnector?: AuthConnectorSource;
 }
 
 /** The feature that allows `clear=0` and `event.offline.clear/error` (b24restdocs api-reference/events/offline-events.md). */
@@ -60,14 +64,19 @@ interface DeliveryProgress extends DeliveryOutcome {
 
 /**
  * The drain's calls to Bitrix24's offline queue (b24restdocs api-reference/events/event-offline-get.md,
- * event-offline-clear.md, event-offline-error.md; bitrix core modules/rest/lib/api/event.php). Every call passes our
- * `auth_connector`: the queue is split by connector, and the bindings were made with it.
+ * event-offline-clear.md, event-offline-error.md; bitrix core modules/rest/lib/api/event.php). The queue is split by
+ * connector: every call passes our `auth_connector` where the plan has the feature (the bindings were made with it),
+ * and none where it does not (the bindings were made without one).
  */
 export function createOfflineDrainActivities(deps: OfflineDrainDeps) {
+  const connector = deps.authConnector ?? createAuthConnectorSource(deps);
   const call = async <T>(memberId: string, method: string, params: Record<string, unknown>): Promise<T> => {
+    const extra = await connector.params(memberId);
     try {
-      return await deps.bitrix24.call<T>(memberId, method, { ...params, auth_connector: AUTH_CONNECTOR }, { signal: Context.current().cancellationSignal });
+      return await deps.bitrix24.call<T>(memberId, method, { ...params, ...extra }, { signal: Context.current().cancellationSignal });
     } catch (error) {
+      // The plan may have lost the feature: then the next round reads the queue without the connector.
+      if (extra.auth_connector !== undefined && isBitrix24ErrorCode(error, 'WRONG_LICENSE')) await connector.lostFeature(memberId);
       throw explainOfflineRefusal(error, memberId, method);
     }
   };

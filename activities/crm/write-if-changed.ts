@@ -1,5 +1,5 @@
-import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import { writeWithConnector, type AuthConnectorSource } from './auth-connector.js';
 
 export interface CrmItemWrite {
   memberId: string;
@@ -78,7 +78,12 @@ export function changedFields(current: Record<string, unknown>, desired: Record<
  * Read → compare → write only what differs (issue 5, "no echo loops"). Every pass that writes to a CRM item should
  * go through this: a pass triggered by the echo of our own write then reads the values it wrote and sends nothing.
  */
-export async function writeItemIfChanged(bitrix24: Bitrix24Caller, write: CrmItemWrite, signal?: AbortSignal): Promise<CrmItemWriteResult> {
+export async function writeItemIfChanged(
+  bitrix24: Bitrix24Caller,
+  connector: AuthConnectorSource,
+  write: CrmItemWrite,
+  signal?: AbortSignal,
+): Promise<CrmItemWriteResult> {
   const { item } = await bitrix24.call<{ item: Record<string, unknown> }>(
     write.memberId,
     'crm.item.get',
@@ -88,11 +93,6 @@ export async function writeItemIfChanged(bitrix24: Bitrix24Caller, write: CrmIte
   const changes = changedFields(item, write.fields);
   const changed = Object.keys(changes);
   if (changed.length === 0) return { written: false, changedFields: [] };
-  await bitrix24.call(
-    write.memberId,
-    'crm.item.update',
-    { entityTypeId: write.entityTypeId, id: write.id, fields: changes, auth_connector: AUTH_CONNECTOR },
-    { signal },
-  );
+  await writeWithConnector(bitrix24, connector, write.memberId, 'crm.item.update', { entityTypeId: write.entityTypeId, id: write.id, fields: changes }, { signal });
   return { written: true, changedFields: changed };
 }

@@ -51,7 +51,7 @@ export class AppLifecycle {
       event: 'ONAPPINSTALL',
       data: this.installData(),
       ts: String(clock.unixSeconds()),
-      auth: outbound.authBlock(1, { withRefreshToken: true }),
+      auth: outbound.authBlock(1, { withRefreshToken: true, shape: 'event' }),
     };
     const outcome = await outbound.postForm(installUrl, body, { kind: 'install', event: 'ONAPPINSTALL' });
     state.installs.push({ event: 'ONAPPINSTALL', at: clock.nowMs(), status: outcome.status });
@@ -119,7 +119,7 @@ export class AppLifecycle {
       event_handler_id: String(binding.id),
       data: this.installData(),
       ts: String(clock.unixSeconds()),
-      auth: outbound.authBlock(pending.userId, { withRefreshToken: true }),
+      auth: outbound.authBlock(pending.userId, { withRefreshToken: true, shape: 'event' }),
     }));
     return { installed: true, deliveries };
   }
@@ -139,7 +139,7 @@ export class AppLifecycle {
       event_handler_id: String(binding.id),
       data: { VERSION: String(state.appVersion), PREVIOUS_VERSION: String(previous), LANGUAGE_ID: 'en' },
       ts: String(clock.unixSeconds()),
-      auth: outbound.authBlock(1, { withRefreshToken: true }),
+      auth: outbound.authBlock(1, { withRefreshToken: true, shape: 'event' }),
     }));
     state.installs.push({ event: 'ONAPPUPDATE', at: clock.nowMs(), status: outcomes[0]?.status ?? null });
     return outcomes;

@@ -91,6 +91,8 @@ export function crmTypeFrom(fields: Record<string, unknown>, created: NewCrmType
     updatedTime: now,
     updatedBy: created.userId,
     title: asString(fields.title) ?? '',
+    // The list/get examples show `code` ("" when none was given); the add example leaves it out.
+    code: asString(fields.code) ?? '',
     relations: relationsOf(fields.relations, predefinedParents),
     // Considered only with isUseInUserfieldEnabled = Y.
     linkedUserFields:

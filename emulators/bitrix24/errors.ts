@@ -8,12 +8,14 @@ export class RestError extends Error {
     readonly description: string,
     /** More keys of the error body, e.g. `argument` of `ERROR_ARGUMENT`. */
     readonly extra: Record<string, string> = {},
+    /** The body carries the code as a JSON number (crm.type.* answer `"error": 0`). */
+    readonly numericCode = false,
   ) {
     super(`${code}: ${description}`);
   }
 
-  toBody(): Record<string, string> & { error: string; error_description: string } {
-    return { error: this.code, error_description: this.description, ...this.extra };
+  toBody(): Record<string, string | number> & { error: string | number; error_description: string } {
+    return { error: this.numericCode ? Number(this.code) : this.code, error_description: this.description, ...this.extra };
   }
 }
 
@@ -41,6 +43,10 @@ export const restErrors = {
   invalidRequest: (description: string) => new RestError(400, 'INVALID_REQUEST', description),
   invalidArg: (description: string) => new RestError(400, 'INVALID_ARG_VALUE', description),
   notFound: (description: string) => new RestError(400, 'NOT_FOUND', description),
+  /** D7 controller errors without a code (crm.type.get/getByEntityTypeId "not found"): `"error": 0`, a number. */
+  noCode: (description: string) => new RestError(400, '0', description, {}, true),
+  /** A required parameter of a D7 controller action is missing (crm.timeline.logmessage.*): code `100`. */
+  missingParameter: (name: string) => new RestError(400, '100', `Could not find value for parameter {${name}}`),
   /** crm.deal.* and userfieldconfig.* answer with an empty error code and the text only. */
   emptyCode: (description: string) => new RestError(400, '', description),
   validation: (code: string, description: string) => new RestError(400, code, description),

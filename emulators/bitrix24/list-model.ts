@@ -11,6 +11,8 @@ export interface ListIblock {
   SORT: number;
   BIZPROC: 'Y' | 'N';
   SOCNET_GROUP_ID: number | null;
+  /** When lists.add created it, in the site's format ("05/17/2023 04:09:23 pm"). */
+  TIMESTAMP_X?: string;
 }
 
 /** A custom field of a list (`lists.field.add`), addressed as `PROPERTY_<ID>`. */
@@ -108,16 +110,17 @@ export function presentProperty(property: ListProperty): Record<string, unknown>
     COL_COUNT: '30',
     USER_TYPE_SETTINGS: null,
     SETTINGS: { SHOW_ADD_FORM: 'Y', SHOW_EDIT_FORM: 'Y', ADD_READ_ONLY_FIELD: 'N', EDIT_READ_ONLY_FIELD: 'N', SHOW_FIELD_PREVIEW: 'N', ...property.SETTINGS },
-    IBLOCK_ID: property.IBLOCK_ID,
   };
 }
 
 /** Every list has the NAME field (core CListFieldList always adds it). */
-export function presentNameField(list: ListIblock): Record<string, unknown> {
-  return { FIELD_ID: 'NAME', SORT: 10, NAME: 'Name', IS_REQUIRED: 'Y', MULTIPLE: 'N', DEFAULT_VALUE: '', TYPE: 'NAME', IBLOCK_ID: list.ID };
+export function presentNameField(): Record<string, unknown> {
+  return { FIELD_ID: 'NAME', SORT: 10, NAME: 'Name', IS_REQUIRED: 'Y', MULTIPLE: 'N', DEFAULT_VALUE: '', TYPE: 'NAME' };
 }
 
 export interface NewList {
+  /** `TIMESTAMP_X` in the site's format; lists seeded without one answer null. */
+  timestamp?: string;
   typeId: string;
   code: string;
   name: string;
@@ -139,6 +142,7 @@ export function addList(state: ListStore, input: NewList): ListIblock {
     SORT: input.sort ?? 500,
     BIZPROC: input.bizproc ?? 'N',
     SOCNET_GROUP_ID: null,
+    ...(input.timestamp === undefined ? {} : { TIMESTAMP_X: input.timestamp }),
   };
   state.lists.push(list);
   return list;

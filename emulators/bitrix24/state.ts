@@ -4,6 +4,7 @@ import type { EmulatorClock } from './clock.js';
 import type { RobotInvocation } from './robot-invocation.js';
 import { addList, addListField, type ListElement, type ListIblock, type ListProperty, type NewList, type NewListField } from './list-model.js';
 import { crmTypeFrom, type CrmType } from './crm-type-model.js';
+import { enumEntries } from './userfield-model.js';
 
 export type { CrmType } from './crm-type-model.js';
 export type { ListElement, ListIblock, ListProperty } from './list-model.js';
@@ -244,7 +245,9 @@ export class EmulatorState {
 
   /** Adds a user field as userfieldconfig.add stores it (`entityId` CRM_DEAL, CRM_{typeId}, ...; `UF_CRM_…` name). */
   addUserField(field: Record<string, unknown> & { entityId: string; fieldName: string; userTypeId: string }, moduleId = 'crm'): Record<string, unknown> {
-    const stored = { multiple: 'N', mandatory: 'N', sort: '100', ...field, id: this.nextId('userField'), moduleId };
+    const id = this.nextId('userField');
+    const values = field.userTypeId === 'enumeration' ? { enum: enumEntries(field.enum, id, () => this.nextId('userFieldEnum')) } : {};
+    const stored = { multiple: 'N', mandatory: 'N', sort: '100', ...field, ...values, id, moduleId };
     this.userFields.push(stored);
     return stored;
   }

@@ -7,7 +7,7 @@ import { inboundFacts, restFacts, sharedShapeSources } from './support/facts.js'
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the app calls Bitrix24 from. */
 const CALLING_CODE = ['integrations', 'activities', 'provisioning', 'api', 'lib'];
-const METHOD_LITERAL = /['"`]((?:bizproc|crm|user|department|app|im|tasks|event|placement|lists|userfieldconfig)(?:\.[a-zA-Z]+)+|batch)['"`]/g;
+const METHOD_LITERAL = /['"`]((?:bizproc|crm|user|department|app|im|tasks|event|placement|lists|userfieldconfig|feature)(?:\.[a-zA-Z]+)+|batch|events)['"`]/g;
 /** provisioning writes robots and activities through `bizproc.${kind}.<action>`. */
 const BIZPROC_TEMPLATE = /(?:bizproc\.\$\{kind\}|\$\{prefix\})\.([a-z]+)/g;
 

@@ -1,5 +1,6 @@
 import qs from 'qs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { INSTALL_PATH } from '../../contracts/bitrix24-app.js';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import { startCaptureServer } from '../emulator/helpers.js';
@@ -63,7 +64,7 @@ const handledEvent: AppExpectation = {
 
 function installed(event: string): AppExpectation {
   return {
-    route: '/bitrix24/install',
+    route: INSTALL_PATH,
     app: 'ingress',
     body: withKnownAuth,
     accepted: ({ status }, app) => [
@@ -72,6 +73,20 @@ function installed(event: string): AppExpectation {
     ],
   };
 }
+
+/**
+ * ONAPPUNINSTALL goes where the app binds it, its install path (contracts/bitrix24-app.ts APP_LIFECYCLE_EVENTS): the
+ * portal's credentials are forgotten and its background work stopped.
+ */
+const uninstalled: AppExpectation = {
+  route: INSTALL_PATH,
+  app: 'ingress',
+  body: withKnownAuth,
+  accepted: ({ status }, app) => [
+    ...answered(status, 200),
+    ...(app.gateway.uninstalls.includes(MEMBER_ID) ? [] : ['the app did not stop the portal\'s background work']),
+  ],
+};
 
 const dealEvent = routedToEntity(() => 2);
 const dynamicItemEvent = routedToEntity((example) => Number(((example.data as Record<string, unknown>).FIELDS as Record<string, unknown>).ENTITY_TYPE_ID));
@@ -96,7 +111,7 @@ const APP_EXPECTATIONS: Record<string, AppExpectation> = {
   ONOFFLINEEVENT: handledEvent,
   ONAPPINSTALL: installed('ONAPPINSTALL'),
   ONAPPUPDATE: installed('ONAPPUPDATE'),
-  ONAPPUNINSTALL: handledEvent,
+  ONAPPUNINSTALL: uninstalled,
   'placement call (CRM_DEAL_DETAIL_TAB)': {
     route: '/bitrix24/placements/runs',
     app: 'placements',

@@ -49,6 +49,7 @@ describe('Bitrix24 emulator: CRM data model', () => {
       updatedTime: expect.any(String),
       updatedBy: 1,
       title: 'Claim',
+      code: '',
       relations: {
         // isClientEnabled presets the binding to contacts and companies.
         parent: [

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
 import { ROBOT_DECLARATIONS } from '../../contracts/robot-declarations.js';
 import { fieldHashes } from '../../provisioning/definition-hash.js';
 import { definitionKey, diffPortal } from '../../provisioning/diff.js';
-import { buildDeclaration, UPDATE_REASON, type PortalState, type ProvisioningRecord } from '../../provisioning/index.js';
+import { buildDeclaration, UPDATE_REASON, type PortalState, type ProvisioningRecord, type Resource } from '../../provisioning/index.js';
 import type { EventBinding } from '../../provisioning/portal-state.js';
 
 const PUBLIC_URL = 'https://app.example.com';
@@ -21,6 +22,7 @@ function emptyState(overrides: Partial<PortalState> = {}): PortalState {
     availableEvents: null,
     shipmentList: null,
     dealUserFields: [],
+    authConnector: true,
     ...overrides,
   };
 }
@@ -55,8 +57,8 @@ function lifecycle(event: string): EventBinding {
   return { event, handler: `${PUBLIC_URL}/bitrix24/install`, offline: false, authType: 0 };
 }
 
-function offline(event: string): EventBinding {
-  return { event, handler: '', offline: true, authType: 0 };
+function offline(event: string, connector = AUTH_CONNECTOR): EventBinding {
+  return { event, handler: '', offline: true, authType: 0, connector };
 }
 
 function labels(bindings: { resource: { kind: string } & Record<string, unknown> }[]): string[] {
@@ -250,7 +252,7 @@ describe('diffPortal', () => {
       userFields: allFields,
       eventBindings: [
         ...names.map(online).map((binding) => (binding.event === 'ONCRMDEALADD' ? { ...binding, authType: 5 } : binding)),
-        ...names.map(offline),
+        ...names.map((name) => offline(name)),
         ...['ONAPPINSTALL', 'ONAPPUPDATE', 'ONAPPUNINSTALL'].map(lifecycle),
         online('ONOFFLINEEVENT'),
         offline('ONCRMLEADADD'),
@@ -272,5 +274,37 @@ describe('diffPortal', () => {
     ]);
     expect(labels(plan.remove)).toEqual(['ONCRMLEADADD offline', 'ONCRMLEADUPDATE', 'CRM_LEAD_DETAIL_TAB']);
     expect(plan.remove.at(-1)?.resource).toMatchObject({ binding: { handler: PLACEMENTS } });
+  });
+  describe('offline bindings and the plan\'s rest_auth_connector feature', () => {
+    const names = ['ONCRMDYNAMICITEMADD', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMDYNAMICITEMDELETE', 'ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'];
+    const bound = (offlineBindings: EventBinding[]) => [
+      ...names.map(online),
+      ...offlineBindings,
+      ...['ONAPPINSTALL', 'ONAPPUPDATE', 'ONAPPUNINSTALL'].map(lifecycle),
+      online('ONOFFLINEEVENT'),
+    ];
+    const base = { ...provisionedExtras, crmTypes: [claimType, totalsType], userFields: allFields };
+    const eventBindings = (entries: { resource: Resource }[]) => entries.flatMap((entry) => (entry.resource.kind === 'event' ? [entry.resource.binding] : []));
+
+    it('binds offline events with the connector where the plan has it, and without one where it does not', () => {
+      const withFeature = diffPortal({ ...declaration, bizproc: [] }, emptyState({ ...base, authConnector: true }), recordedAll);
+      const without = diffPortal({ ...declaration, bizproc: [] }, emptyState({ ...base, authConnector: false }), recordedAll);
+      const offlineConnectors = (plan: typeof withFeature) => eventBindings(plan.add).flatMap((binding) => (binding.offline ? [binding.connector] : []));
+      expect(offlineConnectors(withFeature)).toEqual(names.map(() => AUTH_CONNECTOR));
+      expect(offlineConnectors(without)).toEqual(names.map(() => ''));
+    });
+
+    it('rebinds offline events made without a connector once the plan has the feature', () => {
+      const plan = diffPortal({ ...declaration, bizproc: [] }, emptyState({ ...base, eventBindings: bound(names.map((name) => offline(name, ''))) }), recordedAll);
+      expect(eventBindings(plan.add)).toEqual(names.map((name) => offline(name)));
+      expect(eventBindings(plan.remove)).toEqual(names.map((name) => offline(name, '')));
+    });
+
+    it('on a plan without the feature, adds connector-less bindings and leaves the ones it could not unbind', () => {
+      const state = emptyState({ ...base, authConnector: false, eventBindings: bound(names.map((name) => offline(name))) });
+      const plan = diffPortal({ ...declaration, bizproc: [] }, state, recordedAll);
+      expect(eventBindings(plan.add)).toEqual(names.map((name) => offline(name, '')));
+      expect(eventBindings(plan.remove)).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AUTH_CONNECTOR } from '../../contracts/bitrix24-app.js';
 import { DEAL_DOCUMENT_TYPE, ROBOT_DECLARATIONS, type RobotDeclaration } from '../../contracts/robot-declarations.js';
 import { SHIPMENT_LIST, SHIPMENT_PROPERTIES, SHIPMENT_PROPERTY_KEYS } from '../../contracts/shipment-list.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
@@ -128,6 +129,28 @@ describe('provisioning against the emulated portal', () => {
     const total = result.plan.add.length;
     expect(progress.filter((entry) => entry.status === 'done').map((entry) => entry.step)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(progress.some((entry) => entry.label.includes('{'))).toBe(false);
+  });
+
+  it('binds the offline events with our connector only where the plan has rest_auth_connector, and records which', async () => {
+    const offlineConnectors = () => [...new Set(emulator.state.eventBindings.filter((binding) => binding.offline).map((binding) => binding.connectorId))];
+    emulator.setFeature('rest_auth_connector', false);
+    await provision();
+    expect(offlineConnectors()).toEqual(['']);
+    expect((await harness.store.settings(emulator.memberId)).authConnector).toBe(false);
+    expect(emulator.calls.filter((call) => call.error === 'WRONG_LICENSE')).toEqual([]);
+
+    // The plan is upgraded: the next run replaces the bindings, unbinding the old ones without a connector.
+    emulator.setFeature('rest_auth_connector', true);
+    await provision();
+    expect(offlineConnectors()).toEqual([AUTH_CONNECTOR]);
+    expect((await harness.store.settings(emulator.memberId)).authConnector).toBe(true);
+
+    // Downgraded again: bindings with a connector cannot be unbound without the feature; new ones come beside them.
+    emulator.setFeature('rest_auth_connector', false);
+    await provision();
+    expect(offlineConnectors().sort()).toEqual(['', AUTH_CONNECTOR]);
+    expect((await harness.store.settings(emulator.memberId)).authConnector).toBe(false);
+    expect(emulator.calls.filter((call) => call.error === 'WRONG_LICENSE')).toEqual([]);
   });
 
   it('writes nothing on a second apply', async () => {

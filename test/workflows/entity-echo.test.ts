@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { createEventRouteSource } from '../../lib/crm-events/event-routes.js';
 import { TemporalWorkflowGateway } from '../../api/workflow-gateway.js';
+import { createAuthConnectorSource } from '../../activities/crm/auth-connector.js';
 import { writeItemIfChanged, type CrmItemWriteResult } from '../../activities/crm/write-if-changed.js';
 import { createSettingsActivities } from '../../activities/settings.js';
 import { entityWorkflowId } from '../../contracts/workflow-ids.js';
@@ -65,9 +66,11 @@ afterAll(async () => {
 describe('echo of our own write (emulator → API → entity workflow → emulator)', () => {
   it('the update event caused by our write gives at most one more pass, and that pass writes nothing', async () => {
     const writes: CrmItemWriteResult[] = [];
+    // The emulated plan has rest_auth_connector: the writes carry our connector, as the worker's do.
+    const connector = createAuthConnectorSource({ bitrix24: portal.bitrix24 });
     const recorder = passRecorder(async (context) => {
       // What a process does: re-read the item and bring it to the wanted state, writing only differences.
-      const written = await writeItemIfChanged(portal.bitrix24, {
+      const written = await writeItemIfChanged(portal.bitrix24, connector, {
         memberId: context.memberId,
         entityTypeId: context.entityTypeId,
         id: context.entityId,

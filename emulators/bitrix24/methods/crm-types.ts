@@ -7,7 +7,10 @@ function validEntityTypeId(entityTypeId: number): boolean {
   return (entityTypeId >= 128 && entityTypeId <= 192) || (entityTypeId >= 1030 && entityTypeId % 2 === 0);
 }
 
-/** Types are answered with their whole documented field set (crm-type-add.md answer; state.addCrmType builds it). */
+/**
+ * Types are answered with their whole documented field set (crm-type-add.md answer; state.addCrmType builds it). An
+ * unknown type is `"error": 0` (crm-type-get.md, crm-type-get-by-entity-type-id.md: the example prints the number).
+ */
 export const crmTypeMethods: MethodTable = {
   'crm.type.add': {
     handler: (params, ctx) => {
@@ -37,14 +40,14 @@ export const crmTypeMethods: MethodTable = {
   'crm.type.get': {
     handler: (params, ctx) => {
       const type = ctx.state.crmTypes.find((candidate) => candidate.id === asInt(params.id));
-      if (!type) throw restErrors.notFound('Smart process not found');
+      if (!type) throw restErrors.noCode('SPA not found');
       return { result: { type } };
     },
   },
   'crm.type.getbyentitytypeid': {
     handler: (params, ctx) => {
       const type = ctx.state.crmTypes.find((candidate) => candidate.entityTypeId === asInt(params.entityTypeId));
-      if (!type) throw restErrors.notFound('Smart process not found');
+      if (!type) throw restErrors.noCode('Smart process not found');
       return { result: { type } };
     },
   },

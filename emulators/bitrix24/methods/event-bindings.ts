@@ -30,7 +30,28 @@ function requireAdminForAuthType(ctx: MethodContext, verb: 'binding' | 'unbindin
   }
 }
 
+/**
+ * What `events` answers (b24restdocs api-reference/events/events.md): the events of the app's scopes the emulator
+ * can send. CHOICE: only base names; the suffixed `ONCRMDYNAMICITEM*_{entityTypeId}` names the docs' example lists
+ * are not offered, so an app binds the base events and filters by `ENTITY_TYPE_ID`.
+ */
+const LISTED_EVENTS = [
+  'ONAPPUNINSTALL',
+  'ONAPPINSTALL',
+  'ONAPPUPDATE',
+  OFFLINE_NOTICE_EVENT,
+  ...['LEAD', 'DEAL', 'CONTACT', 'COMPANY', 'QUOTE', 'DYNAMICITEM'].flatMap((entity) => ['ADD', 'UPDATE', 'DELETE'].map((action) => `ONCRM${entity}${action}`)),
+  'ONTASKADD',
+  'ONTASKUPDATE',
+  'ONTASKDELETE',
+];
+
 export const eventBindingMethods: MethodTable = {
+  // Core `Event::eventsList` refuses anything but an application token (AuthTypeException).
+  events: {
+    access: ACCESS.appOnlyWrongAuthType,
+    handler: () => ({ result: LISTED_EVENTS }),
+  },
   'event.bind': {
     access: ACCESS.appOnly,
     handler: (params, ctx) => {

@@ -16,6 +16,7 @@ import {
 } from '../list-model.js';
 import { paginate, type MethodContext, type MethodTable } from '../method-types.js';
 import { asInt, asRecord, asString, paramCI, type Params } from '../params.js';
+import { siteDateTime } from '../clock.js';
 import type { ListElement, ListIblock } from '../state.js';
 
 function elementsOf(ctx: MethodContext, list: ListIblock): ListElement[] {
@@ -31,21 +32,56 @@ function findElement(ctx: MethodContext, list: ListIblock, params: Params): List
   return element;
 }
 
-/** A list as lists.get answers it (lists-get.md example, the keys an app reads). */
+/** A list as lists.get answers it: every key of the lists-get.md example, the ones the emulator does not model as there. */
 function presentList(list: ListIblock): Record<string, unknown> {
   return {
     ID: String(list.ID),
+    TIMESTAMP_X: list.TIMESTAMP_X ?? null,
     IBLOCK_TYPE_ID: list.IBLOCK_TYPE_ID,
+    LID: 's1',
     CODE: list.CODE,
+    API_CODE: null,
     NAME: list.NAME,
     ACTIVE: 'Y',
     SORT: String(list.SORT),
+    LIST_PAGE_URL: null,
+    DETAIL_PAGE_URL: null,
+    SECTION_PAGE_URL: null,
+    CANONICAL_PAGE_URL: null,
+    PICTURE: null,
     DESCRIPTION: list.DESCRIPTION,
     DESCRIPTION_TYPE: 'text',
+    RSS_TTL: '24',
+    RSS_ACTIVE: 'Y',
+    RSS_FILE_ACTIVE: 'N',
+    RSS_FILE_LIMIT: null,
+    RSS_FILE_DAYS: null,
+    RSS_YANDEX_ACTIVE: 'N',
+    XML_ID: null,
+    TMP_ID: null,
+    INDEX_ELEMENT: 'Y',
+    INDEX_SECTION: 'N',
+    WORKFLOW: 'N',
     BIZPROC: list.BIZPROC,
+    SECTION_CHOOSER: 'L',
+    LIST_MODE: null,
+    RIGHTS_MODE: 'E',
+    SECTION_PROPERTY: null,
+    PROPERTY_INDEX: null,
+    VERSION: '1',
+    LAST_CONV_ELEMENT: '0',
     SOCNET_GROUP_ID: list.SOCNET_GROUP_ID === null ? null : String(list.SOCNET_GROUP_ID),
+    EDIT_FILE_BEFORE: null,
+    EDIT_FILE_AFTER: null,
+    SECTIONS_NAME: 'Sections',
+    SECTION_NAME: 'Section',
     ELEMENTS_NAME: 'Elements',
     ELEMENT_NAME: 'Element',
+    REST_ON: 'N',
+    FULLTEXT_INDEX: 'N',
+    EXTERNAL_ID: null,
+    LANG_DIR: '/',
+    SERVER_NAME: null,
   };
 }
 
@@ -90,6 +126,7 @@ export const listMethods: MethodTable = {
       const bizproc = asString(fields.BIZPROC) === 'Y' ? 'Y' : 'N';
       const sort = asInt(fields.SORT);
       const list = addList(ctx.state, {
+        timestamp: siteDateTime(ctx.clock.nowMs()),
         typeId,
         code,
         name,
@@ -128,11 +165,11 @@ export const listMethods: MethodTable = {
       const properties = propertiesOf(ctx.state, list);
       if (fieldId) {
         // Core Field::get keys a single field by its TYPE (the docs' example shows "L").
-        if (fieldId === 'NAME') return { result: { NAME: presentNameField(list) } };
+        if (fieldId === 'NAME') return { result: { NAME: presentNameField() } };
         const property = properties.find((candidate) => fieldIdOf(candidate) === fieldId);
         return { result: property ? { [property.TYPE]: presentProperty(property) } : [] };
       }
-      return { result: { NAME: presentNameField(list), ...Object.fromEntries(properties.map((property) => [fieldIdOf(property), presentProperty(property)])) } };
+      return { result: { NAME: presentNameField(), ...Object.fromEntries(properties.map((property) => [fieldIdOf(property), presentProperty(property)])) } };
     },
   },
   'lists.element.add': {

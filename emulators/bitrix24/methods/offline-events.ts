@@ -15,9 +15,10 @@ import { requireAdmin } from './access.js';
 const DEFAULT_LIMIT = 50;
 const DEFAULT_ORDER = { TIMESTAMP_X: 'ASC', ID: 'ASC' };
 
+/** A row as event-offline-get.md shows it: `ID` as a string, like every column core reads from the table. */
 function publicView(record: OfflineEvent) {
   const { ID, TIMESTAMP_X, EVENT_NAME, EVENT_DATA, EVENT_ADDITIONAL, MESSAGE_ID } = record;
-  return { ID, TIMESTAMP_X, EVENT_NAME, EVENT_DATA, EVENT_ADDITIONAL, MESSAGE_ID };
+  return { ID: String(ID), TIMESTAMP_X, EVENT_NAME, EVENT_DATA, EVENT_ADDITIONAL, MESSAGE_ID };
 }
 
 /** Core: application authorization first (webhooks → WRONG_AUTH_TYPE, by the dispatcher), then administrator. */

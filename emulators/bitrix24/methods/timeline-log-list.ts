@@ -15,7 +15,9 @@ export const timelineLogListMethods: MethodTable = {
     handler: (params, ctx) => {
       const entityTypeId = asInt(params.entityTypeId);
       const entityId = asInt(params.entityId);
-      if (!entityTypeId || !entityId) throw restErrors.invalidArg('entityTypeId and entityId are required');
+      // Both are required: code `100` "Could not find value for parameter {…}" (the list page's error example).
+      if (!entityTypeId) throw restErrors.missingParameter('entityTypeId');
+      if (!entityId) throw restErrors.missingParameter('entityId');
       const order = asRecord(params.order);
       const [sortField, direction] = Object.entries(order)[0] ?? ['id', 'desc'];
       const field = sortField === 'created' ? 'created' : 'id';

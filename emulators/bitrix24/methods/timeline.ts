@@ -1,10 +1,10 @@
-import { RestError, restErrors } from '../errors.js';
+import { restErrors } from '../errors.js';
 import { isoWithOffset } from '../clock.js';
 import type { MethodTable } from '../method-types.js';
 import { asInt, asRecord, asString } from '../params.js';
 
 /** crm/timeline/logmessage/crm-timeline-logmessage-add.md: `100` for missing fields, `OWNER_NOT_FOUND` for no item. */
-const missing = (name: string) => new RestError(400, '100', `Could not find value for parameter {${name}}`);
+const missing = restErrors.missingParameter;
 
 export const timelineMethods: MethodTable = {
   'crm.timeline.logmessage.add': {

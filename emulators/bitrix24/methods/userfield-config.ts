@@ -2,6 +2,7 @@ import { matchesFilter, sortRows } from '../crm-filter.js';
 import { restErrors } from '../errors.js';
 import { paginate, type MethodTable } from '../method-types.js';
 import { asRecord, asString } from '../params.js';
+import { userFieldView } from '../userfield-model.js';
 
 const MAX_FIELD_NAME = 50;
 
@@ -21,7 +22,7 @@ export const userFieldConfigMethods: MethodTable = {
         throw restErrors.emptyCode('A field with this name already exists');
       }
       const stored = ctx.state.addUserField({ ...field, entityId, fieldName, userTypeId }, moduleId);
-      return { result: { field: stored } };
+      return { result: { field: userFieldView(stored) } };
     },
   },
   'userfieldconfig.list': {
@@ -31,7 +32,7 @@ export const userFieldConfigMethods: MethodTable = {
       const rows = ctx.state.userFields.filter((field) => field.moduleId === moduleId && matchesFilter(field, asRecord(params.filter)));
       const order = params.order === undefined ? { id: 'ASC' } : asRecord(params.order);
       const { page, total, next } = paginate(sortRows(rows, order), params.start);
-      return { result: { fields: page }, total, next };
+      return { result: { fields: page.map(userFieldView) }, total, next };
     },
   },
 };

@@ -13,6 +13,11 @@ interface Sourced {
   docs: string;
   commit: string;
   note?: string;
+  /**
+   * Where Bitrix24's core code or an official SDK shows more than the docs (a key the docs' example omits, an answer
+   * the docs do not print): the file, and what it shows. The fact then follows that source, and says so here.
+   */
+  beyondDocs?: { source: string; shows: string }[];
 }
 
 /** One documented answer of a REST method: a result (wrapped in `{result, time}`), an error, or a whole body. */
@@ -20,7 +25,8 @@ export interface DocumentedAnswer {
   /** A number, several allowed numbers, or `any` when the docs give none. */
   status: number | number[] | 'any';
   result?: Shape;
-  error?: string | string[];
+  /** The `error` code; a number where the docs print one (`"error": 0` of D7 controllers). */
+  error?: string | number | (string | number)[];
   /** The exact `error_description`, where the docs tell two errors with the same code apart by it. */
   description?: string;
   /** More top-level keys of the body, e.g. `total`. */

@@ -38,6 +38,14 @@ async function bind(ctx: DeliveryContext, event: string, options: { offline?: bo
   if (answer.status !== 200) throw new Error(`event.bind ${event} failed: ${JSON.stringify(answer.body)}`);
 }
 
+/**
+ * The portal sends no event before the app's install completes (b24restdocs
+ * settings/app-installation/installation-finish.md), so event scenarios install the app first.
+ */
+async function installFirst(ctx: DeliveryContext): Promise<void> {
+  await ctx.portal.installApp(ctx.handlerUrl);
+}
+
 async function deleteItem(ctx: DeliveryContext, entityTypeId: number, id: number): Promise<void> {
   await post(`${ctx.portal.clientEndpoint}crm.item.delete`, { entityTypeId, id, auth: await ctx.appToken() });
 }
@@ -46,12 +54,14 @@ async function deleteItem(ctx: DeliveryContext, entityTypeId: number, id: number
 function crmEvents(prefix: string, entityTypeId: number): Record<string, (ctx: DeliveryContext) => Promise<Delivery>> {
   return {
     [`${prefix}ADD`]: async (ctx) => {
+      await installFirst(ctx);
       await bind(ctx, `${prefix}ADD`);
       ctx.portal.userAddsItem(entityTypeId, { title: 'Conformance' });
       await ctx.portal.settleDeliveries();
       return lastWithEvent(ctx, `${prefix}ADD`);
     },
     [`${prefix}UPDATE`]: async (ctx) => {
+      await installFirst(ctx);
       await bind(ctx, `${prefix}UPDATE`);
       const item = ctx.portal.userAddsItem(entityTypeId, { title: 'Conformance' });
       ctx.portal.userUpdatesItem(entityTypeId, Number(item.id), { title: 'Renamed' });
@@ -59,6 +69,7 @@ function crmEvents(prefix: string, entityTypeId: number): Record<string, (ctx: D
       return lastWithEvent(ctx, `${prefix}UPDATE`);
     },
     [`${prefix}DELETE`]: async (ctx) => {
+      await installFirst(ctx);
       await bind(ctx, `${prefix}DELETE`);
       const item = ctx.portal.userAddsItem(entityTypeId, { title: 'Conformance' });
       await deleteItem(ctx, entityTypeId, Number(item.id));
@@ -77,6 +88,7 @@ export const DELIVERY_SCENARIOS: Record<string, (ctx: DeliveryContext) => Promis
   ...crmEvents('ONCRMDEAL', DEAL),
   ...crmEvents('ONCRMDYNAMICITEM', SMART_INVOICE),
   ONOFFLINEEVENT: async (ctx) => {
+    await installFirst(ctx);
     await bind(ctx, 'ONOFFLINEEVENT');
     await bind(ctx, 'ONCRMDEALADD', { offline: true });
     ctx.portal.userAddsItem(DEAL, { title: 'Queued' });
@@ -88,13 +100,13 @@ export const DELIVERY_SCENARIOS: Record<string, (ctx: DeliveryContext) => Promis
     return lastWithEvent(ctx, 'ONAPPINSTALL');
   },
   ONAPPUPDATE: async (ctx) => {
-    await ctx.portal.installApp(ctx.handlerUrl);
+    await installFirst(ctx);
     await bind(ctx, 'ONAPPUPDATE');
     await ctx.portal.updateApp();
     return lastWithEvent(ctx, 'ONAPPUPDATE');
   },
   ONAPPUNINSTALL: async (ctx) => {
-    await ctx.portal.installApp(ctx.handlerUrl);
+    await installFirst(ctx);
     await bind(ctx, 'ONAPPUNINSTALL');
     await ctx.portal.uninstallApp();
     return lastWithEvent(ctx, 'ONAPPUNINSTALL');

@@ -84,10 +84,20 @@ async function addDeal(ctx: RestContext): Promise<number> {
   return Number((answer.body as { result: { item: { id: number } } }).result.item.id);
 }
 
-const LIST = { IBLOCK_TYPE_ID: 'lists', IBLOCK_ID: '17' };
+const LIST_TYPE = 'lists';
 
-function addElement(ctx: RestContext, code = 'element_1') {
-  return ctx.rest('lists.element.add', { ...LIST, ELEMENT_CODE: code, FIELDS: { NAME: 'Shipment', PROPERTY_62: 'Pump' } });
+/** A list with one string property, created as provisioning creates the shipment list; answers its id and the property's field id. */
+async function addList(ctx: RestContext, code = 'shipments'): Promise<{ list: { IBLOCK_TYPE_ID: string; IBLOCK_ID: number }; property: string }> {
+  const added = await ctx.rest('lists.add', { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_CODE: code, FIELDS: { NAME: 'Shipments' } });
+  const list = { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_ID: Number((added.body as { result: number }).result) };
+  const field = await ctx.rest('lists.field.add', { ...list, FIELDS: { NAME: 'Product', TYPE: 'S', CODE: 'PRODUCT' } });
+  return { list, property: String((field.body as { result: string }).result) };
+}
+
+async function addElement(ctx: RestContext, code = 'element_1') {
+  const { list, property } = await addList(ctx);
+  const answer = await ctx.rest('lists.element.add', { ...list, ELEMENT_CODE: code, FIELDS: { NAME: 'Shipment', [property]: 'Pump' } });
+  return { list, property, answer };
 }
 
 async function offlineRecord(ctx: RestContext): Promise<string> {
@@ -114,6 +124,14 @@ export const REST_SCENARIOS: Record<string, Record<string, Scenario>> = {
   },
   ...registrationScenarios('bizproc.robot'),
   ...registrationScenarios('bizproc.activity'),
+  'bizproc.workflow.instances': {
+    listed: async (ctx) => {
+      await ctx.waitingEventToken();
+      // The fields of the docs' example; the app itself asks for ID, MODULE_ID, ENTITY, DOCUMENT_ID.
+      return ctx.rest('bizproc.workflow.instances', { select: ['ID', 'OWNED_UNTIL', 'MODULE_ID', 'ENTITY', 'DOCUMENT_ID', 'STARTED', 'STARTED_BY', 'TEMPLATE_ID'] });
+    },
+    'not an administrator': (ctx) => ctx.rest('bizproc.workflow.instances', {}, { as: EMPLOYEE }),
+  },
 
   'crm.item.add': {
     added: (ctx) => ctx.rest('crm.item.add', { entityTypeId: DEAL, fields: { title: 'Conformance deal' } }),
@@ -189,6 +207,13 @@ export const REST_SCENARIOS: Record<string, Record<string, Scenario>> = {
     'no field name': (ctx) => ctx.rest('userfieldconfig.add', { moduleId: 'crm', field: { entityId: 'CRM_1', userTypeId: 'string' } }),
   },
   'userfieldconfig.list': {
+    'deal fields': async (ctx) => {
+      await ctx.rest('userfieldconfig.add', {
+        moduleId: 'crm',
+        field: { entityId: 'CRM_DEAL', fieldName: 'UF_CRM_ERP_ORDER_ID', userTypeId: 'string', editFormLabel: { en: 'ERP order' } },
+      });
+      return ctx.rest('userfieldconfig.list', { moduleId: 'crm', filter: { entityId: 'CRM_DEAL' } });
+    },
     listed: async (ctx) => {
       await ctx.rest('userfieldconfig.add', {
         moduleId: 'crm',
@@ -230,33 +255,77 @@ export const REST_SCENARIOS: Record<string, Record<string, Scenario>> = {
     added: (ctx) => ctx.rest('tasks.task.add', { fields: { TITLE: 'Check claim', RESPONSIBLE_ID: 2, DEADLINE: '2026-12-31T18:00:00+03:00' } }),
     'no title': (ctx) => ctx.rest('tasks.task.add', { fields: { RESPONSIBLE_ID: 2 } }),
   },
-  'lists.element.add': {
-    added: (ctx) => addElement(ctx),
+  'lists.add': {
+    added: (ctx) => ctx.rest('lists.add', { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_CODE: 'shipments', FIELDS: { NAME: 'Shipments' } }),
     'code taken': async (ctx) => {
-      await addElement(ctx);
-      return addElement(ctx);
+      await addList(ctx);
+      return ctx.rest('lists.add', { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_CODE: 'shipments', FIELDS: { NAME: 'Shipments again' } });
+    },
+  },
+  'lists.get': {
+    found: async (ctx) => {
+      await addList(ctx);
+      return ctx.rest('lists.get', { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_CODE: 'shipments' });
+    },
+    'none found': (ctx) => ctx.rest('lists.get', { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_CODE: 'nothing' }),
+    'no list type': (ctx) => ctx.rest('lists.get', { IBLOCK_CODE: 'shipments' }),
+  },
+  'lists.field.add': {
+    added: async (ctx) => {
+      const { list } = await addList(ctx);
+      return ctx.rest('lists.field.add', { ...list, FIELDS: { NAME: 'Quantity', TYPE: 'N', CODE: 'QUANTITY' } });
+    },
+    'no code': async (ctx) => {
+      const { list } = await addList(ctx);
+      return ctx.rest('lists.field.add', { ...list, FIELDS: { NAME: 'Quantity', TYPE: 'N' } });
+    },
+    'no such list': (ctx) => ctx.rest('lists.field.add', { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_ID: 999, FIELDS: { NAME: 'Quantity', TYPE: 'N', CODE: 'QUANTITY' } }),
+  },
+  'lists.field.get': {
+    'one field': async (ctx) => {
+      const { list, property } = await addList(ctx);
+      return ctx.rest('lists.field.get', { ...list, FIELD_ID: property });
+    },
+    'every field': async (ctx) => ctx.rest('lists.field.get', (await addList(ctx)).list),
+    'no such list': (ctx) => ctx.rest('lists.field.get', { IBLOCK_TYPE_ID: LIST_TYPE, IBLOCK_ID: 999 }),
+  },
+  'lists.element.add': {
+    added: async (ctx) => (await addElement(ctx)).answer,
+    'code taken': async (ctx) => {
+      const { list, property } = await addElement(ctx);
+      return ctx.rest('lists.element.add', { ...list, ELEMENT_CODE: 'element_1', FIELDS: { NAME: 'Shipment', [property]: 'Pump' } });
     },
   },
   'lists.element.update': {
     updated: async (ctx) => {
-      await addElement(ctx);
-      return ctx.rest('lists.element.update', { ...LIST, ELEMENT_CODE: 'element_1', FIELDS: { NAME: 'Shipment 2', PROPERTY_62: 'Valve' } });
+      const { list, property } = await addElement(ctx);
+      return ctx.rest('lists.element.update', { ...list, ELEMENT_CODE: 'element_1', FIELDS: { NAME: 'Shipment 2', [property]: 'Valve' } });
     },
-    'no such element': (ctx) => ctx.rest('lists.element.update', { ...LIST, ELEMENT_CODE: 'nothing', FIELDS: { NAME: 'x' } }),
+    'no such element': async (ctx) => {
+      const { list } = await addList(ctx);
+      return ctx.rest('lists.element.update', { ...list, ELEMENT_CODE: 'nothing', FIELDS: { NAME: 'x' } });
+    },
   },
   'lists.element.delete': {
     deleted: async (ctx) => {
-      await addElement(ctx);
-      return ctx.rest('lists.element.delete', { ...LIST, ELEMENT_CODE: 'element_1' });
+      const { list } = await addElement(ctx);
+      return ctx.rest('lists.element.delete', { ...list, ELEMENT_CODE: 'element_1' });
     },
-    'no such element': (ctx) => ctx.rest('lists.element.delete', { ...LIST, ELEMENT_CODE: 'nothing' }),
+    'no such element': async (ctx) => {
+      const { list } = await addList(ctx);
+      return ctx.rest('lists.element.delete', { ...list, ELEMENT_CODE: 'nothing' });
+    },
   },
   'lists.element.get': {
     found: async (ctx) => {
-      await addElement(ctx);
-      return ctx.rest('lists.element.get', LIST);
+      const { list } = await addElement(ctx);
+      return ctx.rest('lists.element.get', list);
     },
     'no list type': (ctx) => ctx.rest('lists.element.get', { IBLOCK_ID: '17' }),
+  },
+  'feature.get': {
+    asked: (ctx) => ctx.rest('feature.get', { CODE: 'rest_auth_connector' }),
+    'no code': (ctx) => ctx.rest('feature.get', {}),
   },
   'placement.bind': {
     bound: (ctx) => bindPlacement(ctx),
@@ -303,6 +372,7 @@ export const REST_SCENARIOS: Record<string, Record<string, Scenario>> = {
     },
     'not an administrator': (ctx) => ctx.rest('event.offline.get', { clear: 0 }, { as: EMPLOYEE }),
   },
+  events: { listed: (ctx) => ctx.rest('events') },
   'event.offline.clear': {
     cleared: async (ctx) => ctx.rest('event.offline.clear', { process_id: await offlineRecord(ctx) }),
   },
@@ -325,6 +395,12 @@ export const REST_SCENARIOS: Record<string, Record<string, Scenario>> = {
       const { refreshToken } = await ctx.tokensOf(ADMIN);
       await refresh(ctx.portal, refreshToken);
       return refresh(ctx.portal, refreshToken);
+    },
+  },
+  'oauth-server app.info': {
+    found: async (ctx) => {
+      const response = await fetch(`${ctx.portal.serverEndpoint}app.info?auth=${(await ctx.tokensOf(ADMIN)).accessToken}`);
+      return { status: response.status, body: (await response.json()) as unknown };
     },
   },
   'any method': {

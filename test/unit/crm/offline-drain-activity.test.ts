@@ -33,6 +33,9 @@ function bitrix24Failure(code: string, status: number, method = 'event.offline.g
   return toApplicationFailure(new Bitrix24Error({ code, status, description: 'Bitrix24 said no', method }));
 }
 
+/** Provisioning recorded that the plan has rest_auth_connector: the offline events were bound with our connector. */
+const boundWithConnector = { settings: async () => ({ authConnector: true }) };
+
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment({ taskQueue: 'q' }).run(fn, ...args);
 
 describe('readOfflineBatch', () => {
@@ -44,7 +47,7 @@ describe('readOfflineBatch', () => {
         { ID: '2', TIMESTAMP_X: 'not a date', EVENT_NAME: 'ONCRMDEALADD', EVENT_DATA: false, MESSAGE_ID: 'm2' },
       ],
     }));
-    const { readOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [] });
+    const { readOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [], portals: boundWithConnector });
 
     const reserved = await run(readOfflineBatch, { memberId: 'm', limit: 50, clear: false });
     await run(readOfflineBatch, { memberId: 'm', limit: 50, clear: false, processId: 'p-1' });
@@ -72,7 +75,7 @@ describe('readOfflineBatch', () => {
     const bitrix24 = recordingBitrix24(() => {
       throw bitrix24Failure(code, 403);
     });
-    const { readOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [] });
+    const { readOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [], portals: boundWithConnector });
     const failure = await run(readOfflineBatch, { memberId: 'portal-1', limit: 50, clear: false }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type, nonRetryable: true });
@@ -80,12 +83,25 @@ describe('readOfflineBatch', () => {
     expect((failure as Error).message).toContain(`portal-1: event.offline.get refused (${code})`);
   });
 
+  it('on a plan without rest_auth_connector reads, marks and clears without a connector, as the bindings were made', async () => {
+    const bitrix24 = recordingBitrix24((method) => (method === 'feature.get' ? { value: 'N' } : { process_id: 'p-2', events: [] }));
+    const { readOfflineBatch, confirmOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [], portals: { settings: async () => ({}) } });
+    await run(readOfflineBatch, { memberId: 'm', limit: 50, clear: false });
+    await run(confirmOfflineBatch, { memberId: 'm', processId: 'p-2', done: ['a'], failed: ['b'] });
+    expect(bitrix24.calls.map((call) => [call.method, call.params])).toEqual([
+      ['feature.get', { CODE: 'rest_auth_connector' }],
+      ['event.offline.get', { clear: 0, limit: 50 }],
+      ['event.offline.error', { process_id: 'p-2', message_id: ['b'] }],
+      ['event.offline.clear', { process_id: 'p-2', message_id: ['a'] }],
+    ]);
+  });
+
   it('leaves every other failure as the client classified it', async () => {
     const limit = bitrix24Failure('QUERY_LIMIT_EXCEEDED', 503);
     const bitrix24 = recordingBitrix24(() => {
       throw limit;
     });
-    const { readOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [] });
+    const { readOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [], portals: boundWithConnector });
     await expect(run(readOfflineBatch, { memberId: 'm', limit: 50, clear: true })).rejects.toBe(limit);
   });
 });
@@ -98,7 +114,7 @@ describe('checkOfflineFeature', () => {
       if (!next) throw bitrix24Failure('ERROR_METHOD_NOT_FOUND', 404, 'feature.get');
       return next;
     });
-    const { checkOfflineFeature } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [] });
+    const { checkOfflineFeature } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [], portals: boundWithConnector });
     const results = [];
     for (let attempt = 0; attempt < 3; attempt += 1) results.push(await run(checkOfflineFeature, { memberId: 'm' }));
     expect(results).toEqual([{ extended: true }, { extended: false }, { extended: false }]);
@@ -160,7 +176,7 @@ describe('deliverOfflineRecords', () => {
 describe('confirmOfflineBatch', () => {
   it('marks failures first, then clears the handled records of the process by message id', async () => {
     const bitrix24 = recordingBitrix24();
-    const { confirmOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [] });
+    const { confirmOfflineBatch } = createOfflineDrainActivities({ bitrix24, eventRoutes: async () => [], portals: boundWithConnector });
     await run(confirmOfflineBatch, { memberId: 'm', processId: 'p-9', done: ['a', 'b'], failed: ['c'] });
     await run(confirmOfflineBatch, { memberId: 'm', processId: 'p-9', done: [], failed: [] });
     expect(bitrix24.calls.map((call) => [call.method, call.params])).toEqual([

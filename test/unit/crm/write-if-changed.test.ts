@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUTH_CONNECTOR } from '../../../contracts/bitrix24-app.js';
+import { createAuthConnectorSource } from '../../../activities/crm/auth-connector.js';
 import { changedFields, sameFieldValue, writeItemIfChanged } from '../../../activities/crm/write-if-changed.js';
 import { recordingBitrix24 } from '../../support/recording-bitrix24.js';
 
@@ -37,9 +38,13 @@ describe('sameFieldValue', () => {
 describe('writeItemIfChanged', () => {
   const item = { id: 5, title: 'Claim', opportunity: '150', parentId2: 0 };
 
+  /** A portal whose plan has rest_auth_connector, as provisioning recorded it. */
+  const withConnector = (bitrix24: ReturnType<typeof recordingBitrix24>) =>
+    createAuthConnectorSource({ bitrix24, portals: { settings: async () => ({ authConnector: true }) } });
+
   it('sends only the differing fields, with our auth_connector', async () => {
     const bitrix24 = recordingBitrix24((method) => (method === 'crm.item.get' ? { item } : { item }));
-    const result = await writeItemIfChanged(bitrix24, { memberId: 'm', entityTypeId: 147, id: 5, fields: { title: 'Claim', opportunity: 150, parentId2: 759 } });
+    const result = await writeItemIfChanged(bitrix24, withConnector(bitrix24), { memberId: 'm', entityTypeId: 147, id: 5, fields: { title: 'Claim', opportunity: 150, parentId2: 759 } });
     expect(result).toEqual({ written: true, changedFields: ['parentId2'] });
     expect(bitrix24.callsTo('crm.item.update')[0]?.params).toEqual({
       entityTypeId: 147,
@@ -51,7 +56,7 @@ describe('writeItemIfChanged', () => {
 
   it('writes nothing when the item already holds every value', async () => {
     const bitrix24 = recordingBitrix24(() => ({ item }));
-    const result = await writeItemIfChanged(bitrix24, { memberId: 'm', entityTypeId: 147, id: 5, fields: { title: 'Claim', opportunity: 150 } });
+    const result = await writeItemIfChanged(bitrix24, withConnector(bitrix24), { memberId: 'm', entityTypeId: 147, id: 5, fields: { title: 'Claim', opportunity: 150 } });
     expect(result).toEqual({ written: false, changedFields: [] });
     expect(bitrix24.calls.map((call) => call.method)).toEqual(['crm.item.get']);
   });

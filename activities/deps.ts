@@ -6,6 +6,7 @@ import type { JiraClient } from '../integrations/jira/client.js';
 import type { OnecClient } from '../integrations/onec/client.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import type { OAuthAppCredentials } from './portal/activities.js';
+import type { ProvisioningDeps } from './provisioning/activities.js';
 import type { ProcessSettings } from './settings.js';
 
 /** Everything the activities need, built once per worker (worker/main.ts) and injected into every factory. */
@@ -23,14 +24,6 @@ export interface ActivityDeps {
   portals?: PortalStore;
   /** Client for workflows that activities talk to (the claim sequence's update-with-start). */
   temporal?: Client;
-  /** Where the app's handlers live, and overrides for smart-process ids, for provisioning after an install. */
-  provisioning?: {
-    publicUrl: string;
-    claimEntityTypeId?: number | undefined;
-    invoiceTotalEntityTypeId?: number | undefined;
-    shipmentListIblockId?: number | undefined;
-    erpOrderField?: string | undefined;
-    /** The workflow types this worker runs: a waiting robot without one is a provisioning warning. */
-    knownWorkflowTypes?: readonly string[] | undefined;
-  };
+  /** Where the app's handlers live, overrides for smart-process ids, and the workflow types, for provisioning. */
+  provisioning?: Omit<ProvisioningDeps, 'bitrix24' | 'portals'>;
 }

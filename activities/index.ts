@@ -32,16 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPortalTeardownActivities(deps),
     ...createRobotActivities(deps),
     ...createSettingsActivities(deps.settings),
-    ...createProvisioningActivities({
-      bitrix24: deps.bitrix24,
-      portals: deps.portals,
-      publicUrl: deps.provisioning?.publicUrl ?? '',
-      claimEntityTypeId: deps.provisioning?.claimEntityTypeId,
-      invoiceTotalEntityTypeId: deps.provisioning?.invoiceTotalEntityTypeId,
-      shipmentListIblockId: deps.provisioning?.shipmentListIblockId,
-      erpOrderField: deps.provisioning?.erpOrderField,
-      knownWorkflowTypes: deps.provisioning?.knownWorkflowTypes,
-    }),
+    ...createProvisioningActivities({ bitrix24: deps.bitrix24, portals: deps.portals, publicUrl: '', ...deps.provisioning }),
     ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm, authConnector }),
     ...createCrmActivities({ ...deps, authConnector }),
     ...createOfflineDrainActivities({

@@ -81,7 +81,7 @@ interface TaskAddResult {
   task?: { id?: unknown };
 }
 
-/** Groups come back as objects keyed by command, or as `[]` when empty (protocol 7). */
+/** Groups come back as objects keyed by command, or as `[]` when empty (b24restdocs settings/how-to-call-rest-api/batch.md). */
 interface BatchReply {
   result?: Record<string, TaskAddResult> | unknown[];
   result_error?: Record<string, BatchCommandError> | unknown[];

@@ -4,7 +4,7 @@ import { ERP_ORDER_FAILURES } from '../../contracts/erp-order.js';
 import type { ErpCustomer, ErpOrderLine } from '../../integrations/erp/types.js';
 import type { ErpOrderDeal, ReadDealInput } from './types.js';
 
-/** List methods answer 50 rows per page ([EN] list-methods-pecularities.md). */
+/** List methods answer 50 rows per page (b24restdocs settings/how-to-call-rest-api/list-methods-pecularities.md). */
 const PAGE_SIZE = 50;
 
 type Row = Record<string, unknown>;

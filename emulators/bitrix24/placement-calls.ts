@@ -20,7 +20,7 @@ export interface FirePlacementInput {
   lang?: string;
 }
 
-/** What Bitrix24 POSTs into the widget's iframe: a query string and a form body (protocol §9.8). */
+/** What Bitrix24 POSTs into the widget's iframe: a query string and a form body (b24restdocs api-reference/widgets/_includes/widget_data.md). */
 export interface PlacementCall {
   /** The handler URL with `DOMAIN, PROTOCOL, LANG, APP_SID` in its query string. */
   url: string;

@@ -112,7 +112,7 @@ export interface Bitrix24Emulator {
   uninstallApp(options?: { clean?: boolean }): Promise<LifecycleDelivery[]>;
   fireRobot(handlerUrl: string, call: FireRobotInput): Promise<HttpOutcome & { eventToken: string }>;
   fireEvent(handlerUrl: string, event: string, data: Record<string, unknown>): Promise<HttpOutcome>;
-  /** A user opens a widget: the placement call (protocol §9.8) is POSTed to `handlerUrl`. */
+  /** A user opens a widget: the placement call (b24restdocs api-reference/widgets/_includes/widget_data.md) is POSTed to `handlerUrl`. */
   firePlacement(handlerUrl: string, input: FirePlacementInput): Promise<HttpOutcome>;
   /** The placement call without sending it (a browser posts it: `GET /_emulator/placements/open`). */
   placementCall(handlerUrl: string, input: FirePlacementInput): PlacementCall;

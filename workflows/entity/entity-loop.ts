@@ -50,7 +50,7 @@ function errorMessage(error: unknown): string {
 }
 
 /**
- * The entity workflow `entity/{memberId}/{entityTypeId}/{id}` (DESIGN.md decision 2), bound to a registry of passes
+ * The entity workflow `entity/{memberId}/{entityTypeId}/{id}` (docs/architecture.md), bound to a registry of passes
  * so tests can run the same loop with passes of their own. Signals only queue changes; the main loop coalesces them
  * for one window and runs one pass, which re-reads the item (events carry only ids).
  */

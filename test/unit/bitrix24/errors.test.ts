@@ -7,7 +7,7 @@ import {
   toApplicationFailure,
 } from '../../../integrations/bitrix24/errors.js';
 
-// Expected decision per code, written out independently of the catalogue (bitrix24-protocol.md 5.1, 5.2).
+// Expected decision per code, written out independently of the catalogue (b24restdocs _includes/system-errors.md, settings/oauth/error-codes.md).
 const EXPECTED: Record<string, { status: number; retryable: boolean }> = {
   INTERNAL_SERVER_ERROR: { status: 500, retryable: true },
   ERROR_UNEXPECTED_ANSWER: { status: 500, retryable: true },

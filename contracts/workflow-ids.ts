@@ -39,3 +39,13 @@ export function robotRefusalWorkflowId(memberId: string, eventTokenKey: string):
 export function portalTeardownWorkflowId(memberId: string): string {
   return `portal-teardown/${memberId}`;
 }
+
+/** The holder of a portal's request budget, shared by every worker (docs/rate-limits.md). */
+export function portalBudgetWorkflowId(memberId: string): string {
+  return `portal-budget/${memberId}`;
+}
+
+/** Budget holders run on their own task queue, so their grants never wait behind a storm of robot tasks. */
+export function budgetTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-budget`;
+}

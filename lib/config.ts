@@ -77,6 +77,10 @@ export const configSchema = z.object({
   B24_CA_BUNDLE: z.string().optional(),
   B24_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(2),
   B24_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(50),
+  /** Coalesce the worker's calls to one portal into `batch` requests (docs/rate-limits.md). */
+  B24_BATCHING: z.stringbool().default(true),
+  /** Share each portal's request budget between worker processes through a per-portal budget workflow. */
+  B24_SHARED_BUDGET: z.stringbool().default(true),
   B24_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 
   ONEC_BASE_URL: z.url().default('http://127.0.0.1:3101'),

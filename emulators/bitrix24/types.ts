@@ -52,6 +52,14 @@ export interface RecordedCall {
   userId?: number;
 }
 
+/** HTTP requests to `/rest/*` since start or the last reset: what the portal's request limit counts. */
+export interface RequestCounts {
+  /** Every HTTP REST request, a `batch` counting once. */
+  restRequests: number;
+  /** Requests refused with 503 QUERY_LIMIT_EXCEEDED. */
+  queryLimitRejections: number;
+}
+
 export interface FireRobotInput {
   code: string;
   documentId?: [string, string, string];
@@ -92,6 +100,9 @@ export interface Bitrix24Emulator {
   state: EmulatorState;
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
+  /** HTTP REST requests and 503s since start or the last `reset`/`resetRequestCounts`. */
+  requestCounts(): RequestCounts;
+  resetRequestCounts(): void;
   /** Successful refresh-token grants so far. */
   refreshCount(): number;
   /** Every access and refresh token issued so far (tests check they never reach logs or histories). */

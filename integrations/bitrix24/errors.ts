@@ -84,6 +84,56 @@ export interface Bitrix24ErrorDetails {
   nowMs?: number;
   /** Overrides the catalogue delay, e.g. a wait the rate limiter predicted. */
   retryDelayMs?: number;
+  /** Default: from the code and status (see `answerScope`). */
+  scope?: Bitrix24ErrorScope;
+}
+
+/**
+ * `command`: the method itself refused this call (what `batch` reports per command in `result_error`).
+ * `request`: the request as a whole failed or was refused (transport, limits, authorization, the portal itself).
+ */
+export type Bitrix24ErrorScope = 'command' | 'request';
+
+/** Codes Bitrix24 uses to refuse a whole request, whichever method it named ([EN] _includes/system-errors.md). */
+const REQUEST_WIDE_CODES = new Set<string>([
+  'INTERNAL_SERVER_ERROR',
+  'ERROR_UNEXPECTED_ANSWER',
+  'QUERY_LIMIT_EXCEEDED',
+  'ERROR_BATCH_LENGTH_EXCEEDED',
+  'NO_AUTH_FOUND',
+  'INVALID_REQUEST',
+  'OVERLOAD_LIMIT',
+  'INVALID_CREDENTIALS',
+  'ERROR_MANIFEST_IS_NOT_AVAILABLE',
+  'expired_token',
+  'invalid_token',
+  'user_access_error',
+  'PORTAL_DELETED',
+  'PAYMENT_REQUIRED',
+  ...Object.values(Bitrix24LocalError).filter((code) => code !== Bitrix24LocalError.BAD_REQUEST),
+]);
+
+export function answerScope(code: string, status: number): Bitrix24ErrorScope {
+  if (REQUEST_WIDE_CODES.has(code)) return 'request';
+  if (code === '') return status === 400 ? 'command' : 'request';
+  return status >= 500 || status === 0 ? 'request' : 'command';
+}
+
+/**
+ * Failures after which nobody knows whether Bitrix24 ran the request: it may have been received and executed before
+ * the answer was lost. Refusals (limits, authorization, validation) say it did not run.
+ */
+export function outcomeUnknown(error: unknown): boolean {
+  if (!(error instanceof Bitrix24Error)) return false;
+  const unknownCodes: readonly string[] = [
+    Bitrix24LocalError.TIMEOUT,
+    Bitrix24LocalError.NETWORK_ERROR,
+    Bitrix24LocalError.SERVER_ERROR,
+    Bitrix24LocalError.UNEXPECTED_RESPONSE,
+    'INTERNAL_SERVER_ERROR',
+    'ERROR_UNEXPECTED_ANSWER',
+  ];
+  return unknownCodes.includes(error.code);
 }
 
 /** A failed Bitrix24 call. The message holds method, code and the redacted description, never a token. */
@@ -97,6 +147,7 @@ export class Bitrix24Error extends Error {
   readonly retryable: boolean;
   readonly retryDelayMs: number | undefined;
   readonly benign: boolean;
+  readonly scope: Bitrix24ErrorScope;
 
   constructor(details: Bitrix24ErrorDetails) {
     const description = redactText(details.description);
@@ -111,6 +162,7 @@ export class Bitrix24Error extends Error {
     this.retryable = classification.retryable;
     this.retryDelayMs = details.retryDelayMs ?? classification.retryDelayMs;
     this.benign = classification.benign;
+    this.scope = details.scope ?? answerScope(details.code, details.status);
   }
 }
 

@@ -315,8 +315,8 @@ describe('deal products → shipment list', () => {
       [`PROPERTY_${propertyIds.price}`]: '20',
       [`PROPERTY_${propertyIds.measure}`]: 'pcs',
     });
-    // Two pages of rows, one page of (no) elements, ceil(51 / 50) = 2 batches.
-    expect(dealRequests(mark, dealId)).toEqual(['batch', 'batch', 'crm.item.productrow.list', 'crm.item.productrow.list', 'lists.element.get']);
+    // Two pages of rows, one page of (no) elements, and 51 adds: a batch of 50, the 51st alone as a plain call.
+    expect(dealRequests(mark, dealId)).toEqual(['batch', 'crm.item.productrow.list', 'crm.item.productrow.list', 'lists.element.add', 'lists.element.get']);
   });
 
   it('reflects 3 changed and 2 removed rows with one batch', async () => {

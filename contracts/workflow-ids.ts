@@ -1,5 +1,5 @@
 /**
- * Deterministic workflow ids built from business keys (temporal-practices.md rule 1).
+ * Deterministic workflow ids built from business keys (docs/architecture.md).
  * Ids are plaintext in every Temporal view: they carry portal member ids and Bitrix24 ids, never tokens.
  */
 

@@ -8,33 +8,23 @@ import { createErpClient } from '../integrations/erp/client.js';
 import { createFinanceClient } from '../integrations/finance/client.js';
 import { createJiraClient } from '../integrations/jira/client.js';
 import { createOnecClient } from '../integrations/onec/client.js';
-import { ConfigError, loadConfig } from '../lib/config.js';
+import { loadConfigOrExit } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';
 import { createTemporalBudgetHolder } from '../lib/portals/temporal-budget.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
-import { temporalConnectionOptions } from '../lib/temporal-connection.js';
-import { readWorkerObservabilityConfig, setUpWorkerObservability } from './observability.js';
+import { resolveTemporalConfig } from '../lib/temporal-connection.js';
+import { setUpWorkerObservability } from './observability.js';
 import { processSettingsFromConfig } from './process-settings.js';
 import { budgetTaskQueue } from '../contracts/workflow-ids.js';
 import { sharedWorkflowSource } from './workflow-source.js';
+import { WORKFLOW_TYPES } from './workflow-types.js';
 
-const logger = createLogger({ name: 'worker' });
-
-let config;
-let observabilityConfig;
-try {
-  config = loadConfig();
-  observabilityConfig = readWorkerObservabilityConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  logger.fatal(error.message);
-  process.exit(1);
-}
+const { config, connectionOptions } = resolveTemporalConfig(loadConfigOrExit());
+const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
 
 // Before the first connection: it installs the SDK Runtime with its Prometheus exporter.
-const observability = await setUpWorkerObservability({ config: observabilityConfig, logger });
-const connectionOptions = temporalConnectionOptions(config);
+const observability = await setUpWorkerObservability({ config, logger });
 const dataConverter = createDataConverter(config.PAYLOAD_CODEC_KEY, { allowPlaintextPayloads: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT });
 const connection = await NativeConnection.connect(connectionOptions);
 const clientConnection = await Connection.connect(connectionOptions);
@@ -95,10 +85,11 @@ const activities = createActivities({
     invoiceTotalEntityTypeId: config.INVOICE_TOTAL_ENTITY_TYPE_ID,
     shipmentListIblockId: config.SHIPMENT_LIST_IBLOCK_ID,
     erpOrderField: config.ERP_ORDER_FIELD,
+    knownWorkflowTypes: WORKFLOW_TYPES,
   },
 });
 
-const workflows = await sharedWorkflowSource();
+const workflows = await sharedWorkflowSource(config.WORKFLOW_BUNDLE_PATH);
 const worker = await Worker.create({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,

@@ -29,6 +29,8 @@ export interface StackOptions {
    * allows the UI's origin and runs the codec without auth (loopback).
    */
   webUi?: boolean;
+  /** A namespace the dev server creates besides `default` (for a profile that names it). */
+  temporalNamespace?: string;
 }
 
 /**
@@ -75,7 +77,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const webUiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
   const temporal = await createLocalEnv({
     dataConverter: createDataConverter(payloadKey),
-    server: uiPort === undefined ? {} : { ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', `${apiUrl}/codec`] },
+    server: {
+      ...(uiPort === undefined ? {} : { ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', `${apiUrl}/codec`] }),
+      ...(options.temporalNamespace === undefined ? {} : { namespace: options.temporalNamespace }),
+    },
   });
   const emulator = await startBitrix24Emulator(options.emulator);
   const onec = await startOnecSimulator();

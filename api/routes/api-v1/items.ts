@@ -11,7 +11,7 @@ import { assertApiKey } from './api-key.js';
 export const WEBHOOK_PORTAL_ID = 'webhook';
 
 /**
- * Writes from external systems (issue 5): the request becomes `externalWriteWorkflow` under `write/{idempotencyKey}`;
+ * Writes from external systems: the request becomes `externalWriteWorkflow` under `write/{idempotencyKey}`;
  * 202 once Temporal holds it. A repeated key answers with the same run.
  */
 const itemRoutes: FastifyPluginAsync<IngressServices> = async (app, services) => {

@@ -27,7 +27,7 @@ export const RUNS_TAB_PATH = '/bitrix24/placements/runs';
 type Notice = RunsPageView['notice'];
 
 /**
- * The runs tab of the CRM card (issue 6): `POST /bitrix24/placements/runs` is the placement handler Bitrix24 opens in
+ * The runs tab of the CRM card: `POST /bitrix24/placements/runs` is the placement handler Bitrix24 opens in
  * an iframe; `/view`, `/retry` and `/terminate` below it are the page's own buttons, authorised by the signed page
  * token and re-checked against the portal on every request.
  */

@@ -1,50 +1,24 @@
-import type { Client } from '@temporalio/client';
 import { createEventRouteSource } from '../lib/crm-events/event-routes.js';
-import type { PortalStore } from '../lib/portals/store.js';
-import type { Bitrix24Caller } from '../integrations/bitrix24/caller.js';
-import { createCreditActivities } from './credit/activities.js';
 import { createCrmActivities } from './crm/activities.js';
 import { createAuthConnectorSource } from './crm/auth-connector.js';
 import { createOfflineDrainActivities } from './crm/offline-drain.js';
 import { createCrmProcessActivities } from './crm-processes/activities.js';
-import type { ErpClient } from '../integrations/erp/client.js';
-import { createErpOrderActivities } from './erp-order/activities.js';
-import type { FinanceClient } from '../integrations/finance/client.js';
-import type { JiraClient } from '../integrations/jira/client.js';
-import { createJiraProjectActivities } from './jira-project/activities.js';
-import type { OnecClient } from '../integrations/onec/client.js';
-import { createOnecActivities } from './onec-price/activities.js';
-import { createPortalActivities, type OAuthAppCredentials } from './portal/activities.js';
+import type { ActivityDeps } from './deps.js';
+import { createPortalActivities } from './portal/activities.js';
 import { createPortalTeardownActivities } from './portal/teardown.js';
 import { createProvisioningActivities } from './provisioning/activities.js';
 import { createRobotCompletionActivities } from './robot/completion.js';
 import { createRobotCallConfirmationActivities } from './robot/confirm-call.js';
 import { createTimelineActivities } from './robot/timeline.js';
-import { createSettingsActivities, type ProcessSettings } from './settings.js';
+import { ROBOT_MODULES, type RobotActivities } from './robots.js';
+import { createSettingsActivities } from './settings.js';
 
-/** Everything the activities need, built once per worker and injected (temporal-practices.md rule 6). */
-export interface ActivityDeps {
-  bitrix24: Bitrix24Caller;
-  onec: OnecClient;
-  erp: ErpClient;
-  /** The credit-limit check's finance system; without it credit lookups fail non-retryably. */
-  finance?: FinanceClient;
-  /** The Jira robot's site; without it the robot completes with an error. */
-  jira?: JiraClient;
-  oauth: OAuthAppCredentials | undefined;
-  settings: ProcessSettings;
-  /** Where provisioning recorded each portal's smart-process and list ids (CRM processes). */
-  portals?: PortalStore;
-  /** Client for workflows that activities talk to (the claim sequence's update-with-start). */
-  temporal?: Client;
-  /** Where the app's handlers live, and overrides for smart-process ids, for provisioning after an install. */
-  provisioning?: {
-    publicUrl: string;
-    claimEntityTypeId?: number | undefined;
-    invoiceTotalEntityTypeId?: number | undefined;
-    shipmentListIblockId?: number | undefined;
-    erpOrderField?: string | undefined;
-  };
+export type { ActivityDeps } from './deps.js';
+
+/** The activities of every declared robot (activities/robots.ts), from the one set of worker dependencies. */
+function createRobotActivities(deps: ActivityDeps): RobotActivities {
+  const factories = Object.values(ROBOT_MODULES).map((module) => module.activities);
+  return Object.assign({}, ...factories.map((factory) => factory(deps))) as RobotActivities;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -56,20 +30,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createTimelineActivities(deps),
     ...createPortalActivities(deps),
     ...createPortalTeardownActivities(deps),
-    ...createOnecActivities(deps),
-    ...createErpOrderActivities(deps),
-    ...createCreditActivities(deps),
-    ...createJiraProjectActivities(deps),
+    ...createRobotActivities(deps),
     ...createSettingsActivities(deps.settings),
-    ...createProvisioningActivities({
-      bitrix24: deps.bitrix24,
-      portals: deps.portals,
-      publicUrl: deps.provisioning?.publicUrl ?? '',
-      claimEntityTypeId: deps.provisioning?.claimEntityTypeId,
-      invoiceTotalEntityTypeId: deps.provisioning?.invoiceTotalEntityTypeId,
-      shipmentListIblockId: deps.provisioning?.shipmentListIblockId,
-      erpOrderField: deps.provisioning?.erpOrderField,
-    }),
+    ...createProvisioningActivities({ bitrix24: deps.bitrix24, portals: deps.portals, publicUrl: '', ...deps.provisioning }),
     ...createCrmProcessActivities({ ...deps, crm: deps.settings.crm, authConnector }),
     ...createCrmActivities({ ...deps, authConnector }),
     ...createOfflineDrainActivities({
@@ -77,7 +40,7 @@ export function createActivities(deps: ActivityDeps) {
       temporal: deps.temporal,
       authConnector,
       eventRoutes: createEventRouteSource({
-        config: { CLAIM_ENTITY_TYPE_ID: deps.settings.crm?.claimEntityTypeId },
+        config: { CLAIM_ENTITY_TYPE_ID: deps.settings.crm?.claimEntityTypeId, INVOICE_TOTAL_ENTITY_TYPE_ID: deps.settings.crm?.invoiceTotalEntityTypeId },
         portals: deps.portals ?? { settings: async () => ({}) },
       }),
     }),

@@ -1,25 +1,8 @@
-import type { CreditCheckSettings } from './credit/settings.js';
 import type { CrmProcessSettings } from './crm-processes/settings.js';
+import type { RobotSettings } from './robots.js';
 
-/**
- * Worker-side settings a workflow needs (retry bounds, intervals). Read through a local activity so the values
- * come from the worker's validated configuration yet are recorded in history, keeping replays deterministic.
- */
-export interface ProcessSettings {
-  /** How long GET_1C_PRICE keeps retrying an unreachable 1C. */
-  onecRetryBoundMs: number;
-  /** Pause between ERP order attempts while the ERP is unavailable. */
-  erpRetryIntervalMs: number;
-  /** How long, from the first attempt, the ERP order robot keeps trying before it gives up and notifies. */
-  erpRetryBoundMs: number;
-  /** Deal user field (UPPER_CASE) that receives the ERP order number. */
-  erpOrderField: string;
-  /** The ERP client's per-call timeout; the activity's own timeout is derived from it. */
-  erpCallTimeoutMs: number;
-  /** How soon a silent ERP attempt counts as lost (its worker died); 15 s unless a test shortens it. */
-  erpHeartbeatTimeoutMs?: number;
-  /** CHECK_CREDIT_LIMIT's wait and approver; a worker without them completes credit checks with an explanation. */
-  credit?: CreditCheckSettings;
+/** Settings every worker has, whatever robots it runs. */
+export interface CommonProcessSettings {
   /** Claim intake calendar and quality head, and the portal-id overrides of the CRM processes. */
   crm?: CrmProcessSettings;
   /** How long an entity workflow collects changes before one pass (ENTITY_COALESCE_WINDOW_MS); 2 s by default. */
@@ -31,6 +14,14 @@ export interface ProcessSettings {
   /** TEMPORAL_WEB_UI_URL: the timeline line a finished run writes links to the run there. */
   temporalWebUiUrl?: string;
 }
+
+/**
+ * Worker-side settings a workflow needs (retry bounds, intervals): the common ones and each robot's own slice
+ * (activities/robots.ts). Read through a local activity so the values come from the worker's validated configuration
+ * yet are recorded in history, keeping replays deterministic. The slices keep their field names flat, as earlier
+ * histories recorded them.
+ */
+export type ProcessSettings = CommonProcessSettings & RobotSettings;
 
 export function createSettingsActivities(settings: ProcessSettings) {
   return {

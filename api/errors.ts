@@ -8,8 +8,6 @@ export const API_ERROR_CODES = {
   validationFailed: 'VALIDATION_FAILED',
   invalidEndpoint: 'INVALID_ENDPOINT',
   unauthorized: 'UNAUTHORIZED',
-  installUnverified: (reason: string) =>
-    new ApiError(401, API_ERROR_CODES.unauthorized, `the install could not be verified with the portal: ${reason}`),
   domainNotAllowed: 'DOMAIN_NOT_ALLOWED',
   installForbidden: 'INSTALL_FORBIDDEN',
   portalCallFailed: 'PORTAL_CALL_FAILED',

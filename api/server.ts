@@ -1,10 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig, type Config } from '../lib/config.js';
+import { loadConfigOrExit } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';
 import { createApiMetrics } from '../lib/metrics/api-metrics.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
-import { temporalConnectionOptions } from '../lib/temporal-connection.js';
+import { resolveTemporalConfig } from '../lib/temporal-connection.js';
 import { buildApp } from './app.js';
 import { BitrixInstallVerifier } from './install-verifier.js';
 import { createTemporalHealthCheck } from './temporal-health.js';
@@ -14,21 +14,10 @@ import { TemporalWorkflowGateway } from './workflow-gateway.js';
 import { createRunsTabServices } from './placements/create-runs-tab.js';
 import { startApiMetricsServer } from './metrics-listener.js';
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // The logger is not configured yet; the message names variables, never their values.
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-}
-
 async function main(): Promise<void> {
-  const config = readConfig();
+  const { config, connectionOptions } = resolveTemporalConfig(loadConfigOrExit());
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const connection = await Connection.connect(connectionOptions);
   const client = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

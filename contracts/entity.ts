@@ -1,16 +1,12 @@
 import { defineSignal } from '@temporalio/workflow';
+import type { EntityProcessName } from './crm-processes.js';
 
-/** The CRM processes that entity workflows run (DESIGN.md, "Processes from the seed documents"). */
-export const ENTITY_PROCESS = {
-  claimIntake: 'claim-intake',
-  invoiceTotal: 'invoice-total',
-  dealProducts: 'deal-products',
-} as const;
-export type EntityProcessName = (typeof ENTITY_PROCESS)[keyof typeof ENTITY_PROCESS];
+/** The CRM processes entity workflows run are the entries of contracts/crm-processes.ts. */
+export { ENTITY_PROCESS, type EntityProcessName } from './crm-processes.js';
 
 export type EntityChangeKind = 'add' | 'update' | 'delete';
 
-/** One CRM event, reduced to what the entity workflow needs: events carry only ids (bitrix24-protocol.md 4.2). */
+/** One CRM event, reduced to what the entity workflow needs: events carry only ids (docs/bitrix24.md, "CRM events"). */
 export interface EntityChange {
   kind: EntityChangeKind;
   /** The event name as delivered, e.g. ONCRMDYNAMICITEMUPDATE_147 or ONCRMDEALADD. */

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineFailures } from './failures/define.js';
 
 /**
  * The offline-queue drain: one long-lived workflow per portal, woken by ONOFFLINEEVENT (through the API) or by its own
@@ -83,22 +84,18 @@ export interface OfflineDrainStatus {
   lastFailure: { type: string; message: string } | null;
 }
 
-/**
- * Failure types of the drain's activities, each with a stable name the workflow branches on (shared here so the
- * workflow can name them without importing activity code).
- */
-export const OFFLINE_DRAIN_FAILURE = {
+/** Refusals the drain's activities raise and the workflow branches on; none of them is cured by retrying. */
+export const OFFLINE_DRAIN_FAILURES = defineFailures('OfflineDrain', {
   /** ACCESS_DENIED: the offline methods need an administrator (b24restdocs api-reference/events/event-offline-get.md). */
-  notAdministrator: 'OfflineDrain.NotAdministrator',
+  NotAdministrator: { retryable: false },
   /** WRONG_AUTH_TYPE: they work only with application authorization, never through an inbound webhook. */
-  notApplicationAuth: 'OfflineDrain.NotApplicationAuth',
+  NotApplicationAuth: { retryable: false },
   /** WRONG_LICENSE: the plan lacks `clear=0` (rest_offline_extended) or `auth_connector` (rest_auth_connector). */
-  licenseRequired: 'OfflineDrain.LicenseRequired',
+  LicenseRequired: { retryable: false },
   /** `clear=0` answered without a process id: nothing could be confirmed. */
-  unexpectedAnswer: 'OfflineDrain.UnexpectedAnswer',
-  missingTemporalClient: 'Config.MissingTemporalClient',
-} as const;
-export type OfflineDrainFailure = (typeof OFFLINE_DRAIN_FAILURE)[keyof typeof OFFLINE_DRAIN_FAILURE];
+  UnexpectedAnswer: { retryable: false },
+});
+export type OfflineDrainFailureName = keyof typeof OFFLINE_DRAIN_FAILURES.policies;
 
 export const offlineDrainStatusQuery = defineQuery<OfflineDrainStatus>('offline-drain.status');
 

@@ -1,7 +1,10 @@
+import type { RobotCall, RobotOutcome } from './robot-call.js';
+
 /**
- * The one declaration of every robot and BP activity this app registers in a portal.
- * The ingress (dispatch and property validation), the workflows (return values) and provisioning
- * (bizproc.robot.add / bizproc.activity.add) all read it, so codes and property names cannot drift apart.
+ * The one declaration of every robot and BP activity this app registers in a portal (docs/adding-a-robot.md).
+ * The ingress (dispatch and property validation), provisioning (bizproc.robot.add / bizproc.activity.add), the
+ * workflows (their call and outcome types are derived from it) and the replay gate all read it, so codes, property
+ * names and types cannot drift apart.
  */
 
 export type PropertyType = 'bool' | 'date' | 'datetime' | 'double' | 'int' | 'select' | 'string' | 'text' | 'user';
@@ -21,7 +24,10 @@ export type Kind = 'robot' | 'activity';
 export interface RobotDeclaration {
   code: string;
   kind: Kind;
-  /** The Temporal workflow type the ingress starts for a call with this code. */
+  /**
+   * The workflow function the ingress starts for a call with this code. Checked at compile time against the exports
+   * of workflows/index.ts and against the call and outcome types below (workflows/robot-workflows.ts).
+   */
   workflowType: string;
   /** Short process name used in search attributes and summaries. */
   process: string;
@@ -117,8 +123,42 @@ export const JIRA_CREATE_PROJECT = {
   useSubscription: true,
 } as const satisfies RobotDeclaration;
 
-export const ROBOT_DECLARATIONS: readonly RobotDeclaration[] = [GET_1C_PRICE, ERP_CREATE_ORDER, CHECK_CREDIT_LIMIT, JIRA_CREATE_PROJECT];
+/** Every robot and activity of the app: adding one here is what registers it (docs/adding-a-robot.md). */
+const DECLARED = [GET_1C_PRICE, ERP_CREATE_ORDER, CHECK_CREDIT_LIMIT, JIRA_CREATE_PROJECT] as const;
+
+export const ROBOT_DECLARATIONS: readonly RobotDeclaration[] = DECLARED;
+export type DeclaredRobot = (typeof DECLARED)[number];
+export type RobotCode = DeclaredRobot['code'];
 
 export function findRobotDeclaration(code: string): RobotDeclaration | undefined {
   return ROBOT_DECLARATIONS.find((declaration) => declaration.code === code);
 }
+
+/** A value as the ingress hands it to the workflow (api/schemas/robot-properties.ts parses it so). */
+type ScalarOf<P extends PropertyDeclaration> = P['type'] extends 'int' | 'double'
+  ? number
+  : P['type'] extends 'bool'
+    ? boolean
+    : P['type'] extends 'select'
+      ? P['options'] extends Record<infer K extends string, string>
+        ? K
+        : string
+      : string;
+type ValueOf<P extends PropertyDeclaration> = P['multiple'] extends true ? ScalarOf<P>[] : ScalarOf<P>;
+/** Required, defaulted and multiple properties are always there (a blank multiple one is an empty list). */
+type AlwaysPresent<P> = P extends { required: true } | { default: string } | { multiple: true } ? true : false;
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+/** The properties object a robot's workflow receives, derived from its declaration. */
+export type RobotProperties<D extends RobotDeclaration> = Flatten<
+  { -readonly [K in keyof D['properties'] as AlwaysPresent<D['properties'][K]> extends true ? K : never]: ValueOf<D['properties'][K]> } & {
+    -readonly [K in keyof D['properties'] as AlwaysPresent<D['properties'][K]> extends true ? never : K]?: ValueOf<D['properties'][K]>;
+  }
+>;
+
+/** The return values a robot's workflow sends with bizproc.event.send: every declared return property. */
+export type RobotReturnValues<D extends RobotDeclaration> = { -readonly [K in keyof D['returnProperties']]: ValueOf<D['returnProperties'][K]> };
+
+/** What the workflow of robot D receives, and what it returns. */
+export type RobotCallOf<D extends RobotDeclaration> = RobotCall<RobotProperties<D>>;
+export type RobotOutcomeOf<D extends RobotDeclaration> = RobotOutcome<RobotReturnValues<D>>;

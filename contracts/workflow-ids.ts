@@ -1,5 +1,5 @@
 /**
- * Deterministic workflow ids built from business keys (temporal-practices.md rule 1).
+ * Deterministic workflow ids built from business keys (docs/architecture.md).
  * Ids are plaintext in every Temporal view: they carry portal member ids and Bitrix24 ids, never tokens.
  */
 
@@ -38,4 +38,14 @@ export function robotRefusalWorkflowId(memberId: string, eventTokenKey: string):
 /** What ONAPPUNINSTALL leaves to do in the background: stop the portal's drain and Schedules. */
 export function portalTeardownWorkflowId(memberId: string): string {
   return `portal-teardown/${memberId}`;
+}
+
+/** The holder of a portal's request budget, shared by every worker (docs/rate-limits.md). */
+export function portalBudgetWorkflowId(memberId: string): string {
+  return `portal-budget/${memberId}`;
+}
+
+/** Budget holders run on their own task queue, so their grants never wait behind a storm of robot tasks. */
+export function budgetTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-budget`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../contracts/task-queue.js';
 
 const csv = z
   .string()
@@ -62,7 +63,7 @@ export const configSchema = z.object({
 
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('b24-temporal'),
+  TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: z.stringbool().default(false),
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
@@ -70,6 +71,13 @@ export const configSchema = z.object({
   TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_WEB_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /** The worker's own Prometheus /metrics and the Temporal SDK's; 0 switches one off. */
+  WORKER_METRICS_PORT: portOrOff.default(9464),
+  TEMPORAL_SDK_METRICS_PORT: portOrOff.default(9465),
+  /** Level of the Temporal SDK's own log lines in the worker (they go through our logger). */
+  TEMPORAL_SDK_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** A workflow bundle prebuilt by `npm run build:bundle`; unset: the worker bundles workflows/ at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** AES-256-GCM key for the payload codec: every workflow payload (tokens included) is encrypted with it. */
   PAYLOAD_CODEC_KEY: base64Key,
   /** Migration only: accept unencrypted payloads on decode (histories written before the codec). Off by default. */
@@ -106,6 +114,10 @@ export const configSchema = z.object({
   B24_CA_BUNDLE: z.string().optional(),
   B24_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(2),
   B24_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(50),
+  /** Coalesce the worker's calls to one portal into `batch` requests (docs/rate-limits.md). */
+  B24_BATCHING: z.stringbool().default(true),
+  /** Share each portal's request budget between worker processes through a per-portal budget workflow. */
+  B24_SHARED_BUDGET: z.stringbool().default(true),
   B24_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 
   ONEC_BASE_URL: z.url().default('http://127.0.0.1:3101'),
@@ -199,6 +211,17 @@ const REPLACED_VARIABLES: Record<string, string> = {
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** For entry points: the validated config, or the problems on stderr and exit code 1 (no logger exists yet). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 /** Validates the environment once at start; the message names every wrong variable and never echoes its value. */

@@ -70,11 +70,11 @@ export function redactingDestination(destination: DestinationStream = pino.desti
   return { write: (line: string) => destination.write(redactText(line)) };
 }
 
-/** Pino with both safety nets: censored paths, and text redaction of every line written to `destination`. */
+/** Pino with both safety nets: censored paths, and text redaction of every line written to `destination`. Level: `options.level` (LOG_LEVEL), else info. */
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {
   return pino(
     {
-      level: process.env.LOG_LEVEL ?? 'info',
+      level: 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       ...options,
     },

@@ -47,7 +47,12 @@ export function loadTemporalConnectConfig(config: Config, env: NodeJS.ProcessEnv
   };
 }
 
-/** Connection options for any Temporal service: the local dev server, a self-hosted cluster, or Temporal Cloud. */
-export function temporalConnectionOptions(config: Config, env: NodeJS.ProcessEnv = process.env): TemporalConnectionOptions {
-  return loadTemporalConnectConfig(config, env).connectionOptions;
+/**
+ * The config and connection options every process uses, for any Temporal service (the local dev server, a
+ * self-hosted cluster, Temporal Cloud). TEMPORAL_NAMESPACE becomes the namespace envconfig resolved, so a namespace
+ * set only in a profile is the one the client, the worker, the runs tab and the codec serve.
+ */
+export function resolveTemporalConfig(config: Config, env: NodeJS.ProcessEnv = process.env): { config: Config; connectionOptions: TemporalConnectionOptions } {
+  const { namespace, connectionOptions } = loadTemporalConnectConfig(config, env);
+  return { config: { ...config, TEMPORAL_NAMESPACE: namespace }, connectionOptions };
 }

@@ -1,4 +1,5 @@
 import { APP_LIFECYCLE_EVENTS, INSTALL_PATH } from '../contracts/bitrix24-app.js';
+import { CRM_PROCESS_ENTRIES, crmProcessEvents, isDynamicItemEvent, type CrmProcessEntity } from '../contracts/crm-processes.js';
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import { ROBOT_DECLARATIONS, type Kind, type RobotDeclaration } from '../contracts/robot-declarations.js';
 import { bizprocFields, type BizprocFields } from './bizproc-fields.js';
@@ -7,7 +8,6 @@ import {
   SMART_PROCESS,
   smartProcessDeclarations,
   type SmartProcessDeclaration,
-  type SmartProcessKey,
   type UserFieldDeclaration,
 } from './smart-processes.js';
 
@@ -34,7 +34,7 @@ export interface BizprocDeclaration {
 }
 
 /** A CRM entity type, either fixed (deal 2, smart invoice 31) or one of our smart processes, whose id is per portal. */
-export type EntityTypeRef = { entityTypeId: number } | { smartProcess: SmartProcessKey };
+export type EntityTypeRef = CrmProcessEntity;
 
 export interface EventDeclaration {
   /** Base event name; dynamic-item events are bound suffixed per type when the portal offers it (resolve.ts). */
@@ -98,8 +98,6 @@ export interface ProvisioningOptions {
   erpOrderField?: string | undefined;
 }
 
-const CRUD = ['ADD', 'UPDATE', 'DELETE'] as const;
-
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
@@ -114,7 +112,6 @@ export function buildDeclaration(options: ProvisioningOptions): AppDeclaration {
   };
   const authUserId = options.authUserId ?? 1;
   const claim = { smartProcess: SMART_PROCESS.claim } as const;
-  const smartInvoice = { entityTypeId: ENTITY_TYPE.smartInvoice };
   return {
     handlers,
     ownedHandlerPrefix: `${base}/bitrix24/`,
@@ -128,11 +125,7 @@ export function buildDeclaration(options: ProvisioningOptions): AppDeclaration {
       claimEntityTypeId: options.claimEntityTypeId,
       invoiceTotalEntityTypeId: options.invoiceTotalEntityTypeId,
     }),
-    events: [
-      ...CRUD.map((action) => ({ event: `ONCRMDYNAMICITEM${action}`, entityType: claim })),
-      ...CRUD.map((action) => ({ event: `ONCRMDYNAMICITEM${action}`, entityType: smartInvoice })),
-      ...CRUD.map((action) => ({ event: `ONCRMDEAL${action}` })),
-    ],
+    events: crmProcessBindings(),
     appEvents: APP_LIFECYCLE_EVENTS,
     offlineEvents: options.offlineEvents ?? true,
     placements: [
@@ -155,4 +148,11 @@ export function buildDeclaration(options: ProvisioningOptions): AppDeclaration {
       },
     ],
   };
+}
+
+/** One binding per event of every CRM process (contracts/crm-processes.ts); dynamic-item events name their type. */
+function crmProcessBindings(): EventDeclaration[] {
+  return CRM_PROCESS_ENTRIES.flatMap(({ entity }) =>
+    crmProcessEvents(entity).map((event) => (isDynamicItemEvent(event) ? { event, entityType: entity } : { event })),
+  );
 }

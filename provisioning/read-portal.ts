@@ -58,7 +58,7 @@ function toUserField(row: Record<string, unknown>): UserFieldRow {
 }
 
 /**
- * `events` lists suffixed names such as ONCRMDYNAMICITEMADD_147 where the portal offers them (protocol 4.1). A portal
+ * `events` lists suffixed names such as ONCRMDYNAMICITEMADD_147 where the portal offers them (b24restdocs api-reference/events/events.md). A portal
  * that does not know the method gets base events only.
  */
 async function readAvailableEvents(bitrix24: Bitrix24Caller, memberId: string, signal?: AbortSignal): Promise<string[] | null> {

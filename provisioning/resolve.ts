@@ -57,7 +57,7 @@ export function isPlaceholder(text: string): boolean {
 /**
  * Suffixed `{event}_{entityTypeId}` when `events` lists it for every type of that event (a type still to be created
  * counts as listed when the portal offers suffixed names for other types); otherwise one base binding for all, and the
- * ingress filters by `ENTITY_TYPE_ID` (protocol 4.1, 4.2).
+ * ingress filters by `ENTITY_TYPE_ID` (docs/bitrix24.md, "CRM events").
  */
 function eventNames(declarations: EventDeclaration[], types: TypeResolution, available: string[] | null): string[] {
   const byBase = new Map<string, EventDeclaration[]>();
@@ -103,7 +103,7 @@ export function desiredEventBindings(
   return [...online, ...offline, notice, ...lifecycle];
 }
 
-/** `CRM_DEAL_DETAIL_TAB`, `CRM_SMART_INVOICE_DETAIL_TAB`, `CRM_DYNAMIC_{entityTypeId}_DETAIL_TAB` (protocol 9.8). */
+/** `CRM_DEAL_DETAIL_TAB`, `CRM_SMART_INVOICE_DETAIL_TAB`, `CRM_DYNAMIC_{entityTypeId}_DETAIL_TAB` (b24restdocs api-reference/widgets/crm/detail-tab.md). */
 function placementCode(ref: EntityTypeRef, slot: string, types: TypeResolution): string {
   if ('entityTypeId' in ref) {
     const fixed: Record<number, string> = {

@@ -1,13 +1,13 @@
 import { CLAIM_FIELD_SUFFIX, INVOICE_TOTAL_FIELD_SUFFIX } from '../contracts/crm-field-names.js';
+import { SMART_PROCESS, type SmartProcessKey } from '../contracts/crm-processes.js';
 import { ENTITY_TYPE } from '../contracts/documents.js';
 import type { LocalizedText } from './bizproc-fields.js';
 
-/** Our smart processes. Their ids differ per portal: discovered by title (or a configured id), or created. */
-export const SMART_PROCESS = { claim: 'claim', invoiceTotal: 'invoiceTotal' } as const;
-export type SmartProcessKey = (typeof SMART_PROCESS)[keyof typeof SMART_PROCESS];
+/** Our smart processes (contracts/crm-processes.ts). Their ids differ per portal: discovered by title (or a configured id), or created. */
+export { SMART_PROCESS, type SmartProcessKey };
 
 export interface UserFieldDeclaration {
-  /** The name is `UF_CRM_{typeId}_{suffix}`, where typeId is the type's `id`, not its entityTypeId (protocol 9.4). */
+  /** The name is `UF_CRM_{typeId}_{suffix}`, where typeId is the type's `id`, not its entityTypeId (docs/bitrix24.md). */
   suffix: string;
   userTypeId: 'string' | 'double' | 'integer' | 'boolean' | 'datetime';
   label: LocalizedText;

@@ -1,7 +1,7 @@
 import type { BizprocDeclaration } from './declaration.js';
 
 /**
- * Robots and activities that could leave a Bitrix24 business process waiting forever (bitrix24-protocol.md 1.4): a
+ * Robots and activities that could leave a Bitrix24 business process waiting forever (docs/bitrix24.md, "Registering robots and activities"): a
  * waiting registration stays "Executing" until `bizproc.event.send` arrives or the instance's own timeout fires, and
  * that timeout is set per robot instance in the designer, where 0 (the default) means never.
  */

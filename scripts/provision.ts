@@ -8,8 +8,9 @@ import { ConfigError, loadConfig } from '../lib/config.js';
 import { createDataConverter } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';
 import { createTemporalPortalStore } from '../lib/portals/temporal-store.js';
-import { temporalConnectionOptions } from '../lib/temporal-connection.js';
+import { resolveTemporalConfig } from '../lib/temporal-connection.js';
 import { findPortalMemberId, PortalNotFoundError } from '../provisioning/find-portal.js';
+import { WORKFLOW_TYPES } from '../worker/workflow-types.js';
 import {
   applyProvisioning,
   buildDeclaration,
@@ -47,8 +48,8 @@ async function main(): Promise<number> {
     fail(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const { config, connectionOptions } = resolveTemporalConfig(loadConfig());
+  const connection = await Connection.connect(connectionOptions);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config.PAYLOAD_CODEC_KEY, { allowPlaintextPayloads: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT }) });
   const store = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const bitrix24 = createBitrix24Client({
@@ -76,7 +77,7 @@ async function main(): Promise<number> {
       declaration,
       settings: store,
       reassert: values.reassert,
-      ...(credentials ? { warningContext: { portalDomain: credentials.domain } } : {}),
+      warningContext: { knownWorkflowTypes: WORKFLOW_TYPES, ...(credentials ? { portalDomain: credentials.domain } : {}) },
     };
     const planned = await planProvisioning(input);
     out(`Portal ${memberId}${credentials ? ` (${credentials.domain})` : ''}${values['dry-run'] ? ' — dry run, nothing is written' : ''}`);

@@ -1,34 +1,20 @@
 import { Runtime, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { pinoSdkLogger } from './sdk-logger.js';
-import { z } from 'zod';
 import type { Bitrix24CallReport } from '../integrations/bitrix24/client.js';
-import { ConfigError } from '../lib/config.js';
+import type { Config } from '../lib/config.js';
 import { createMetricsRegistry } from '../lib/metrics/registry.js';
-import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics/worker-metrics.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import { createActivityLoggingInterceptor } from './activity-logging-interceptor.js';
 import { startMetricsServer, type MetricsServer } from '../lib/metrics/server.js';
 import { countTokenRefreshes } from './refresh-counting-store.js';
 
-const portOrOff = z.coerce.number().int().min(0, 'must be 0 (off) or a port').max(65535, 'must be 0 (off) or a port');
-
-/** The worker's own variables (until lib/config.ts carries them); 0 switches an endpoint off. */
-export const workerObservabilitySchema = z.object({
-  /** Interface the metrics endpoints listen on; containers set 0.0.0.0 so Prometheus can scrape them. */
-  HOST: z.string().default('127.0.0.1'),
-  WORKER_METRICS_PORT: portOrOff.default(9464),
-  TEMPORAL_SDK_METRICS_PORT: portOrOff.default(9465),
-});
-export type WorkerObservabilityConfig = z.infer<typeof workerObservabilitySchema>;
-
-export function readWorkerObservabilityConfig(env: NodeJS.ProcessEnv = process.env): WorkerObservabilityConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = workerObservabilitySchema.safeParse(present);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-}
+/**
+ * The worker's observability settings, from lib/config.ts: the interface the metrics endpoints listen on (containers set
+ * HOST=0.0.0.0 so Prometheus can scrape them), their ports (0 switches one off) and the SDK's log level.
+ */
+export type WorkerObservabilityConfig = Pick<Config, 'HOST' | 'WORKER_METRICS_PORT' | 'TEMPORAL_SDK_METRICS_PORT' | 'TEMPORAL_SDK_LOG_LEVEL'>;
 
 export interface WorkerObservability {
   readonly metrics: WorkerMetrics;
@@ -48,7 +34,7 @@ export interface WorkerObservability {
  * it binds its own port (merging it into ours would need the experimental buffered exporter).
  */
 export function installSdkMetrics(config: WorkerObservabilityConfig, logger: Logger): boolean {
-  const sdkLogger = pinoSdkLogger(logger.child({ component: 'temporal-sdk' }));
+  const sdkLogger = pinoSdkLogger(logger.child({ component: 'temporal-sdk' }), config.TEMPORAL_SDK_LOG_LEVEL);
   if (config.TEMPORAL_SDK_METRICS_PORT === 0) {
     Runtime.install({ logger: sdkLogger });
     return false;

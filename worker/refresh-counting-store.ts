@@ -1,4 +1,4 @@
-import { TOKEN_REFRESH_OUTCOMES, type TokenRefreshOutcome } from '../lib/metrics/worker-metrics.js';
+import { TOKEN_REFRESH_OUTCOMES, type TokenRefreshOutcome } from './metrics.js';
 import type { PortalStore } from '../lib/portals/store.js';
 
 /** The Bitrix24 client refreshes through its store after `expired_token`; counting here sees every such refresh. */

@@ -12,9 +12,10 @@ import {
 } from '@temporalio/workflow';
 import type { CreditCheckSettings } from '../activities/credit/settings.js';
 import type { CompanyCredit } from '../integrations/finance/client.js';
-import type { FinanceFailureType } from '../integrations/finance/errors.js';
 import type { Activities } from '../activities/index.js';
+import { FINANCE_FAILURES } from '../contracts/failures/finance.js';
 import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
+import type { CHECK_CREDIT_LIMIT, RobotCallOf, RobotProperties } from '../contracts/robot-declarations.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import {
   decideCredit,
@@ -26,11 +27,7 @@ import {
 } from './credit-decision.js';
 import { finishRobot, reportProgress } from './robot/finish.js';
 
-export interface CreditCheckProperties extends Record<string, unknown> {
-  company_id: number;
-  amount: number;
-  currency?: string;
-}
+export type CreditCheckProperties = RobotProperties<typeof CHECK_CREDIT_LIMIT>;
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
 
@@ -39,8 +36,6 @@ const { notifyCreditApprover } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   scheduleToCloseTimeout: '24 hours',
 });
-
-const COMPANY_NOT_FOUND: FinanceFailureType = 'Finance.CompanyNotFound';
 
 type LookupResult =
   | { kind: 'answered'; figures: CompanyCredit }
@@ -64,7 +59,7 @@ interface AttemptLog {
  * attempt. A timer started with the first attempt ends the wait exactly `waitMs` after the call (`call.ts`): then the
  * request goes to manual approval with the outage in the reason, and the approver is notified once.
  */
-export async function creditCheckWorkflow(call: RobotCall<CreditCheckProperties>): Promise<RobotOutcome<CreditReturnValues>> {
+export async function creditCheckWorkflow(call: RobotCallOf<typeof CHECK_CREDIT_LIMIT>): Promise<RobotOutcome<CreditReturnValues>> {
   const request = toCreditRequest(call.properties);
   const { credit } = await processSettings();
   if (!credit) {
@@ -167,7 +162,7 @@ function classifyAttemptFailure(error: unknown): AttemptFailure {
   if (!(error instanceof ActivityFailure)) throw error;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure) {
-    if (cause.type === COMPANY_NOT_FOUND) return { kind: 'unknown-company' };
+    if (cause.type === FINANCE_FAILURES.type.CompanyNotFound) return { kind: 'unknown-company' };
     if (cause.nonRetryable) return { kind: 'unusable', detail: cause.message };
     return { kind: 'unavailable', problem: describeProblem(cause) };
   }

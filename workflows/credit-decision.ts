@@ -1,3 +1,5 @@
+import type { CHECK_CREDIT_LIMIT, RobotReturnValues } from '../contracts/robot-declarations.js';
+
 /**
  * The credit decision and the reasons the business process shows, as pure functions (no Temporal APIs), so they read
  * like the business rule and can be tested on their own.
@@ -16,11 +18,8 @@ export interface CreditFigures {
   currency: string;
 }
 
-export interface CreditReturnValues extends Record<string, unknown> {
-  available_limit: number;
-  approval_required: boolean;
-  reason: string;
-}
+/** `available_limit`, `approval_required` and `reason`, as CHECK_CREDIT_LIMIT declares them. */
+export type CreditReturnValues = RobotReturnValues<typeof CHECK_CREDIT_LIMIT>;
 
 /** Money in major units: rounding to cents keeps `limit − debt` free of binary floating-point noise. */
 function roundMoney(value: number): number {

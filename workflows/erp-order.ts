@@ -2,8 +2,9 @@ import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalAc
 import type { Activities } from '../activities/index.js';
 import type { ErpOrderDeal } from '../activities/erp-order/types.js';
 import { ENTITY_TYPE, parseDocumentId } from '../contracts/documents.js';
-import { erpOrderExternalId, type ErpOrderReturnValues } from '../contracts/erp-order.js';
-import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
+import { erpOrderExternalId } from '../contracts/erp-order.js';
+import type { RobotCall } from '../contracts/robot-call.js';
+import type { ERP_CREATE_ORDER, RobotCallOf, RobotOutcomeOf } from '../contracts/robot-declarations.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import { placeOrderWithRetries } from './erp/place-order.js';
 import { refuseUnconfirmedCall, whyRobotCallIsUnconfirmed } from './robot/confirm-call.js';
@@ -18,14 +19,13 @@ const crm = proxyActivities<Activities>({
   scheduleToCloseTimeout: '1 hour',
 });
 
-type ErpOrderProperties = { comment?: string };
-type ErpOrderOutcome = RobotOutcome<ErpOrderReturnValues>;
+type ErpOrderOutcome = RobotOutcomeOf<typeof ERP_CREATE_ORDER>;
 
 /**
  * Robot erp_create_order: creates the ERP order for the deal (once per deal, whatever happens), writes its number
  * to the deal, notifies the responsible user and returns `erp_order_id` (or `error`).
  */
-export async function erpOrderWorkflow(call: RobotCall<ErpOrderProperties>): Promise<ErpOrderOutcome> {
+export async function erpOrderWorkflow(call: RobotCallOf<typeof ERP_CREATE_ORDER>): Promise<ErpOrderOutcome> {
   const settings = await processSettings();
   // Before anything that leaves a trace (order, notification, timeline line): Bitrix24 must confirm the call.
   const unconfirmed = await whyRobotCallIsUnconfirmed(call);

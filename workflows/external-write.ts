@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ExternalWriteInput, ExternalWriteResult } from '../contracts/external-write.js';
+import { BITRIX24_FAILURES } from '../contracts/failures/bitrix24.js';
 
 const retry = {
   initialInterval: '2 seconds',
@@ -8,13 +9,8 @@ const retry = {
   maximumInterval: '5 minutes',
 };
 
-const AMBIGUOUS_CREATE_FAILURES = [
-  'Bitrix24.TIMEOUT',
-  'Bitrix24.SERVER_ERROR',
-  'Bitrix24.INTERNAL_SERVER_ERROR',
-  'Bitrix24.UNEXPECTED_RESPONSE',
-  'Bitrix24.ERROR_UNEXPECTED_ANSWER',
-];
+const { type: B24 } = BITRIX24_FAILURES;
+const AMBIGUOUS_CREATE_FAILURES = [B24.TIMEOUT, B24.SERVER_ERROR, B24.INTERNAL_SERVER_ERROR, B24.UNEXPECTED_RESPONSE, B24.ERROR_UNEXPECTED_ANSWER];
 
 const { writeCrmItemIfChanged } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

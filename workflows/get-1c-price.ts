@@ -1,13 +1,9 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
+import type { GET_1C_PRICE, RobotCallOf, RobotOutcomeOf } from '../contracts/robot-declarations.js';
+import { ONEC_FAILURES } from '../contracts/failures/onec.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import { finishRobot, timeLeftForBitrix24 } from './robot/finish.js';
-
-export interface PriceReturnValues extends Record<string, unknown> {
-  price: number;
-  available: boolean;
-}
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
 
@@ -19,13 +15,13 @@ const SEND_MARGIN_MS = 10_000;
  * An unknown article is an answer (available = false, price = 0), not an error. An unreachable 1C is retried with
  * backoff for a bounded time, then the activity completes with a log message explaining why there is no price.
  */
-export async function get1cPriceWorkflow(call: RobotCall<{ article: string }>): Promise<RobotOutcome<PriceReturnValues>> {
+export async function get1cPriceWorkflow(call: RobotCallOf<typeof GET_1C_PRICE>): Promise<RobotOutcomeOf<typeof GET_1C_PRICE>> {
   const { article } = call.properties;
   const settings = await processSettings();
   const { lookupPrice } = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: retryBound(settings.onecRetryBoundMs, timeLeftForBitrix24(call)),
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['OneC.BadResponse'] },
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...ONEC_FAILURES.nonRetryableTypes] },
   });
 
   try {

@@ -10,3 +10,4 @@ export { externalWriteWorkflow } from './external-write.js';
 export { provisionPortalWorkflow } from './provision-portal.js';
 export { robotRefusalWorkflow } from './robot-refusal.js';
 export { portalTeardownWorkflow } from './portal-teardown.js';
+export { portalBudgetWorkflow } from './portal-budget.js';

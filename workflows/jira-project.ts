@@ -1,19 +1,13 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { ENTITY_TYPE, parseDocumentId } from '../contracts/documents.js';
-import type { RobotCall, RobotOutcome } from '../contracts/robot-call.js';
+import type { JIRA_CREATE_PROJECT, RobotCallOf, RobotOutcomeOf, RobotReturnValues } from '../contracts/robot-declarations.js';
 import { OUTCOMES } from '../contracts/search-attributes.js';
 import { refuseUnconfirmedCall, whyRobotCallIsUnconfirmed } from './robot/confirm-call.js';
 import { finishRobot, timeLeftForBitrix24 } from './robot/finish.js';
 
-export interface JiraProjectProperties extends Record<string, unknown> {
-  project_key: string;
-}
-
 /** `issue_id` is the Jira issue key (e.g. `OPS-12`): what people see and link; Jira's REST API takes it wherever it takes the id. */
-export interface JiraProjectReturnValues extends Record<string, unknown> {
-  issue_id: string;
-}
+export type JiraProjectReturnValues = RobotReturnValues<typeof JIRA_CREATE_PROJECT>;
 
 /** How long Jira outages (5xx, 429, no answer) are retried before the robot completes with the error. */
 const JIRA_RETRY_BOUND_MS = 60 * 60_000;
@@ -25,7 +19,7 @@ const SEND_MARGIN_MS = 10_000;
  * it, and returns its key as `issue_id`. A rejected request (unknown project key, ...) completes the robot at once
  * with Jira's error in the log message; outages are retried with backoff within a bound.
  */
-export async function jiraProjectWorkflow(call: RobotCall<JiraProjectProperties>): Promise<RobotOutcome<JiraProjectReturnValues>> {
+export async function jiraProjectWorkflow(call: RobotCallOf<typeof JIRA_CREATE_PROJECT>): Promise<RobotOutcomeOf<typeof JIRA_CREATE_PROJECT>> {
   // Before anything that leaves a trace (an issue, a timeline line): Bitrix24 must confirm the call.
   const unconfirmed = await whyRobotCallIsUnconfirmed(call);
   if (unconfirmed !== null) return await refuseUnconfirmedCall(call, { issue_id: '' }, unconfirmed);

@@ -15,11 +15,12 @@ import {
   type PortalSettings,
 } from '../contracts/portal.js';
 import { portalWorkflowId } from '../contracts/workflow-ids.js';
+import { BITRIX24_FAILURES } from '../contracts/failures/bitrix24.js';
 
 const { refreshPortalTokens } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // A refresh consumes the refresh token; retrying a rejected one only locks the portal out, so retry only transport failures.
-  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['Bitrix24.invalid_grant', 'Bitrix24.invalid_client'] },
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [BITRIX24_FAILURES.type.invalid_grant, BITRIX24_FAILURES.type.invalid_client] },
 });
 
 export interface PortalWorkflowInput {

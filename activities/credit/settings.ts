@@ -1,4 +1,4 @@
-/** Worker configuration the credit-limit check needs; part of ProcessSettings (activities/settings.ts). */
+/** Worker configuration the credit-limit check needs: its slice of ProcessSettings (`credit`, activities/credit/activities.ts). */
 export interface CreditCheckSettings {
   /** How long after the call the check keeps trying an unavailable finance system (CREDIT_WAIT_SECONDS). */
   waitMs: number;

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
 import { Semaphore } from 'async-mutex';
 import {
   CLAIM_SEQUENCE_WORKFLOW_TYPE,
@@ -40,7 +40,7 @@ export function createClaimSequenceActivities(deps: { temporal?: Client | undefi
   return {
     async assignClaimNumber(input: AssignClaimNumberInput): Promise<ClaimNumberAssignment> {
       if (!deps.temporal) {
-        throw ApplicationFailure.nonRetryable('the worker has no Temporal client for the claim sequence', 'Config.MissingTemporalClient');
+        throw CONFIG_FAILURES.create('MissingTemporalClient', 'the worker has no Temporal client for the claim sequence');
       }
       const temporal = deps.temporal;
       const workflowId = claimSequenceWorkflowId(input.memberId, input.year);

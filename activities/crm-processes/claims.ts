@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { BITRIX24_FAILURES } from '../../contracts/failures/bitrix24.js';
 import { Context } from '@temporalio/activity';
 import { buildBatchCommand, type BatchCommandError } from '../../integrations/bitrix24/batch.js';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
@@ -81,7 +81,7 @@ interface TaskAddResult {
   task?: { id?: unknown };
 }
 
-/** Groups come back as objects keyed by command, or as `[]` when empty (protocol 7). */
+/** Groups come back as objects keyed by command, or as `[]` when empty (b24restdocs settings/how-to-call-rest-api/batch.md). */
 interface BatchReply {
   result?: Record<string, TaskAddResult> | unknown[];
   result_error?: Record<string, BatchCommandError> | unknown[];
@@ -147,7 +147,7 @@ export function createClaimActivities(deps: { bitrix24: Bitrix24Caller; portals?
     const taskError = entry(reply.result_error, 'task');
     if (taskError !== undefined) throw subCommandFailure('tasks.task.add', taskError);
     const taskId = positiveId(entry(reply.result, 'task')?.task?.id);
-    if (taskId === null) throw ApplicationFailure.retryable('tasks.task.add answered without a task id', 'Bitrix24.UnexpectedAnswer');
+    if (taskId === null) throw BITRIX24_FAILURES.create('UnexpectedAnswer', 'tasks.task.add answered without a task id');
     if (entry(reply.result_error, 'claim') !== undefined) {
       // The task exists but the marker is missing: write it directly before anything can retry the add.
       await writeWithConnector(

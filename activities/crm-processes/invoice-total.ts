@@ -1,4 +1,4 @@
-/** The product-row fields the total depends on (crm.item.productrow.list, protocol 9.2). */
+/** The product-row fields the total depends on (b24restdocs api-reference/crm/universal/product-rows/crm-item-productrow-list.md). */
 export interface PricedRow {
   price: number | string;
   quantity: number | string;
@@ -15,7 +15,7 @@ function toMinorUnits(amount: number): number {
  * The invoice total as Bitrix24 computes an item's amount from its product rows: the sum over rows of
  * `price × quantity`, each line rounded to 2 decimals. `price` is already the final unit price — discount
  * applied, tax added when `taxIncluded` is N, kept when Y ("price — unit price including discounts and taxes",
- * dev.1c-bitrix.ru/rest_help/crm/productrow/crm_item_productrow_get.php; [EN] crm/data-types.md#crm_item_product_row),
+ * dev.1c-bitrix.ru/rest_help/crm/productrow/crm_item_productrow_get.php; b24restdocs api-reference/crm/data-types.md#crm_item_product_row),
  * so priceNetto/priceBrutto/discount/tax fields are not re-applied here.
  */
 export function invoiceTotal(rows: readonly PricedRow[]): number {

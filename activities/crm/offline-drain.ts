@@ -1,12 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { isBitrix24ErrorCode, type Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import type { PortalStore } from '../../lib/portals/store.js';
 import { createAuthConnectorSource, type AuthConnectorSource } from './auth-connector.js';
 import { isTemporalUnavailable, signalEntityWorkflow } from '../../lib/crm-events/entity-signal.js';
 import { findEventRoute, type EventRouteSource } from '../../lib/crm-events/event-routes.js';
-import { OFFLINE_DRAIN_FAILURE } from '../../contracts/offline-drain.js';
+import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
 import { explainOfflineRefusal } from './offline-drain-errors.js';
 import { offlineRecordToCrmEvent, toOfflineRecord, type OfflineBatch, type OfflineRecord } from './offline-records.js';
 
@@ -111,7 +110,7 @@ export function createOfflineDrainActivities(deps: OfflineDrainDeps) {
      */
     async deliverOfflineRecords(input: DeliverOfflineRecordsInput): Promise<DeliveryOutcome> {
       const client = deps.temporal;
-      if (!client) throw ApplicationFailure.nonRetryable('the worker has no Temporal client for the offline drain', OFFLINE_DRAIN_FAILURE.missingTemporalClient);
+      if (!client) throw CONFIG_FAILURES.create('MissingTemporalClient', 'the worker has no Temporal client for the offline drain');
       const context = Context.current();
       const resumed = context.info.heartbeatDetails as DeliveryProgress | undefined;
       const progress: DeliveryProgress = resumed ?? { next: 0, routed: [], ignored: [], failed: [] };

@@ -75,7 +75,7 @@ export function changedFields(current: Record<string, unknown>, desired: Record<
 }
 
 /**
- * Read → compare → write only what differs (issue 5, "no echo loops"). Every pass that writes to a CRM item should
+ * Read → compare → write only what differs (no echo loops: docs/architecture.md). Every pass that writes to a CRM item should
  * go through this: a pass triggered by the echo of our own write then reads the values it wrote and sends nothing.
  */
 export async function writeItemIfChanged(

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import type { ErpClient } from '../../integrations/erp/client.js';
+import type { Config } from '../../lib/config.js';
 import { placeErpOrder, type CreateErpOrderActivityInput, type ErpOrderPlaced } from './create-order.js';
 import { notifyUser, writeOrderIdToDeal, type NotifyInput, type WriteOrderIdInput } from './deal-writes.js';
 import { readDealForErpOrder } from './read-deal.js';
@@ -31,3 +32,28 @@ export function createErpOrderActivities(deps: ErpOrderActivityDeps) {
     },
   };
 }
+
+/** ERP_CREATE_ORDER's slice of ProcessSettings. */
+export interface ErpOrderSettings {
+  /** Pause between ERP order attempts while the ERP is unavailable (ERP_RETRY_INTERVAL_SECONDS). */
+  erpRetryIntervalMs: number;
+  /** How long, from the first attempt, the robot keeps trying before it gives up and notifies (ERP_RETRY_BOUND_SECONDS). */
+  erpRetryBoundMs: number;
+  /** Deal user field (UPPER_CASE) that receives the ERP order number (ERP_ORDER_FIELD). */
+  erpOrderField: string;
+  /** The ERP client's per-call timeout (ERP_HTTP_TIMEOUT_MS); the activity's own timeout is derived from it. */
+  erpCallTimeoutMs: number;
+  /** How soon a silent ERP attempt counts as lost (its worker died); 15 s unless a test shortens it. */
+  erpHeartbeatTimeoutMs?: number;
+}
+
+/** ERP_CREATE_ORDER in the worker (activities/robots.ts). */
+export const erpOrderRobot = {
+  activities: createErpOrderActivities,
+  settings: (config: Config): ErpOrderSettings => ({
+    erpRetryIntervalMs: config.ERP_RETRY_INTERVAL_SECONDS * 1000,
+    erpRetryBoundMs: config.ERP_RETRY_BOUND_SECONDS * 1000,
+    erpOrderField: config.ERP_ORDER_FIELD,
+    erpCallTimeoutMs: config.ERP_HTTP_TIMEOUT_MS,
+  }),
+};

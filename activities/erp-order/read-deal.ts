@@ -1,16 +1,11 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { batch, type BatchCommand, type BatchOutcome } from '../../integrations/bitrix24/batch.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
+import { ERP_ORDER_FAILURES } from '../../contracts/erp-order.js';
 import type { ErpCustomer, ErpOrderLine } from '../../integrations/erp/types.js';
 import type { ErpOrderDeal, ReadDealInput } from './types.js';
 
-/** List methods answer 50 rows per page ([EN] list-methods-pecularities.md). */
+/** List methods answer 50 rows per page (b24restdocs settings/how-to-call-rest-api/list-methods-pecularities.md). */
 const PAGE_SIZE = 50;
-
-export const ErpOrderDealFailureType = {
-  DealNotFound: 'ErpOrder.DealNotFound',
-  DealUnreadable: 'ErpOrder.DealUnreadable',
-} as const;
 
 type Row = Record<string, unknown>;
 
@@ -104,15 +99,12 @@ function requireResult<T = unknown>(outcome: BatchOutcome, key: string, dealId: 
     const notFound = /not found/i.test(error.error_description) || error.error === 'NOT_FOUND';
     // Access and validation answers will not change on a retry; anything else (limits, overload) may.
     const permanent = notFound || error.error === 'ACCESS_DENIED' || error.error === '';
-    throw ApplicationFailure.create({
-      type: notFound ? ErpOrderDealFailureType.DealNotFound : ErpOrderDealFailureType.DealUnreadable,
-      message: `Deal ${dealId} could not be read (${error.error || 'error'}: ${error.error_description.slice(0, 200)})`,
-      nonRetryable: permanent,
-    });
+    const message = `Deal ${dealId} could not be read (${error.error || 'error'}: ${error.error_description.slice(0, 200)})`;
+    throw ERP_ORDER_FAILURES.create(notFound ? 'DealNotFound' : 'DealUnreadable', message, { retryable: !permanent });
   }
   if (!(key in outcome.results)) {
     const message = `batch answered without ${key}`;
-    throw ApplicationFailure.create({ type: ErpOrderDealFailureType.DealUnreadable, message });
+    throw ERP_ORDER_FAILURES.create('DealUnreadable', message);
   }
   return outcome.results[key] as T;
 }

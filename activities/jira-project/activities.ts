@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
+import { JIRA_FAILURES } from '../../contracts/failures/jira.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import type { JiraClient } from '../../integrations/jira/client.js';
 import { dealLabel } from '../../integrations/jira/labels.js';
@@ -41,7 +41,7 @@ export function createJiraProjectActivities(deps: { bitrix24: Bitrix24Caller; ji
      */
     async ensureJiraIssueForDeal(input: EnsureJiraIssueInput): Promise<JiraIssueForDeal> {
       if (!deps.jira) {
-        throw ApplicationFailure.nonRetryable('This worker has no Jira client (JIRA_BASE_URL)', 'Jira.NotConfigured');
+        throw JIRA_FAILURES.create('NotConfigured', 'This worker has no Jira client (JIRA_BASE_URL)');
       }
       const signal = Context.current().cancellationSignal;
       const label = dealLabel(input.memberId, input.deal.id);
@@ -60,3 +60,6 @@ export function createJiraProjectActivities(deps: { bitrix24: Bitrix24Caller; ji
     },
   };
 }
+
+/** JIRA_CREATE_PROJECT in the worker (activities/robots.ts); it has no settings of its own. */
+export const jiraProjectRobot = { activities: createJiraProjectActivities };

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
 import type { PortalCredentials } from '../../contracts/portal.js';
 import { refreshOAuthTokens } from '../../integrations/bitrix24/oauth.js';
 
@@ -20,7 +20,7 @@ export function createPortalActivities(deps: { oauth: OAuthAppCredentials | unde
   return {
     async refreshPortalTokens(input: { serverEndpoint: string; refreshToken: string }): Promise<RefreshedTokens> {
       if (!deps.oauth) {
-        throw ApplicationFailure.nonRetryable('B24_CLIENT_ID and B24_CLIENT_SECRET are required to refresh portal tokens', 'Config.MissingOAuthClient');
+        throw CONFIG_FAILURES.create('MissingOAuthClient', 'B24_CLIENT_ID and B24_CLIENT_SECRET are required to refresh portal tokens');
       }
       const refreshed = await refreshOAuthTokens({
         serverEndpoint: input.serverEndpoint,

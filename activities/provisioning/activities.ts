@@ -1,5 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
 import type { PortalStore } from '../../lib/portals/store.js';
 import { buildDeclaration, formatProgress, provisionPortal, ProvisioningError } from '../../provisioning/index.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
@@ -15,6 +16,8 @@ export interface ProvisioningDeps {
   shipmentListIblockId?: number | undefined;
   /** config ERP_ORDER_FIELD: the deal field provisioning creates for the ERP robot. */
   erpOrderField?: string | undefined;
+  /** The workflow types the worker runs (worker/workflow-types.ts): a waiting robot without one is a warning. */
+  knownWorkflowTypes?: readonly string[] | undefined;
 }
 
 export interface ProvisioningOutcome {
@@ -32,7 +35,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
   return {
     async provisionPortal(input: { memberId: string }): Promise<ProvisioningOutcome> {
       const context = Context.current();
-      if (!deps.portals) throw ApplicationFailure.nonRetryable('this worker has no portal store to provision with', 'Config.MissingPortalStore');
+      if (!deps.portals) throw CONFIG_FAILURES.create('MissingPortalStore', 'this worker has no portal store to provision with');
       const portals = deps.portals;
       try {
         const result = await provisionPortal({
@@ -47,6 +50,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
           }),
           settings: portals,
           reassert: true,
+          ...(deps.knownWorkflowTypes === undefined ? {} : { warningContext: { knownWorkflowTypes: deps.knownWorkflowTypes } }),
           signal: context.cancellationSignal,
           onProgress: (progress) => {
             context.heartbeat();

@@ -15,7 +15,7 @@ export interface RobotProgressInput {
 }
 
 /**
- * The shared completion of every robot and BP activity (DESIGN.md decision 7).
+ * The shared completion of every robot and BP activity (docs/architecture.md).
  * ACCESS_DENIED from bizproc.event.send means Bitrix24 is no longer waiting for this token: that is terminal and is
  * reported as `delivered: false`, never retried. Every other failure follows the Bitrix24 error catalogue.
  */

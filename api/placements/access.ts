@@ -1,5 +1,5 @@
 /**
- * Who may do what in the runs tab (issue 6, from the seed documents): every user who can open the item reads;
+ * Who may do what in the runs tab (docs/security.md): every user who can open the item reads;
  * retrying a failed run is for the item's responsible person and the head of their department; terminating a run is
  * for portal administrators only.
  */

@@ -10,7 +10,7 @@ export interface PlacementItem {
 export const DEAL_DETAIL_TAB = 'CRM_DEAL_DETAIL_TAB';
 const DYNAMIC_DETAIL_TAB = /^CRM_DYNAMIC_(\d{1,9})_DETAIL_TAB$/;
 
-/** For smart processes the entity type comes only from the placement code (bitrix24-protocol.md 9.8). */
+/** For smart processes the entity type comes only from the placement code (b24restdocs api-reference/widgets/crm/detail-tab.md). */
 export function entityTypeOfPlacement(placement: string): number | null {
   if (placement === DEAL_DETAIL_TAB) return ENTITY_TYPE.deal;
   const dynamic = DYNAMIC_DETAIL_TAB.exec(placement);

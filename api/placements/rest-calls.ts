@@ -12,7 +12,7 @@ const SESSION_ERRORS = new Set(['NO_AUTH_FOUND', 'expired_token', 'invalid_token
 /** Bitrix24 refusals as the runs tab shows them; anything unexpected becomes "Bitrix24 unavailable". */
 export function refusalOf(code: string, status: number, description: string): PlacementError {
   if (SESSION_ERRORS.has(code) || status === 401) return placementErrors.sessionRejected();
-  // crm.deal.* style answers carry an empty code and say it in the description (bitrix24-protocol.md 5.2).
+  // crm.deal.* style answers carry an empty code and say it in the description (b24restdocs api-reference/crm/deals/crm-deal-update.md; docs/bitrix24.md).
   if (code === 'ACCESS_DENIED' || status === 403 || (code === '' && /access denied/i.test(description))) {
     return placementErrors.itemNotReadable();
   }

@@ -32,7 +32,7 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError | undefin
   return undefined;
 }
 
-/** One error handler (STYLE.md): logs method and url, answers the status, and hides the message of every 5xx it did not write. */
+/** One error handler: logs method and url, answers the status, and hides the message of every 5xx it did not write. */
 async function errorHandler(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, request, reply) => {
     const known = toApiError(error, request);

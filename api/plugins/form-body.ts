@@ -4,7 +4,7 @@ import qs from 'qs';
 import { apiErrors } from '../errors.js';
 
 /**
- * Body parsers for Bitrix24 deliveries (bitrix24-protocol.md 1.1, 4.2): PHP-bracket form bodies through `qs`, and JSON
+ * Body parsers for Bitrix24 deliveries (docs/bitrix24.md: robot calls and CRM events): PHP-bracket form bodies through `qs`, and JSON
  * for tests and the emulator, both under the same explicit limits. Every violation is a 400 that names the limit;
  * unlisted content types are left to Fastify's 415.
  */

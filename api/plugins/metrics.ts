@@ -7,7 +7,7 @@ import { API_ERROR_CODES } from '../errors.js';
 
 /** Probes arrive every few seconds: their lines go to debug so they do not drown the deliveries. */
 const QUIET_ROUTES = new Set(['/healthz', '/readyz']);
-const KNOWN_ERROR_CODES = new Set<string>(Object.values(API_ERROR_CODES).filter((code) => typeof code === 'string'));
+const KNOWN_ERROR_CODES = new Set<string>(Object.values(API_ERROR_CODES));
 const WORKFLOW_ID = /^[A-Za-z0-9_.:/@#|-]{1,256}$/;
 const LARGEST_PARSED_REPLY = 64 * 1024;
 

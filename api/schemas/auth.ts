@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { nonEmptyString } from './common.js';
 
 /**
- * The `auth` block Bitrix24 appends to every delivery (bitrix24-protocol.md 1.3, 4.3). Only the sender's identity
+ * The `auth` block Bitrix24 appends to every delivery (docs/bitrix24.md: robot calls and CRM events). Only the sender's identity
  * is required: outgoing-webhook and robot-triggered deliveries carry no OAuth tokens.
  */
 export const deliveryAuthSchema = z.object(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deliveryAuthSchema } from './auth.js';
 import { documentTriple, looseRecord, nonEmptyString, nonNegativeIntString } from './common.js';
 
-/** A robot or BP-activity handler call (bitrix24-protocol.md 1.2). Properties are checked later against the declaration. */
+/** A robot or BP-activity handler call (docs/bitrix24.md, "Robot and activity calls"). Properties are checked later against the declaration. */
 export const robotCallBodySchema = z.object({
   workflow_id: nonEmptyString(128),
   code: nonEmptyString(128).regex(/^[a-z0-9.\-_]+$/i, 'must contain only letters, digits, ".", "-" and "_"'),

@@ -3,7 +3,7 @@ import type { PropertyDeclaration, RobotDeclaration } from '../../contracts/robo
 
 /**
  * Zod schemas built from the robot declarations, so the ingress accepts exactly the properties provisioning registered.
- * Bitrix24 externalizes `null` as `''` (bitrix24-protocol.md 1.2), so an empty value counts as absent.
+ * Bitrix24 externalizes `null` as `''` (core modules/bizproc/classes/general/restactivity.php; docs/bitrix24.md), so an empty value counts as absent.
  */
 
 const BOOL_VALUES: Record<string, boolean> = { y: true, n: false, '1': true, '0': false, true: true, false: false };

@@ -4,7 +4,7 @@ import type { EmulatorClock } from './clock.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 import type { Outbound, PortalAddress } from './outbound.js';
 import type { EmulatorState, EventBinding } from './state.js';
-import type { HttpOutcome } from './types.js';
+import type { HttpOutcome } from './http-outcome.js';
 
 /** What the portal's page POSTs into the app's frame when an app with a UI is installed (b24restdocs settings/oauth/simple-way.md). */
 export interface InstallFormCall {

@@ -62,6 +62,11 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Bitrix24Em
     const method = (request.query as Record<string, string | undefined>).method;
     return method ? emulator.callsTo(method) : emulator.calls;
   });
+  app.get('/_emulator/counters', async () => emulator.requestCounts());
+  app.post('/_emulator/counters/reset', async () => {
+    emulator.resetRequestCounts();
+    return { ok: true };
+  });
   app.get('/_emulator/robots', async (request) => {
     const eventToken = (request.query as Record<string, string | undefined>).eventToken;
     if (!eventToken) return [...emulator.state.robotInvocations.values()];

@@ -1,6 +1,11 @@
 import { isoWithOffset } from './clock.js';
 import { asInt, asString, isRecord } from './params.js';
-import type { CrmType } from './state.js';
+
+export interface CrmType extends Record<string, unknown> {
+  id: number;
+  entityTypeId: number;
+  title: string;
+}
 
 /**
  * A smart-process type as crm.type.add / crm.type.get / crm.type.list answer it (b24restdocs api-reference/crm/

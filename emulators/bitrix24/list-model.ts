@@ -1,6 +1,52 @@
 import { restErrors } from './errors.js';
 import { asInt, asString, paramCI, type Params } from './params.js';
-import type { EmulatorState, ListElement, ListIblock, ListProperty } from './state.js';
+
+/** A universal list (`lists.add`): an information block of type `lists`, `bitrix_processes` or `lists_socnet`. */
+export interface ListIblock {
+  ID: number;
+  IBLOCK_TYPE_ID: string;
+  CODE: string;
+  NAME: string;
+  DESCRIPTION: string;
+  SORT: number;
+  BIZPROC: 'Y' | 'N';
+  SOCNET_GROUP_ID: number | null;
+  /** When lists.add created it, in the site's format ("05/17/2023 04:09:23 pm"). */
+  TIMESTAMP_X?: string;
+}
+
+/** A custom field of a list (`lists.field.add`), addressed as `PROPERTY_<ID>`. */
+export interface ListProperty {
+  ID: number;
+  IBLOCK_ID: number;
+  CODE: string;
+  NAME: string;
+  /** `S`, `N`, `L`, `S:Date`, ... (lists-field-add.md). */
+  TYPE: string;
+  IS_REQUIRED: 'Y' | 'N';
+  MULTIPLE: 'Y' | 'N';
+  SORT: number;
+  DEFAULT_VALUE: unknown;
+  SETTINGS: Record<string, unknown>;
+}
+
+/** A list element. FIELDS holds only the list's real fields: NAME and `PROPERTY_<id>` (one value, or several). */
+export interface ListElement {
+  ID: number;
+  IBLOCK_TYPE_ID: string;
+  IBLOCK_ID: string;
+  CODE: string;
+  FIELDS: Record<string, string | string[]>;
+  /** Per property, the value ids lists.element.get keys the values by. */
+  VALUE_IDS: Record<string, number[]>;
+}
+
+/** What the list methods read and write of the portal's state. */
+export interface ListStore {
+  lists: ListIblock[];
+  listProperties: ListProperty[];
+  nextId(sequence: string): number;
+}
 
 /**
  * Universal lists as Bitrix24 keeps them (b24restdocs api-reference/lists/; core modules/lists/lib/entity/*.php):
@@ -25,7 +71,7 @@ export function isSystemFieldType(type: string): boolean {
 }
 
 /** The list a call addresses by IBLOCK_TYPE_ID and IBLOCK_ID or IBLOCK_CODE; ERROR_IBLOCK_NOT_FOUND when it does not exist. */
-export function requireList(state: EmulatorState, params: Params): ListIblock {
+export function requireList(state: ListStore, params: Params): ListIblock {
   const typeId = asString(paramCI(params, 'IBLOCK_TYPE_ID'));
   if (!typeId) throw missingParameter('IBLOCK_TYPE_ID');
   const id = asInt(paramCI(params, 'IBLOCK_ID'));
@@ -36,7 +82,7 @@ export function requireList(state: EmulatorState, params: Params): ListIblock {
   return list;
 }
 
-export function propertiesOf(state: EmulatorState, list: ListIblock): ListProperty[] {
+export function propertiesOf(state: ListStore, list: ListIblock): ListProperty[] {
   return state.listProperties.filter((property) => property.IBLOCK_ID === list.ID).sort((a, b) => a.SORT - b.SORT || a.ID - b.ID);
 }
 
@@ -83,7 +129,7 @@ export interface NewList {
   bizproc?: 'Y' | 'N';
 }
 
-export function addList(state: EmulatorState, input: NewList): ListIblock {
+export function addList(state: ListStore, input: NewList): ListIblock {
   if (state.lists.some((list) => list.IBLOCK_TYPE_ID === input.typeId && list.CODE === input.code)) {
     throw restErrors.validation('ERROR_IBLOCK_ALREADY_EXISTS', 'Iblock already exists');
   }
@@ -114,7 +160,7 @@ export interface NewListField {
 }
 
 /** lists.field.add: a custom type becomes a property and answers `PROPERTY_<id>`; a system field answers its code. */
-export function addListField(state: EmulatorState, list: ListIblock, fields: NewListField): string {
+export function addListField(state: ListStore, list: ListIblock, fields: NewListField): string {
   const name = asString(fields.NAME);
   const type = asString(fields.TYPE);
   if (!name) throw missingParameter('FIELDS[NAME]');
@@ -159,7 +205,7 @@ function numberValue(value: unknown): string {
  * list's own fields, so a key that is no field of the list (`PROPERTY_DEAL_ID`, `PROPERTY_999`) is dropped, and a
  * field left out is empty. `N` properties are stored as numbers.
  */
-export function elementFields(state: EmulatorState, list: ListIblock, fields: Record<string, unknown>): Record<string, string | string[]> {
+export function elementFields(state: ListStore, list: ListIblock, fields: Record<string, unknown>): Record<string, string | string[]> {
   const stored: Record<string, string | string[]> = {};
   const name = asString(fields.NAME);
   if (name !== undefined) stored.NAME = name;
@@ -174,7 +220,7 @@ export function elementFields(state: EmulatorState, list: ListIblock, fields: Re
 }
 
 /** Core Element::validateFields: required fields must be filled, `N` values must be numbers. */
-export function validateElementFields(state: EmulatorState, list: ListIblock, fields: Record<string, unknown>): void {
+export function validateElementFields(state: ListStore, list: ListIblock, fields: Record<string, unknown>): void {
   const invalid = (text: string) => restErrors.validation('ERROR_ELEMENT_FIELD_VALUE', text);
   for (const property of propertiesOf(state, list)) {
     const values = valuesOf(fields[fieldIdOf(property)]);
@@ -188,7 +234,7 @@ export function validateElementFields(state: EmulatorState, list: ListIblock, fi
 }
 
 /** Fresh value ids for every stored property value (lists.element.get keys values by them). */
-export function valueIdsFor(state: EmulatorState, stored: Record<string, string | string[]>): Record<string, number[]> {
+export function valueIdsFor(state: ListStore, stored: Record<string, string | string[]>): Record<string, number[]> {
   return Object.fromEntries(
     Object.entries(stored)
       .filter(([key]) => key.startsWith('PROPERTY_'))
@@ -228,7 +274,7 @@ const FILTER_KEY = /^([^a-zA-Z]*)(.*)$/;
 /** Prefixes of lists-element-get.md. */
 const FILTER_OPERATIONS = new Set(['', '=', '!', '!=', '>', '>=', '<', '<=', '@', '!@', '%', '=%', '!%', '!=%']);
 
-export function elementFilter(state: EmulatorState, list: ListIblock, raw: Record<string, unknown>): (element: ListElement) => boolean {
+export function elementFilter(state: ListStore, list: ListIblock, raw: Record<string, unknown>): (element: ListElement) => boolean {
   const properties = propertiesOf(state, list);
   const allowed = new Set([...ELEMENT_FILTER_FIELDS, ...properties.map(fieldIdOf), ...properties.map((property) => `PROPERTY_${property.CODE}`)]);
   const conditions = Object.entries(raw).map(([key, expected]) => {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { EmulatorClock } from './clock.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 import type { Delivery, EmulatorState } from './state.js';
-import type { HttpOutcome } from './types.js';
+import type { HttpOutcome } from './http-outcome.js';
 
 /** Where the emulated portal lives; filled in once the server listens. */
 export interface PortalAddress {

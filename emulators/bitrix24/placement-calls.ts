@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { OAuthTokens } from './oauth-tokens.js';
 import { APP_SCOPE, type PortalAddress } from './outbound.js';
 import type { EmulatorState } from './state.js';
-import type { Bitrix24Emulator, HttpOutcome } from './types.js';
+import type { HttpOutcome } from './http-outcome.js';
 
 /** A user opening a widget (`placement.bind` handler), e.g. the CRM_DEAL_DETAIL_TAB of deal 7. */
 export interface FirePlacementInput {
@@ -20,7 +20,7 @@ export interface FirePlacementInput {
   lang?: string;
 }
 
-/** What Bitrix24 POSTs into the widget's iframe: a query string and a form body (protocol §9.8). */
+/** What Bitrix24 POSTs into the widget's iframe: a query string and a form body (b24restdocs api-reference/widgets/_includes/widget_data.md). */
 export interface PlacementCall {
   /** The handler URL with `DOMAIN, PROTOCOL, LANG, APP_SID` in its query string. */
   url: string;
@@ -106,7 +106,13 @@ const placementSchema = z.object({
  * `POST /_emulator/placements/fire` posts a placement call and answers the handler's reply;
  * `GET /_emulator/placements/open?handlerUrl=…&placement=…&id=…&userId=…` serves the card page that opens the widget.
  */
-export function registerPlacementRoutes(app: FastifyInstance, emulator: Bitrix24Emulator): void {
+export function registerPlacementRoutes(
+  app: FastifyInstance,
+  emulator: {
+    firePlacement(handlerUrl: string, input: FirePlacementInput): Promise<HttpOutcome>;
+    placementCall(handlerUrl: string, input: FirePlacementInput): PlacementCall;
+  },
+): void {
   app.post('/_emulator/placements/fire', async (request) => {
     const { handlerUrl, ...input } = placementSchema.parse(request.body);
     return emulator.firePlacement(handlerUrl, input);

@@ -8,7 +8,7 @@ import type { Caller } from './method-types.js';
 import { ACCESS_CHECK, type OAuthTokens } from './oauth-tokens.js';
 import { asString, isRecord, stripAuth, type Params } from './params.js';
 import type { EmulatorState } from './state.js';
-import type { RecordedCall } from './types.js';
+import type { RecordedCall, RequestCounts } from './types.js';
 
 export interface RestRouteDeps {
   dispatcher: Dispatcher;
@@ -17,6 +17,7 @@ export interface RestRouteDeps {
   state: EmulatorState;
   clock: EmulatorClock;
   calls: RecordedCall[];
+  counts: RequestCounts;
 }
 
 interface Target {
@@ -60,10 +61,14 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
       deps.calls.push({ method: method.toLowerCase(), params: recordedParams, at: deps.clock.nowMs(), status: error.status, error: error.code, auth });
       return reply.code(error.status).send(error.toBody());
     };
+    deps.counts.restRequests += 1;
     if (!target) return refuse(restErrors.methodNotFound(), path, 'none');
 
     // The portal counts every request against its bucket, whoever sends it.
-    if (!deps.bucket.tryAcquire()) return refuse(restErrors.queryLimit(), target.method, target.webhook ? 'webhook' : 'oauth');
+    if (!deps.bucket.tryAcquire()) {
+      deps.counts.queryLimitRejections += 1;
+      return refuse(restErrors.queryLimit(), target.method, target.webhook ? 'webhook' : 'oauth');
+    }
     const caller = authenticate(target, params, deps);
     if (caller instanceof RestError) return refuse(caller, target.method, 'none');
 

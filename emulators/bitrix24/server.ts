@@ -25,7 +25,7 @@ import { filterAdmits } from './robot-filter.js';
 import { RobotRuntime } from './robot-runtime.js';
 import { EmulatorState } from './state.js';
 import { loadStateFile, StateFileWriter, type PersistedParts } from './state-file.js';
-import type { Bitrix24Emulator, EmulatorOptions, RecordedCall } from './types.js';
+import type { Bitrix24Emulator, EmulatorOptions, RecordedCall, RequestCounts } from './types.js';
 
 export const EMULATOR_DEFAULTS = {
   host: '127.0.0.1',
@@ -55,6 +55,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
   const operating = new OperatingTimeBudget(options.operatingLimitSeconds ?? EMULATOR_DEFAULTS.operatingLimitSeconds, () => clock.nowSeconds());
   const failures = new FailureInjector();
   const calls: RecordedCall[] = [];
+  const counts: RequestCounts = { restRequests: 0, queryLimitRejections: 0 };
+  const resetCounts = () => Object.assign(counts, { restRequests: 0, queryLimitRejections: 0 });
   const portal: PortalAddress = { url: '', domain: '', clientEndpoint: '', serverEndpoint: '', memberId: options.memberId ?? EMULATOR_DEFAULTS.memberId };
   // The portal itself: its data, the OAuth grants it issued and the key its event tokens are signed with.
   const persisted: PersistedParts = { state, tokens, signer };
@@ -88,7 +90,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     if (status >= 500) return reply.code(500).send(restErrors.internal().toBody());
     return reply.code(status).send({ error: 'INVALID_REQUEST', error_description: (error as Error).message });
   });
-  registerRestRoutes(app, { dispatcher, bucket, tokens, state, clock, calls });
+  registerRestRoutes(app, { dispatcher, bucket, tokens, state, clock, calls, counts });
   registerOAuthRoutes(app, {
     tokens,
     portal,
@@ -118,6 +120,8 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
     state,
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method.toLowerCase()),
+    requestCounts: () => ({ ...counts }),
+    resetRequestCounts: resetCounts,
     refreshCount: () => tokens.refreshCount,
     issuedTokens: () => tokens.issuedSecrets(),
     bx24LibraryUrl: '',
@@ -166,6 +170,7 @@ export async function startBitrix24Emulator(options: EmulatorOptions = {}): Prom
       crmEvents.reset();
       outbound.outage = false;
       calls.length = 0;
+      resetCounts();
       failures.clear();
       bucket.reset();
       operating.reset();

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { CrmItemStore, type CrmItem } from './crm-store.js';
 import type { EmulatorClock } from './clock.js';
-import type { RobotInvocation } from './types.js';
-import { addList, addListField, type NewList, type NewListField } from './list-model.js';
-import { crmTypeFrom } from './crm-type-model.js';
+import type { RobotInvocation } from './robot-invocation.js';
+import { addList, addListField, type ListElement, type ListIblock, type ListProperty, type NewList, type NewListField } from './list-model.js';
+import { crmTypeFrom, type CrmType } from './crm-type-model.js';
 import { enumEntries } from './userfield-model.js';
+
+export type { CrmType } from './crm-type-model.js';
+export type { ListElement, ListIblock, ListProperty } from './list-model.js';
 
 export interface PortalUser {
   ID: string;
@@ -109,52 +112,6 @@ export interface Placement {
   description: string;
   options: unknown;
   langAll: unknown;
-}
-
-/** A universal list (`lists.add`): an information block of type `lists`, `bitrix_processes` or `lists_socnet`. */
-export interface ListIblock {
-  ID: number;
-  IBLOCK_TYPE_ID: string;
-  CODE: string;
-  NAME: string;
-  DESCRIPTION: string;
-  SORT: number;
-  BIZPROC: 'Y' | 'N';
-  SOCNET_GROUP_ID: number | null;
-  /** When lists.add created it, in the site's format ("05/17/2023 04:09:23 pm"). */
-  TIMESTAMP_X?: string;
-}
-
-/** A custom field of a list (`lists.field.add`), addressed as `PROPERTY_<ID>`. */
-export interface ListProperty {
-  ID: number;
-  IBLOCK_ID: number;
-  CODE: string;
-  NAME: string;
-  /** `S`, `N`, `L`, `S:Date`, ... (lists-field-add.md). */
-  TYPE: string;
-  IS_REQUIRED: 'Y' | 'N';
-  MULTIPLE: 'Y' | 'N';
-  SORT: number;
-  DEFAULT_VALUE: unknown;
-  SETTINGS: Record<string, unknown>;
-}
-
-/** A list element. FIELDS holds only the list's real fields: NAME and `PROPERTY_<id>` (one value, or several). */
-export interface ListElement {
-  ID: number;
-  IBLOCK_TYPE_ID: string;
-  IBLOCK_ID: string;
-  CODE: string;
-  FIELDS: Record<string, string | string[]>;
-  /** Per property, the value ids lists.element.get keys the values by. */
-  VALUE_IDS: Record<string, number[]>;
-}
-
-export interface CrmType extends Record<string, unknown> {
-  id: number;
-  entityTypeId: number;
-  title: string;
 }
 
 /** The product-row owner code of a CRM type (`D` deal, `L` lead, `Q` quote, `SI` smart invoice, `T{hex}` smart process). */

@@ -2,9 +2,13 @@
 import type { EmulatorState, FeatureCode } from './state.js';
 import type { InstallFormCall, InstallFormInput, LifecycleDelivery } from './app-lifecycle.js';
 import type { FirePlacementInput, PlacementCall } from './placement-calls.js';
+import type { HttpOutcome } from './http-outcome.js';
+import type { RobotInvocation } from './robot-invocation.js';
 
 export type { FirePlacementInput, PlacementCall } from './placement-calls.js';
 export type { InstallFormCall, InstallFormInput, LifecycleDelivery } from './app-lifecycle.js';
+export type { HttpOutcome } from './http-outcome.js';
+export { LATE_REASON, ROBOT_STATUS, type LateReason, type LateSend, type RobotInvocation, type RobotStatus } from './robot-invocation.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -48,6 +52,14 @@ export interface RecordedCall {
   userId?: number;
 }
 
+/** HTTP requests to `/rest/*` since start or the last reset: what the portal's request limit counts. */
+export interface RequestCounts {
+  /** Every HTTP REST request, a `batch` counting once. */
+  restRequests: number;
+  /** Requests refused with 503 QUERY_LIMIT_EXCEEDED. */
+  queryLimitRejections: number;
+}
+
 export interface FireRobotInput {
   code: string;
   documentId?: [string, string, string];
@@ -61,47 +73,6 @@ export interface FireRobotInput {
   /** Re-delivers the call that carried this token (duplicate delivery). */
   eventToken?: string;
   userId?: number;
-}
-
-export const ROBOT_STATUS = { waiting: 'waiting', completed: 'completed', timedOut: 'timed_out' } as const;
-export type RobotStatus = (typeof ROBOT_STATUS)[keyof typeof ROBOT_STATUS];
-
-export const LATE_REASON = { alreadyCompleted: 'already_completed', timedOut: 'timed_out', notSubscribed: 'not_subscribed' } as const;
-export type LateReason = (typeof LATE_REASON)[keyof typeof LATE_REASON];
-
-export interface LateSend {
-  at: number;
-  reason: LateReason;
-  returnValues: Record<string, unknown>;
-  logMessage?: string;
-}
-
-/** One robot / BP-activity instance waiting in the emulated business process. */
-export interface RobotInvocation {
-  eventToken: string;
-  code: string;
-  handlerUrl: string;
-  bizprocWorkflowId: string;
-  activityName: string;
-  documentId: [string, string, string];
-  documentType: [string, string, string];
-  properties: Record<string, unknown>;
-  useSubscription: boolean;
-  timeoutDuration: number;
-  firedAt: number;
-  /** How many times the call was delivered (duplicates included). */
-  deliveries: number;
-  status: RobotStatus;
-  completedAt?: number;
-  returnValues?: Record<string, unknown>;
-  /** Every line written to the BP log: bizproc.activity.log lines and the LOG_MESSAGE of the accepted send. */
-  logMessages: string[];
-  lateSends: LateSend[];
-}
-
-export interface HttpOutcome {
-  status: number;
-  body: unknown;
 }
 
 export interface InjectedFailure {
@@ -129,6 +100,9 @@ export interface Bitrix24Emulator {
   state: EmulatorState;
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
+  /** HTTP REST requests and 503s since start or the last `reset`/`resetRequestCounts`. */
+  requestCounts(): RequestCounts;
+  resetRequestCounts(): void;
   /** Successful refresh-token grants so far. */
   refreshCount(): number;
   /** Every access and refresh token issued so far (tests check they never reach logs or histories). */
@@ -149,7 +123,7 @@ export interface Bitrix24Emulator {
   uninstallApp(options?: { clean?: boolean }): Promise<LifecycleDelivery[]>;
   fireRobot(handlerUrl: string, call: FireRobotInput): Promise<HttpOutcome & { eventToken: string }>;
   fireEvent(handlerUrl: string, event: string, data: Record<string, unknown>): Promise<HttpOutcome>;
-  /** A user opens a widget: the placement call (protocol §9.8) is POSTed to `handlerUrl`. */
+  /** A user opens a widget: the placement call (b24restdocs api-reference/widgets/_includes/widget_data.md) is POSTed to `handlerUrl`. */
   firePlacement(handlerUrl: string, input: FirePlacementInput): Promise<HttpOutcome>;
   /** The placement call without sending it (a browser posts it: `GET /_emulator/placements/open`). */
   placementCall(handlerUrl: string, input: FirePlacementInput): PlacementCall;

@@ -1,6 +1,20 @@
-import type { CreateErpOrderInput, ErpOrderLine } from '../../integrations/erp/types.js';
+/** One order line of a CreateOrderRequest (erp.wsdl `OrderLine`). */
+export interface OrderLine {
+  readonly productId: string;
+  readonly productName: string;
+  readonly quantity: number;
+  readonly price: number;
+}
 
-export type ParsedCreateOrder = { ok: true; request: CreateErpOrderInput } | { ok: false; problem: string };
+/** A CreateOrderRequest as the ERP reads it (erp.wsdl); the simulator keeps its own shapes, apart from our client's. */
+export interface OrderRequest {
+  readonly externalId: string;
+  readonly customer: { readonly id: string; readonly name: string };
+  readonly currency: string;
+  readonly lines: readonly OrderLine[];
+}
+
+export type ParsedCreateOrder = { ok: true; request: OrderRequest } | { ok: false; problem: string };
 
 /** Reads the arguments node-soap parsed from a CreateOrderRequest and checks them the way the ERP would. */
 export function parseCreateOrderRequest(args: unknown): ParsedCreateOrder {
@@ -19,9 +33,9 @@ export function parseCreateOrderRequest(args: unknown): ParsedCreateOrder {
 
   const rawLines = list(field(field(args, 'Lines'), 'Line'));
   if (rawLines.length === 0) return invalid('Lines must hold at least one Line');
-  const lines: ErpOrderLine[] = [];
+  const lines: OrderLine[] = [];
   for (const [index, rawLine] of rawLines.entries()) {
-    const line: ErpOrderLine = {
+    const line: OrderLine = {
       productId: text(field(rawLine, 'ProductId')),
       productName: text(field(rawLine, 'ProductName')),
       quantity: Number(field(rawLine, 'Quantity')),

@@ -1,8 +1,15 @@
-import { ErpFaultCode } from '../../integrations/erp/errors.js';
 import { externalIdOf, parseCreateOrderRequest } from './create-order-request.js';
 import { InjectedFailureKind, type FaultPlan } from './fault-plan.js';
 import type { OrderBook } from './order-book.js';
 import { ErpCallOutcome, ErpOperationName } from './recorded-call.js';
+
+/** SOAP 1.1 fault codes the ERP answers with, as erp.wsdl documents them. */
+export const ERP_FAULT_CODE = {
+  validation: 'soap:Client.Validation',
+  businessRejection: 'soap:Client.BusinessRejection',
+  unavailable: 'soap:Server.Unavailable',
+  server: 'soap:Server',
+} as const;
 
 /** What the simulated ERP answers to one call, before it is written to HTTP. */
 export type ErpAnswer =
@@ -27,9 +34,9 @@ export function immediateFailure(plan: FaultPlan, now: Date): ErpAnswer | undefi
     case InjectedFailureKind.Server:
       return { kind: 'raw', outcome: ErpCallOutcome.ServerError, httpStatus: 500, body: 'Internal Server Error' };
     case InjectedFailureKind.Http500Fault:
-      return fault(ErpCallOutcome.Http500Fault, ErpFaultCode.Server, 'Internal error while processing the order', 500);
+      return fault(ErpCallOutcome.Http500Fault, ERP_FAULT_CODE.server, 'Internal error while processing the order', 500);
     case InjectedFailureKind.Http200Fault:
-      return fault(ErpCallOutcome.Http200Fault, ErpFaultCode.Server, 'Internal error while processing the order', 200);
+      return fault(ErpCallOutcome.Http200Fault, ERP_FAULT_CODE.server, 'Internal error while processing the order', 200);
   }
 }
 
@@ -44,11 +51,11 @@ export function answerOperation(
 
 function createOrder(args: unknown, book: OrderBook, plan: FaultPlan): ErpAnswer {
   const parsed = parseCreateOrderRequest(args);
-  if (!parsed.ok) return fault(ErpCallOutcome.Invalid, ErpFaultCode.Validation, parsed.problem, 500);
+  if (!parsed.ok) return fault(ErpCallOutcome.Invalid, ERP_FAULT_CODE.validation, parsed.problem, 500);
   const { externalId } = parsed.request;
   // An order that already exists is returned even if its id was rejected later: idempotency comes first.
   const rejection = book.find(externalId) ? undefined : plan.rejectionFor(externalId);
-  if (rejection !== undefined) return fault(ErpCallOutcome.Rejected, ErpFaultCode.BusinessRejection, rejection, 500);
+  if (rejection !== undefined) return fault(ErpCallOutcome.Rejected, ERP_FAULT_CODE.businessRejection, rejection, 500);
   const { order, created } = book.createOnce(parsed.request);
   return {
     kind: 'result',
@@ -59,7 +66,7 @@ function createOrder(args: unknown, book: OrderBook, plan: FaultPlan): ErpAnswer
 
 function findOrder(args: unknown, book: OrderBook): ErpAnswer {
   const externalId = externalIdOf(args);
-  if (!externalId) return fault(ErpCallOutcome.Invalid, ErpFaultCode.Validation, 'ExternalId is required', 500);
+  if (!externalId) return fault(ErpCallOutcome.Invalid, ERP_FAULT_CODE.validation, 'ExternalId is required', 500);
   const order = book.find(externalId);
   return order
     ? { kind: 'result', outcome: ErpCallOutcome.Found, body: { Found: true, OrderNumber: order.orderNumber } }
@@ -67,7 +74,7 @@ function findOrder(args: unknown, book: OrderBook): ErpAnswer {
 }
 
 function unavailable(): ErpAnswer {
-  return fault(ErpCallOutcome.Unavailable, ErpFaultCode.Unavailable, 'ERP is in maintenance, try again later', 500);
+  return fault(ErpCallOutcome.Unavailable, ERP_FAULT_CODE.unavailable, 'ERP is in maintenance, try again later', 500);
 }
 
 function fault(outcome: ErpCallOutcome, faultCode: string, message: string, httpStatus: 200 | 500): ErpAnswer {

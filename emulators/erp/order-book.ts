@@ -1,6 +1,6 @@
-import type { CreateErpOrderInput } from '../../integrations/erp/types.js';
+import type { OrderRequest } from './create-order-request.js';
 
-export interface SimulatedOrder extends CreateErpOrderInput {
+export interface SimulatedOrder extends OrderRequest {
   readonly orderNumber: string;
   readonly createdAt: Date;
 }
@@ -19,7 +19,7 @@ export class OrderBook {
   }
 
   /** Synchronous check-and-insert, so concurrent requests for one external id cannot both create. */
-  createOnce(request: CreateErpOrderInput): { order: SimulatedOrder; created: boolean } {
+  createOnce(request: OrderRequest): { order: SimulatedOrder; created: boolean } {
     const existing = this.#byExternalId.get(request.externalId);
     if (existing) return { order: existing, created: false };
     this.#lastSequence += 1;

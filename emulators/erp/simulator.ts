@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { listen, type IServices, type Server as SoapServer } from 'soap';
-import { ERP_WSDL_PATH, ERP_WSDL_PLACEHOLDER_ADDRESS } from '../../integrations/erp/wsdl.js';
 import { createLogger } from '../../lib/logger.js';
 import { handleControlRequest, type SimulatorControls } from './control-routes.js';
 import { externalIdOf } from './create-order-request.js';
@@ -50,6 +50,11 @@ export interface ErpSimulator {
 }
 
 export const ERP_SOAP_PATH = '/erp';
+
+/** The ERP's published contract, served at `?wsdl`; our client ships a copy (integrations/erp/erp.wsdl). */
+export const ERP_WSDL_PATH = fileURLToPath(new URL('./erp.wsdl', import.meta.url));
+/** The address written in erp.wsdl; the simulator substitutes its real one. */
+const WSDL_PLACEHOLDER_ADDRESS = 'http://127.0.0.1:3102/erp';
 
 type SoapCallback = (answer: unknown) => void;
 
@@ -159,7 +164,7 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
     },
   };
   try {
-    const wsdl = (await readFile(ERP_WSDL_PATH, 'utf8')).replace(ERP_WSDL_PLACEHOLDER_ADDRESS, endpoint);
+    const wsdl = (await readFile(ERP_WSDL_PATH, 'utf8')).replace(WSDL_PLACEHOLDER_ADDRESS, endpoint);
     await new Promise<SoapServer>((resolve, reject) => {
       const soapServer = listen(httpServer, {
         path: ERP_SOAP_PATH,

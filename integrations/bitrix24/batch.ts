@@ -1,21 +1,11 @@
-import type { RequestPriority } from './rate-limiter.js';
+import { BATCH_CHUNK_SIZE, buildBatchCommand, type BatchCommand } from './batch-command.js';
+import { readBatchReply, type BatchCommandError, type BatchReplyBody } from './batch-reply.js';
 import type { Bitrix24Caller } from './caller.js';
-import qs from 'qs';
-import type { Bitrix24Params } from './client.js';
-import type { Bitrix24Time } from './response.js';
+import type { RequestPriority } from './request-budget.js';
 
-/** Bitrix24 accepts at most 50 commands per batch ([EN] settings/how-to-call-rest-api/batch.md). */
-export const BATCH_CHUNK_SIZE = 50;
-
-export interface BatchCommand {
-  method: string;
-  params?: Bitrix24Params;
-}
-
-export interface BatchCommandError {
-  error: string;
-  error_description: string;
-}
+export { BATCH_CHUNK_SIZE, buildBatchCommand } from './batch-command.js';
+export type { BatchCommand } from './batch-command.js';
+export type { BatchCommandError } from './batch-reply.js';
 
 export interface BatchOptions {
   /** Stop at the first failing command: Bitrix24 halts inside the chunk, we do not send later chunks. */
@@ -33,49 +23,10 @@ export interface BatchOutcome<K extends string = string> {
   notSent: K[];
 }
 
-interface BatchResult {
-  result?: unknown;
-  result_error?: unknown;
-  result_total?: unknown;
-  result_next?: unknown;
-  result_time?: unknown;
-}
-
-/** Builds `method?query` with PHP bracket syntax, as Bitrix24 parses it with parse_str. */
-export function buildBatchCommand(command: BatchCommand): string {
-  const query = qs.stringify(command.params ?? {}, { skipNulls: true });
-  return query === '' ? command.method : `${command.method}?${query}`;
-}
-
 /**
- * Bitrix24 returns groups as objects keyed by command, as `[]` when empty (a PHP empty array), and as a list when
- * the keys happen to be 0..n-1. Reads all three shapes back into the chunk's keys.
- */
-function readGroup(group: unknown, keys: readonly string[]): Map<string, unknown> {
-  const values = new Map<string, unknown>();
-  if (group === null || typeof group !== 'object') return values;
-  for (const [key, value] of Object.entries(group)) {
-    if (keys.includes(key)) values.set(key, value);
-  }
-  return values;
-}
-
-function toError(value: unknown): BatchCommandError {
-  const record = (value ?? {}) as Record<string, unknown>;
-  return {
-    error: record.error === undefined || record.error === null ? '' : String(record.error),
-    error_description: typeof record.error_description === 'string' ? record.error_description : '',
-  };
-}
-
-function toCount(value: unknown): number | undefined {
-  const count = typeof value === 'string' ? Number(value) : value;
-  return typeof count === 'number' && Number.isFinite(count) ? count : undefined;
-}
-
-/**
- * Runs any number of commands through `batch`, 50 per HTTP call, in the order given. `$result[key]` references
- * work only between commands of the same chunk.
+ * Runs any number of independent commands and maps each answer back to its key. With a coalescing client the
+ * commands join the portal's queue and share `batch` requests with other callers' calls; otherwise (and always with
+ * `halt`) they go as `batch` requests of 50, in the order given. A request that fails as a whole throws.
  */
 export async function batch<K extends string>(
   client: Bitrix24Caller,
@@ -83,34 +34,69 @@ export async function batch<K extends string>(
   commands: Record<K, BatchCommand>,
   opts: BatchOptions = {},
 ): Promise<BatchOutcome<K>> {
-  const outcome: BatchOutcome<K> = { results: {}, errors: {}, totals: {}, nexts: {}, notSent: [] };
   const keys = Object.keys(commands) as K[];
+  if (opts.halt !== true && client.callCommands !== undefined && keys.length > 0) {
+    return coalesced(client.callCommands.bind(client), memberId, commands, keys, opts);
+  }
+  return asBatchRequests(client, memberId, commands, keys, opts);
+}
+
+async function coalesced<K extends string>(
+  callCommands: NonNullable<Bitrix24Caller['callCommands']>,
+  memberId: string,
+  commands: Record<K, BatchCommand>,
+  keys: K[],
+  opts: BatchOptions,
+): Promise<BatchOutcome<K>> {
+  const outcome: BatchOutcome<K> = { results: {}, errors: {}, totals: {}, nexts: {}, notSent: [] };
+  const answers = await callCommands(
+    memberId,
+    keys.map((key) => ({ ...commands[key], label: key })),
+    { signal: opts.signal, priority: opts.priority },
+  );
+  answers.forEach((answer, index) => {
+    const key = keys[index] as K;
+    if (!answer.ok) {
+      outcome.errors[key] = answer.error;
+      return;
+    }
+    outcome.results[key] = answer.response.result;
+    if (answer.response.total !== undefined) outcome.totals[key] = answer.response.total;
+    if (answer.response.next !== undefined) outcome.nexts[key] = answer.response.next;
+  });
+  return outcome;
+}
+
+/** `$result[key]` references work only between commands of the same chunk. */
+async function asBatchRequests<K extends string>(
+  client: Bitrix24Caller,
+  memberId: string,
+  commands: Record<K, BatchCommand>,
+  keys: K[],
+  opts: BatchOptions,
+): Promise<BatchOutcome<K>> {
+  const outcome: BatchOutcome<K> = { results: {}, errors: {}, totals: {}, nexts: {}, notSent: [] };
   for (let start = 0; start < keys.length; start += BATCH_CHUNK_SIZE) {
     const chunk = keys.slice(start, start + BATCH_CHUNK_SIZE);
     const cmd: Record<string, string> = {};
     for (const key of chunk) cmd[key] = buildBatchCommand(commands[key]);
     const methods = [...new Set(chunk.map((key) => commands[key].method))];
 
-    const reply = await client.call<BatchResult>(
+    const reply = await client.call<BatchReplyBody>(
       memberId,
       'batch',
       { halt: opts.halt === true ? 1 : 0, cmd },
       { signal: opts.signal, budgetMethods: methods, priority: opts.priority },
     );
 
-    for (const [key, value] of readGroup(reply.result, chunk)) outcome.results[key as K] = value;
-    for (const [key, value] of readGroup(reply.result_error, chunk)) outcome.errors[key as K] = toError(value);
-    for (const [key, value] of readGroup(reply.result_total, chunk)) {
-      const total = toCount(value);
-      if (total !== undefined) outcome.totals[key as K] = total;
-    }
-    for (const [key, value] of readGroup(reply.result_next, chunk)) {
-      const next = toCount(value);
-      if (next !== undefined) outcome.nexts[key as K] = next;
-    }
-    for (const [key, time] of readGroup(reply.result_time, chunk)) {
+    for (const [key, entry] of readBatchReply(reply, chunk)) {
+      const commandKey = key as K;
+      if (entry.hasResult) outcome.results[commandKey] = entry.result;
+      if (entry.error !== undefined) outcome.errors[commandKey] = entry.error;
+      if (entry.total !== undefined) outcome.totals[commandKey] = entry.total;
+      if (entry.next !== undefined) outcome.nexts[commandKey] = entry.next;
       // Each sub-command spends its own method's operating budget.
-      client.limiter?.recordTime(memberId, commands[key as K].method, time as Bitrix24Time);
+      client.limiter?.recordTime(memberId, commands[commandKey].method, entry.time);
     }
 
     const failed = chunk.some((key) => outcome.errors[key] !== undefined);

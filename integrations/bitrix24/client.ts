@@ -1,16 +1,21 @@
 import type { Logger } from 'pino';
 import { createLogger, redactText } from '../../lib/logger.js';
 import type { PortalStore } from '../../lib/portals/store.js';
+import { batchCommandProblem, type BatchCommand } from './batch-command.js';
+import type { BatchCommandError } from './batch-reply.js';
+import { batchPace, createBatcher, type Batcher, type BatcherCounters } from './batcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { Bitrix24Error, Bitrix24LocalError } from './errors.js';
 import {
   createPortalRateLimiter,
+  DEFAULT_RATE_LIMIT,
   type OperatingBudgetSettings,
   type PortalRateLimiter,
   type RateLimitSettings,
   type RequestPriority,
 } from './rate-limiter.js';
 import { createPortalMoves, type RestTarget } from './portal-moves.js';
+import type { RequestBudget, RequestSlot } from './request-budget.js';
 import { readReply, unexpectedReplyError, type Bitrix24RawResponse } from './response.js';
 import { createTransport, type FetchLike, type HttpReply } from './transport.js';
 
@@ -26,6 +31,16 @@ export interface Bitrix24ClientDeps {
   caBundlePath?: string | undefined;
   rateLimit?: RateLimitSettings | undefined;
   operatingBudget?: Partial<OperatingBudgetSettings> | undefined;
+  /**
+   * Coalesce calls to one portal from every caller of this client into `batch` requests (docs/rate-limits.md).
+   * Default false here; the worker turns it on from B24_BATCHING.
+   */
+  batching?: boolean | undefined;
+  /**
+   * Where request slots come from: default this process's own leaky bucket (`limiter.requests`); the worker builds
+   * the budget it shares with every other worker of the portal around that bucket (its fallback).
+   */
+  requestBudget?: ((ownBucket: RequestBudget) => RequestBudget) | undefined;
   logger?: Logger | undefined;
   fetchImpl?: FetchLike | undefined;
   clock?: Clock | undefined;
@@ -55,7 +70,12 @@ export interface Bitrix24CallOptions {
   budgetMethods?: readonly string[] | undefined;
   /** `urgent` calls go ahead of queued ordinary ones: a robot's answer to a waiting business process. */
   priority?: RequestPriority | undefined;
+  /** With batching: shown in the command's key when the call travels inside a `batch` request. */
+  label?: string | undefined;
 }
+
+/** One command's answer from `callCommands`. */
+export type Bitrix24CommandOutcome = { ok: true; response: Bitrix24RawResponse } | { ok: false; error: BatchCommandError };
 
 export type Bitrix24Params = Record<string, unknown>;
 
@@ -69,8 +89,19 @@ export interface Bitrix24Client {
     params?: Bitrix24Params,
     opts?: Bitrix24CallOptions,
   ): Promise<Bitrix24RawResponse<T>>;
+  /**
+   * Only with batching: runs independent commands through the coalescing queue. A command the method refused comes
+   * back as its error; a request that failed as a whole rejects (after every command settled).
+   */
+  callCommands?(
+    memberId: string,
+    commands: readonly (BatchCommand & { label?: string })[],
+    opts?: Pick<Bitrix24CallOptions, 'signal' | 'priority'>,
+  ): Promise<Bitrix24CommandOutcome[]>;
   /** The per-portal request budget; its counters feed metrics. */
   readonly limiter: PortalRateLimiter;
+  /** Requests and commands the batcher sent; undefined without batching. */
+  batchCounters(): BatcherCounters | undefined;
   /** Closes the HTTP connection pool. */
   close(): Promise<void>;
 }
@@ -121,14 +152,22 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     });
   }
 
+  const requestBudget = deps.requestBudget?.(limiter.requests) ?? limiter.requests;
+
+  async function acquireSlot(memberId: string, method: string, opts: Bitrix24CallOptions): Promise<RequestSlot> {
+    await limiter.waitForOperatingBudget(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);
+    return requestBudget.acquire(memberId, opts.priority ?? 'normal', opts.signal);
+  }
+
   async function send(
     memberId: string,
     method: string,
     target: Target,
     params: Bitrix24Params,
     opts: Bitrix24CallOptions,
+    granted: RequestSlot | undefined,
   ): Promise<HttpReply> {
-    const release = await limiter.acquire(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal, opts.priority);
+    const slot = granted ?? (await acquireSlot(memberId, method, opts));
     const body = target.kind === 'oauth' ? { ...params, auth: target.credentials.accessToken } : params;
     const sentAt = performance.now();
     let reply: HttpReply | undefined;
@@ -147,7 +186,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
       failure = error;
       throw error;
     } finally {
-      release();
+      slot.release();
       const parsed = reply === undefined ? undefined : readReply(reply);
       const failureCode = failure instanceof Bitrix24Error ? failure.code : undefined;
       const code = parsed?.kind === 'error' ? parsed.body.error : failureCode;
@@ -167,17 +206,38 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     }
   }
 
-  async function callRaw<T>(
+  /** One request to the portal, with its own refresh and QUERY_LIMIT_EXCEEDED retries; `slot` pays its first attempt. */
+  async function request<T>(
     memberId: string,
     method: string,
-    params: Bitrix24Params = {},
-    opts: Bitrix24CallOptions = {},
+    params: Bitrix24Params,
+    opts: Bitrix24CallOptions,
+    slot?: RequestSlot,
+  ): Promise<Bitrix24RawResponse<T>> {
+    let unspent = slot;
+    try {
+      return await attempts<T>(memberId, method, params, opts, () => {
+        const granted = unspent;
+        unspent = undefined;
+        return granted;
+      });
+    } finally {
+      unspent?.giveBack();
+    }
+  }
+
+  async function attempts<T>(
+    memberId: string,
+    method: string,
+    params: Bitrix24Params,
+    opts: Bitrix24CallOptions,
+    grantedSlot: () => RequestSlot | undefined,
   ): Promise<Bitrix24RawResponse<T>> {
     let target = await resolveTarget(memberId, method);
     let refreshed = false;
     let queryLimitHits = 0;
     for (;;) {
-      const reply = await send(memberId, method, target, params, opts);
+      const reply = await send(memberId, method, target, params, opts, grantedSlot());
       await moves.remember(memberId, target, reply.url);
       const outcome = readReply<T>(reply);
       if (outcome.kind === 'ok') {
@@ -195,7 +255,7 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
         continue;
       }
       if (code === 'QUERY_LIMIT_EXCEEDED') {
-        limiter.noteBucketFull(memberId);
+        requestBudget.noteBucketFull(memberId);
         if (queryLimitHits < queryLimitRetries) {
           await clock.sleep(queryLimitBackoffMs * 2 ** queryLimitHits, opts.signal);
           queryLimitHits += 1;
@@ -211,12 +271,60 @@ export function createBitrix24Client(deps: Bitrix24ClientDeps): Bitrix24Client {
     }
   }
 
+  const batcher: Batcher | undefined =
+    deps.batching === true
+      ? createBatcher({
+          budget: requestBudget,
+          send: (memberId, method, params, { slot, priority, signal }) => request(memberId, method, params, { priority, signal }, slot),
+          recordTime: (memberId, method, time) => limiter.recordTime(memberId, method, time),
+          noteMethodBlocked: (memberId, method, resetAtMs) => limiter.noteMethodBlocked(memberId, method, resetAtMs),
+          clock,
+          pace: batchPace(deps.rateLimit ?? DEFAULT_RATE_LIMIT),
+        })
+      : undefined;
+
+  async function callRaw<T>(
+    memberId: string,
+    method: string,
+    params: Bitrix24Params = {},
+    opts: Bitrix24CallOptions = {},
+  ): Promise<Bitrix24RawResponse<T>> {
+    if (batcher !== undefined && batchCommandProblem(method, params) === undefined) {
+      await limiter.waitForOperatingBudget(memberId, [method, ...(opts.budgetMethods ?? [])], opts.signal);
+      const call = { method, params, priority: opts.priority ?? 'normal', signal: opts.signal, label: opts.label } as const;
+      return (await batcher.submit(memberId, call)) as Bitrix24RawResponse<T>;
+    }
+    return request<T>(memberId, method, params, opts);
+  }
+
+  async function callCommands(
+    memberId: string,
+    commands: readonly (BatchCommand & { label?: string })[],
+    opts: Pick<Bitrix24CallOptions, 'signal' | 'priority'> = {},
+  ): Promise<Bitrix24CommandOutcome[]> {
+    const settled = await Promise.allSettled(
+      commands.map((command) => callRaw(memberId, command.method, command.params ?? {}, { ...opts, label: command.label })),
+    );
+    const failed = settled.find(
+      (outcome): outcome is PromiseRejectedResult =>
+        outcome.status === 'rejected' && !(outcome.reason instanceof Bitrix24Error && outcome.reason.scope === 'command'),
+    );
+    if (failed !== undefined) throw failed.reason;
+    return settled.map((outcome) => {
+      if (outcome.status === 'fulfilled') return { ok: true, response: outcome.value };
+      const error = outcome.reason as Bitrix24Error;
+      return { ok: false, error: { error: error.code, error_description: error.description } };
+    });
+  }
+
   return {
     callRaw,
     async call<T>(memberId: string, method: string, params?: Bitrix24Params, opts?: Bitrix24CallOptions) {
       return (await callRaw<T>(memberId, method, params, opts)).result;
     },
+    ...(batcher === undefined ? {} : { callCommands }),
     limiter,
+    batchCounters: () => batcher?.counters(),
     close: () => transport.close(),
   };
 }

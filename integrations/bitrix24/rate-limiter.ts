@@ -1,5 +1,9 @@
 import { systemClock, type Clock } from './clock.js';
-import { Bitrix24Error, type Bitrix24TimeInfo } from './errors.js';
+import { Bitrix24Error } from './errors.js';
+import { defaultUrgentReserve, type RequestBudget, type RequestPriority, type RequestSlot } from './request-budget.js';
+import type { Bitrix24Time } from './response.js';
+
+export type { RequestPriority } from './request-budget.js';
 
 export interface RateLimitSettings {
   /** Requests the portal's bucket drains per second (2; Enterprise 5). */
@@ -38,9 +42,6 @@ export interface RateLimiterCounters {
   operatingWaitedMs: number;
 }
 
-/** `urgent` requests are served before queued `normal` ones (FIFO within each). */
-export type RequestPriority = 'urgent' | 'normal';
-
 /** Call once the response (or the failure) is back: the request starts draining from the bucket only then. */
 export type ReleaseSlot = () => void;
 
@@ -50,8 +51,15 @@ export interface PortalRateLimiter {
    * operating budget. Rejects with the signal's reason when it aborts.
    */
   acquire(memberId: string, methods: readonly string[], signal?: AbortSignal, priority?: RequestPriority): Promise<ReleaseSlot>;
-  /** Feeds the `time` block of a response (or a batch sub-result) into the method's operating budget. */
-  recordTime(memberId: string, method: string, time: Bitrix24TimeInfo | undefined): void;
+  /** The bucket alone, as a request budget of this process. */
+  readonly requests: RequestBudget;
+  /** Waits (at most `maxWaitMs`) until every method in `methods` is within its operating budget. */
+  waitForOperatingBudget(memberId: string, methods: readonly string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Feeds the `time` block of a response (or a batch sub-result) into the method's operating budget. A block without
+   * `operating` (batch sub-results) adds its `duration` to this process's own estimate of the method's sum.
+   */
+  recordTime(memberId: string, method: string, time: Bitrix24Time | undefined): void;
   /** Bitrix24 answered OPERATION_TIME_LIMIT: the method stays blocked until `resetAtMs` (unix ms). */
   noteMethodBlocked(memberId: string, method: string, resetAtMs: number): void;
   /** Bitrix24 answered QUERY_LIMIT_EXCEEDED: its bucket is full whatever we counted (other apps share it). */
@@ -62,6 +70,8 @@ export interface PortalRateLimiter {
 export interface RateLimiterOptions {
   rateLimit?: RateLimitSettings;
   operatingBudget?: Partial<OperatingBudgetSettings>;
+  /** Slots of the burst only urgent requests may take. Default: a fifth of the burst. */
+  urgentReserve?: number;
   clock?: Clock;
 }
 
@@ -70,7 +80,7 @@ interface Waiter {
   priority: RequestPriority;
   /** Set once the waiter could not be served on arrival; only those count as waits. */
   queued: boolean;
-  grant: (release: ReleaseSlot) => void;
+  grant: () => void;
 }
 
 interface Bucket {
@@ -91,18 +101,27 @@ interface MethodBudget {
   resetAtMs: number;
 }
 
+const MINUTE_MS = 60_000;
+/** Bitrix24 sums a method's execution time in ten one-minute baskets ([EN] settings/performance/limits.md). */
+const OPERATING_WINDOW_MINUTES = 10;
+
 /**
  * Per-portal leaky bucket mirroring Bitrix24's own ([EN] limits.md), so a storm of calls waits instead of provoking
  * 503s. Counting each request from send until answer plus its drain afterwards keeps our level at or above the
- * portal's whatever the network delays.
+ * portal's whatever the network delays. It holds for one process; docs/rate-limits.md explains the shared budget.
  */
 export function createPortalRateLimiter(options: RateLimiterOptions = {}): PortalRateLimiter {
   const { perSecond, burst } = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const urgentReserve = Math.min(burst - 1, Math.max(0, options.urgentReserve ?? defaultUrgentReserve(burst)));
   const budget = { ...DEFAULT_OPERATING_BUDGET, ...options.operatingBudget };
   const clock = options.clock ?? systemClock;
   const buckets = new Map<string, Bucket>();
   const methodBudgets = new Map<string, MethodBudget>();
+  /** Our own per-minute sums of sub-command durations, for methods whose answers carry no `operating`. */
+  const estimates = new Map<string, Map<number, number>>();
   const counters: RateLimiterCounters = { waits: 0, waitedMs: 0, operatingWaits: 0, operatingWaitedMs: 0 };
+
+  const ceilingFor = (priority: RequestPriority) => (priority === 'urgent' ? burst : burst - urgentReserve);
 
   function drainedBucket(memberId: string): Bucket {
     const now = clock.now();
@@ -116,34 +135,37 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
     return bucket;
   }
 
-  function releaser(memberId: string): ReleaseSlot {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+  function slotFor(memberId: string): RequestSlot {
+    let settled = false;
+    const settle = (spent: boolean) => {
+      if (settled) return;
+      settled = true;
       const bucket = drainedBucket(memberId);
       bucket.inFlight -= 1;
-      bucket.level += 1;
+      if (spent) bucket.level += 1;
       grantSlots(memberId);
     };
+    return { release: () => settle(true), giveBack: () => settle(false) };
   }
 
-  /** Hands out slots in FIFO order while they fit; otherwise waits for the drain or for an answer. */
+  /** Hands out slots in queue order while they fit under each waiter's ceiling; otherwise waits for a drain or an answer. */
   function grantSlots(memberId: string): void {
     const bucket = drainedBucket(memberId);
-    while (bucket.queue.length > 0 && bucket.inFlight + bucket.level + 1 <= burst) {
-      const waiter = bucket.queue.shift() as Waiter;
+    for (let head = bucket.queue[0]; head !== undefined; head = bucket.queue[0]) {
+      if (bucket.inFlight + bucket.level + 1 > ceilingFor(head.priority)) break;
+      bucket.queue.shift();
       bucket.inFlight += 1;
-      if (waiter.queued) {
+      if (head.queued) {
         counters.waits += 1;
-        counters.waitedMs += clock.now() - waiter.enqueuedAtMs;
+        counters.waitedMs += clock.now() - head.enqueuedAtMs;
       }
-      waiter.grant(releaser(memberId));
+      head.grant();
     }
-    const excess = bucket.inFlight + bucket.level + 1 - burst;
-    // When in-flight requests alone fill the bucket, the next answer (release) calls us again. Decided on integer
+    const head = bucket.queue[0];
+    // When in-flight requests alone fill the ceiling, the next answer (release) calls us again. Decided on integer
     // counts: comparing the float excess with the level could strand the queue with nothing in flight and no timer.
-    if (bucket.queue.length === 0 || bucket.drainTimerPending || bucket.inFlight + 1 > burst) return;
+    if (head === undefined || bucket.drainTimerPending || bucket.inFlight + 1 > ceilingFor(head.priority)) return;
+    const excess = bucket.inFlight + bucket.level + 1 - ceilingFor(head.priority);
     bucket.drainTimerPending = true;
     // +1 ms: timers may fire up to a millisecond early, and arriving early is what earns a 503.
     const waitMs = Math.ceil((excess / perSecond) * 1000) + 1;
@@ -153,21 +175,23 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
     });
   }
 
-  function waitForBucket(memberId: string, signal: AbortSignal | undefined, priority: RequestPriority): Promise<ReleaseSlot> {
+  function waitForBucket(memberId: string, signal: AbortSignal | undefined, priority: RequestPriority): Promise<RequestSlot> {
     signal?.throwIfAborted();
-    return new Promise<ReleaseSlot>((resolve, reject) => {
+    return new Promise<RequestSlot>((resolve, reject) => {
       const bucket = drainedBucket(memberId);
       const onAbort = (): void => {
         bucket.queue = bucket.queue.filter((candidate) => candidate !== waiter);
         reject(signal?.reason);
+        // The aborted waiter may have been the head that held ordinary ones behind a higher ceiling.
+        grantSlots(memberId);
       };
       const waiter: Waiter = {
         enqueuedAtMs: clock.now(),
         priority,
         queued: false,
-        grant: (release) => {
+        grant: () => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(release);
+          resolve(slotFor(memberId));
         },
       };
       // An urgent waiter goes behind the urgent ones already queued and ahead of every ordinary one.
@@ -184,26 +208,49 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
     return `${memberId}\u0000${method.toLowerCase()}`;
   }
 
+  /** Our estimate of a method's operating sum and when its oldest basket leaves the window. */
+  function estimatedBudget(key: string, now: number): MethodBudget | undefined {
+    const baskets = estimates.get(key);
+    if (baskets === undefined) return undefined;
+    const currentMinute = Math.floor(now / MINUTE_MS);
+    let operatingSeconds = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [minute, seconds] of baskets) {
+      if (minute <= currentMinute - OPERATING_WINDOW_MINUTES) {
+        baskets.delete(minute);
+        continue;
+      }
+      operatingSeconds += seconds;
+      oldest = Math.min(oldest, minute);
+    }
+    if (baskets.size === 0) {
+      estimates.delete(key);
+      return undefined;
+    }
+    return { operatingSeconds, resetAtMs: (oldest + OPERATING_WINDOW_MINUTES) * MINUTE_MS };
+  }
+
   /** Milliseconds until the most exhausted of `methods` leaves its block, or 0. */
   function operatingWaitMs(memberId: string, methods: readonly string[]): { waitMs: number; method: string } {
     const now = clock.now();
     let longest = { waitMs: 0, method: '' };
     for (const method of methods) {
       const key = budgetKey(memberId, method);
-      const state = methodBudgets.get(key);
-      if (state === undefined) continue;
-      if (state.resetAtMs <= now) {
+      let reported = methodBudgets.get(key);
+      if (reported !== undefined && reported.resetAtMs <= now) {
         methodBudgets.delete(key);
-        continue;
+        reported = undefined;
       }
-      if (state.operatingSeconds < budget.limitSeconds * budget.threshold) continue;
-      const waitMs = state.resetAtMs - now;
-      if (waitMs > longest.waitMs) longest = { waitMs, method };
+      for (const state of [reported, estimatedBudget(key, now)]) {
+        if (state === undefined || state.operatingSeconds < budget.limitSeconds * budget.threshold) continue;
+        const waitMs = state.resetAtMs - now;
+        if (waitMs > longest.waitMs) longest = { waitMs, method };
+      }
     }
     return longest;
   }
 
-  async function waitForOperatingBudget(memberId: string, methods: readonly string[], signal?: AbortSignal) {
+  async function waitForOperatingBudget(memberId: string, methods: readonly string[], signal?: AbortSignal): Promise<void> {
     const { waitMs, method } = operatingWaitMs(memberId, methods);
     if (waitMs <= 0) return;
     if (waitMs > budget.maxWaitMs) {
@@ -220,25 +267,42 @@ export function createPortalRateLimiter(options: RateLimiterOptions = {}): Porta
     await clock.sleep(waitMs, signal);
   }
 
+  function noteBucketFull(memberId: string): void {
+    const bucket = drainedBucket(memberId);
+    bucket.level = Math.max(bucket.level, burst);
+    grantSlots(memberId);
+  }
+
   return {
     async acquire(memberId, methods, signal, priority = 'normal') {
       await waitForOperatingBudget(memberId, methods, signal);
-      return waitForBucket(memberId, signal, priority);
+      const slot = await waitForBucket(memberId, signal, priority);
+      return () => slot.release();
     },
+    requests: {
+      acquire: (memberId, priority, signal) => waitForBucket(memberId, signal, priority),
+      noteBucketFull,
+    },
+    waitForOperatingBudget,
     recordTime(memberId, method, time) {
+      const key = budgetKey(memberId, method);
       const operating = time?.operating;
       const resetAt = time?.operating_reset_at;
-      if (typeof operating !== 'number' || typeof resetAt !== 'number') return;
-      methodBudgets.set(budgetKey(memberId, method), { operatingSeconds: operating, resetAtMs: resetAt * 1000 });
+      if (typeof operating === 'number' && typeof resetAt === 'number') {
+        methodBudgets.set(key, { operatingSeconds: operating, resetAtMs: resetAt * 1000 });
+        return;
+      }
+      const duration = time?.duration;
+      if (typeof duration !== 'number' || !Number.isFinite(duration) || duration <= 0) return;
+      const minute = Math.floor(clock.now() / MINUTE_MS);
+      const baskets = estimates.get(key) ?? new Map<number, number>();
+      baskets.set(minute, (baskets.get(minute) ?? 0) + duration);
+      estimates.set(key, baskets);
     },
     noteMethodBlocked(memberId, method, resetAtMs) {
       methodBudgets.set(budgetKey(memberId, method), { operatingSeconds: budget.limitSeconds, resetAtMs });
     },
-    noteBucketFull(memberId) {
-      const bucket = drainedBucket(memberId);
-      bucket.level = Math.max(bucket.level, burst);
-      grantSlots(memberId);
-    },
+    noteBucketFull,
     counters: () => ({ ...counters }),
   };
 }

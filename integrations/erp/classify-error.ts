@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { redactText } from '../../lib/logger.js';
-import { erpFailure, ErpFailureType, failureTypeForFaultCode, type ErpFailureDetails } from './errors.js';
+import { erpFailure, failureNameForFaultCode, type ErpFailureDetails } from './errors.js';
 
 /** Connection-level failures: the ERP (or the way to it) is down, so the call never reached it or got no answer. */
 const UNAVAILABLE_NETWORK_CODES = new Set([
@@ -37,25 +37,25 @@ export function classifyErpError(error: unknown, operation?: string): Applicatio
   const fault = soapFaultOf(error);
   if (fault) {
     const details: ErpFailureDetails = { operation, faultCode: fault.code, httpStatus };
-    return erpFailure(failureTypeForFaultCode(fault.code), `ERP fault ${fault.code}: ${safe(fault.message)}`, details);
+    return erpFailure(failureNameForFaultCode(fault.code), `ERP fault ${fault.code}: ${safe(fault.message)}`, details);
   }
 
   const networkCode = networkCodeOf(error);
   if (networkCode && TIMEOUT_NETWORK_CODES.has(networkCode)) {
     const message = `ERP did not answer in time (${networkCode})`;
-    return erpFailure(ErpFailureType.Timeout, message, { operation, networkCode });
+    return erpFailure('Timeout', message, { operation, networkCode });
   }
   if (networkCode && UNAVAILABLE_NETWORK_CODES.has(networkCode)) {
-    return erpFailure(ErpFailureType.Unavailable, `ERP is unreachable (${networkCode})`, { operation, networkCode });
+    return erpFailure('Unavailable', `ERP is unreachable (${networkCode})`, { operation, networkCode });
   }
 
   if (httpStatus !== undefined) {
-    const type = UNAVAILABLE_HTTP_STATUSES.has(httpStatus) ? ErpFailureType.Unavailable : ErpFailureType.ServerError;
-    return erpFailure(type, `ERP answered HTTP ${httpStatus} without a SOAP fault`, { operation, httpStatus });
+    const name = UNAVAILABLE_HTTP_STATUSES.has(httpStatus) ? 'Unavailable' : 'ServerError';
+    return erpFailure(name, `ERP answered HTTP ${httpStatus} without a SOAP fault`, { operation, httpStatus });
   }
 
   const message = `ERP call failed: ${safe(messageOf(error))}`;
-  return erpFailure(ErpFailureType.ServerError, message, { operation, networkCode });
+  return erpFailure('ServerError', message, { operation, networkCode });
 }
 
 function soapFaultOf(error: unknown): SoapFault | undefined {

@@ -1,7 +1,7 @@
 import { createClientAsync, type Client } from 'soap';
 import type { Logger } from 'pino';
 import { classifyErpError } from './classify-error.js';
-import { erpFailure, ErpFailureType } from './errors.js';
+import { erpFailure } from './errors.js';
 import type {
   CreateErpOrderInput,
   CreateErpOrderResult,
@@ -77,7 +77,7 @@ export function createErpClient(options: ErpClientOptions = {}): ErpClient {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const failure = deadline.aborted
-        ? erpFailure(ErpFailureType.Timeout, `ERP ${operation} did not answer within ${timeoutMs} ms`, { operation })
+        ? erpFailure('Timeout', `ERP ${operation} did not answer within ${timeoutMs} ms`, { operation })
         : classifyErpError(error, operation);
       const outcome = { failureType: failure.type, retryable: !failure.nonRetryable };
       options.logger?.debug({ operation, externalId, durationMs: elapsed(startedAt), ...outcome }, 'ERP call failed');
@@ -122,7 +122,7 @@ function toCreateOrderRequest(input: CreateErpOrderInput): object {
 }
 
 function missingField(operation: ErpOperation, name: string): Error {
-  return erpFailure(ErpFailureType.ServerError, `ERP ${operation} answered without ${name}`, { operation });
+  return erpFailure('ServerError', `ERP ${operation} answered without ${name}`, { operation });
 }
 
 function field(value: unknown, key: string): unknown {

@@ -1,15 +1,8 @@
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
+import { FINANCE_FAILURES } from '../../contracts/failures/finance.js';
 
-/** Every way a credit lookup can fail, mapped once to retry or no retry. Workflows branch on these `type`s. */
-export const FINANCE_FAILURE = {
-  companyNotFound: 'Finance.CompanyNotFound',
-  unavailable: 'Finance.Unavailable',
-  serverError: 'Finance.ServerError',
-  unauthorized: 'Finance.Unauthorized',
-  badResponse: 'Finance.BadResponse',
-} as const;
-
-export type FinanceFailureType = (typeof FINANCE_FAILURE)[keyof typeof FINANCE_FAILURE];
+/** Finance failures: the catalogue (types and retry policy) is contracts/failures/finance.ts; these build them. */
+export { FINANCE_FAILURES };
 
 export const FINANCE_UNAVAILABLE_REASON = {
   maintenance: 'maintenance',
@@ -36,52 +29,34 @@ const ANNOUNCED_REASONS: ReadonlySet<FinanceUnavailableReason> = new Set([
 ]);
 
 export function companyNotFound(companyId: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: FINANCE_FAILURE.companyNotFound,
-    message: `The finance system does not know company ${companyId}`,
-    nonRetryable: true,
-    details: [{ companyId }],
-  });
+  return FINANCE_FAILURES.create('CompanyNotFound', `The finance system does not know company ${companyId}`, { details: [{ companyId }] });
 }
 
 export function financeUnavailable(details: FinanceUnavailableDetails): ApplicationFailure {
   const code = details.code ? ` ${details.code}` : '';
   const until = details.until ? ` until ${details.until}` : '';
-  return ApplicationFailure.create({
-    type: FINANCE_FAILURE.unavailable,
-    message: `The finance system is unavailable (${details.reason}${code})${until}`,
-    nonRetryable: false,
+  return FINANCE_FAILURES.create('Unavailable', `The finance system is unavailable (${details.reason}${code})${until}`, {
     // Announced unavailability (maintenance 3-5 % of the time, rate limits) is routine: keep it out of error logs and
     // metrics. A timeout or refused connection was not announced and stays visible.
-    category: ANNOUNCED_REASONS.has(details.reason) ? ApplicationFailureCategory.BENIGN : undefined,
+    benign: ANNOUNCED_REASONS.has(details.reason),
     nextRetryDelay: details.retryAfterMs,
     details: [details],
   });
 }
 
 export function financeServerError(status: number): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: FINANCE_FAILURE.serverError,
-    message: `The finance system answered HTTP ${status}`,
-    nonRetryable: false,
-    details: [{ status }],
-  });
+  return FINANCE_FAILURES.create('ServerError', `The finance system answered HTTP ${status}`, { details: [{ status }] });
 }
 
 export function financeUnauthorized(status: number): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: FINANCE_FAILURE.unauthorized,
-    message: `The finance system rejected our credentials (HTTP ${status}); check FINANCE_API_TOKEN`,
-    nonRetryable: true,
-    details: [{ status }],
-  });
+  return FINANCE_FAILURES.create(
+    'Unauthorized',
+    `The finance system rejected our credentials (HTTP ${status}); check FINANCE_API_TOKEN`,
+    { details: [{ status }] },
+  );
 }
 
 /** A body or status the API contract does not allow: retrying the same call would get the same answer. */
 export function financeBadResponse(detail: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: FINANCE_FAILURE.badResponse,
-    message: `The finance system answered outside its contract: ${detail}`,
-    nonRetryable: true,
-  });
+  return FINANCE_FAILURES.create('BadResponse', `The finance system answered outside its contract: ${detail}`);
 }

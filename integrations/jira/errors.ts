@@ -1,17 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
+import { JIRA_FAILURES } from '../../contracts/failures/jira.js';
 
-/** Every way a Jira call can fail, mapped once to retry or no retry. Workflows branch on these `type`s. */
-export const JIRA_FAILURE = {
-  validation: 'Jira.Validation',
-  unauthorized: 'Jira.Unauthorized',
-  notFound: 'Jira.NotFound',
-  rateLimited: 'Jira.RateLimited',
-  serverError: 'Jira.ServerError',
-  unavailable: 'Jira.Unavailable',
-  badResponse: 'Jira.BadResponse',
-} as const;
-
-export type JiraFailureType = (typeof JIRA_FAILURE)[keyof typeof JIRA_FAILURE];
+/** Jira failures: the catalogue (types and retry policy) is contracts/failures/jira.ts; these build them. */
+export { JIRA_FAILURES };
 
 /** Jira's own error body: `{ errorMessages: [...], errors: { field: message } }`. */
 export interface JiraErrorDetails {
@@ -22,68 +13,37 @@ export interface JiraErrorDetails {
 
 /** 400 and other request rejections: the same request would be rejected again. */
 export function jiraValidation(details: JiraErrorDetails): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JIRA_FAILURE.validation,
-    message: `Jira rejected the request${statusSuffix(details.status)}: ${describeJiraErrors(details)}`,
-    nonRetryable: true,
-    details: [details],
-  });
+  const message = `Jira rejected the request${statusSuffix(details.status)}: ${describeJiraErrors(details)}`;
+  return JIRA_FAILURES.create('Validation', message, { details: [details] });
 }
 
 export function jiraUnauthorized(status: number): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JIRA_FAILURE.unauthorized,
-    message: `Jira refused our credentials or permissions (HTTP ${status}); check JIRA_EMAIL, JIRA_API_TOKEN and project permissions`,
-    nonRetryable: true,
-    details: [{ status }],
-  });
+  const message = `Jira refused our credentials or permissions (HTTP ${status}); check JIRA_EMAIL, JIRA_API_TOKEN and project permissions`;
+  return JIRA_FAILURES.create('Unauthorized', message, { details: [{ status }] });
 }
 
 export function jiraNotFound(details: JiraErrorDetails): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JIRA_FAILURE.notFound,
-    message: `Jira found nothing there (HTTP 404): ${describeJiraErrors(details)}`,
-    nonRetryable: true,
-    details: [details],
-  });
+  return JIRA_FAILURES.create('NotFound', `Jira found nothing there (HTTP 404): ${describeJiraErrors(details)}`, { details: [details] });
 }
 
 export function jiraRateLimited(retryAfterMs: number | undefined): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JIRA_FAILURE.rateLimited,
-    message: 'Jira rate-limited the request (HTTP 429)',
-    nonRetryable: false,
+  return JIRA_FAILURES.create('RateLimited', 'Jira rate-limited the request (HTTP 429)', {
     nextRetryDelay: retryAfterMs,
     details: [{ retryAfterMs }],
   });
 }
 
 export function jiraServerError(status: number, retryAfterMs: number | undefined): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JIRA_FAILURE.serverError,
-    message: `Jira answered HTTP ${status}`,
-    nonRetryable: false,
-    nextRetryDelay: retryAfterMs,
-    details: [{ status, retryAfterMs }],
-  });
+  return JIRA_FAILURES.create('ServerError', `Jira answered HTTP ${status}`, { nextRetryDelay: retryAfterMs, details: [{ status, retryAfterMs }] });
 }
 
 /** No answer at all: timeout, refused or reset connection. */
 export function jiraUnavailable(reason: 'timeout' | 'network', code?: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JIRA_FAILURE.unavailable,
-    message: `Jira is unreachable (${reason}${code ? ` ${code}` : ''})`,
-    nonRetryable: false,
-    details: [{ reason, code }],
-  });
+  return JIRA_FAILURES.create('Unavailable', `Jira is unreachable (${reason}${code ? ` ${code}` : ''})`, { details: [{ reason, code }] });
 }
 
 export function jiraBadResponse(detail: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JIRA_FAILURE.badResponse,
-    message: `Jira answered outside its contract: ${detail}`,
-    nonRetryable: true,
-  });
+  return JIRA_FAILURES.create('BadResponse', `Jira answered outside its contract: ${detail}`);
 }
 
 function statusSuffix(status: number | undefined): string {

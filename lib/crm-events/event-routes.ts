@@ -1,19 +1,21 @@
-import { ENTITY_TYPE } from '../../contracts/documents.js';
 import {
-  ENTITY_PROCESS,
-  entityChangedSignal,
-  type EntityChange,
-  type EntityChangeKind,
+  CRM_PROCESS_ENTRIES,
+  crmProcessEvents,
+  SMART_PROCESS_SETTING,
   type EntityProcessName,
-  type EntityWorkflowInput,
-} from '../../contracts/entity.js';
+  type SmartProcessKey,
+} from '../../contracts/crm-processes.js';
+import { ENTITY_TYPE } from '../../contracts/documents.js';
+import { entityChangedSignal, type EntityChange, type EntityChangeKind, type EntityWorkflowInput } from '../../contracts/entity.js';
+import type { PortalSettings } from '../../contracts/portal.js';
 import type { Config } from '../config.js';
 import type { PortalStore } from '../portals/store.js';
 
 /**
- * Which event deliveries start or feed which entity workflow (DESIGN.md decision 2: one entity workflow per
- * (portal, entityTypeId, id), fed by signalWithStart). The smart-process ids differ per portal, so the table is
- * resolved per portal (`createEventRouteSource`).
+ * Which event deliveries start or feed which entity workflow: one entity workflow per (portal, entityTypeId, id), fed
+ * by signalWithStart (docs/architecture.md). The routes are the CRM process table (contracts/crm-processes.ts)
+ * expanded per portal, since our smart processes' ids differ per portal (`createEventRouteSource`). The ingress and
+ * the offline drain route with the same table.
  */
 
 /** An event delivery without its `auth` block: this is all a route may pass on to a workflow. */
@@ -76,7 +78,7 @@ function fieldsOf(event: CrmEvent): Record<string, unknown> {
 
 /**
  * Splits `ONCRMDYNAMICITEMADD_147` into its base name and entity type; the suffix, `data[FIELDS][ENTITY_TYPE_ID]`
- * and the event name itself (deal, lead, …) are the three places Bitrix24 puts the type (bitrix24-protocol.md 4.2).
+ * and the event name itself (deal, lead, …) are the three places Bitrix24 puts the type (docs/bitrix24.md).
  */
 export function eventTarget(event: CrmEvent): { baseEvent: string; target: EventTarget | null } {
   const suffixed = /^(.+?)_(\d+)$/.exec(event.event);
@@ -115,29 +117,11 @@ export function entityDocumentKey(target: Pick<EventTarget, 'entityTypeId' | 'en
 export const ENTITY_WORKFLOW_TYPE = 'entityWorkflow';
 
 const CHANGE_KIND_BY_SUFFIX: Record<string, EntityChangeKind> = { ADD: 'add', UPDATE: 'update', DELETE: 'delete' };
-const DEAL_EVENTS = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'] as const;
-const DYNAMIC_ITEM_EVENTS = ['ONCRMDYNAMICITEMADD', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMDYNAMICITEMDELETE'] as const;
+
+type SmartProcessSetting = (typeof SMART_PROCESS_SETTING)[SmartProcessKey];
 
 /** Smart-process ids a portal's routes depend on: configuration overrides, else what provisioning recorded. */
-export interface PortalEntityTypes {
-  claimEntityTypeId?: number;
-}
-
-/**
- * The route table (issue 5): which base events of which entity type feed which process. Every kind is routed:
- * a delete must end pending work, and a pass decides from `added`/`deleted` what to do.
- */
-export interface CrmEventRule {
-  events: readonly string[];
-  entityType: number | keyof PortalEntityTypes;
-  process: EntityProcessName;
-}
-
-export const CRM_EVENT_RULES: readonly CrmEventRule[] = [
-  { events: DEAL_EVENTS, entityType: ENTITY_TYPE.deal, process: ENTITY_PROCESS.dealProducts },
-  { events: DYNAMIC_ITEM_EVENTS, entityType: ENTITY_TYPE.smartInvoice, process: ENTITY_PROCESS.invoiceTotal },
-  { events: DYNAMIC_ITEM_EVENTS, entityType: 'claimEntityTypeId', process: ENTITY_PROCESS.claimIntake },
-];
+export type PortalEntityTypes = Partial<Pick<PortalSettings, SmartProcessSetting>>;
 
 /** `ONCRMDYNAMICITEMUPDATE` → update; undefined for events that are not CRM changes. */
 export function changeKindOf(baseEvent: string): EntityChangeKind | undefined {
@@ -165,23 +149,44 @@ function entityRoute(event: string, entityTypeId: number, process: EntityProcess
   };
 }
 
-/** The table expanded for one portal; rules whose entity type the portal does not have are left out. */
+/** The process table expanded for one portal; processes whose smart process the portal does not have are left out. */
 export function crmEventRoutes(types: PortalEntityTypes): EventRoute[] {
-  return CRM_EVENT_RULES.flatMap((rule) => {
-    const entityTypeId = typeof rule.entityType === 'number' ? rule.entityType : types[rule.entityType];
+  return CRM_PROCESS_ENTRIES.flatMap(({ process, entity }) => {
+    const entityTypeId = 'entityTypeId' in entity ? entity.entityTypeId : types[SMART_PROCESS_SETTING[entity.smartProcess]];
     if (entityTypeId === undefined) return [];
-    return rule.events.map((event) => entityRoute(event, entityTypeId, rule.process));
+    return crmProcessEvents(entity).map((event) => entityRoute(event, entityTypeId, process));
   });
 }
 
 /** The routes of one portal. */
 export type EventRouteSource = (memberId: string) => Promise<readonly EventRoute[]>;
 
-/** Entity types from configuration first (CLAIM_ENTITY_TYPE_ID), else from the portal's provisioning record. */
-export function createEventRouteSource(deps: { config: Pick<Config, 'CLAIM_ENTITY_TYPE_ID'>; portals: Pick<PortalStore, 'settings'> }): EventRouteSource {
+/** The configuration variables that override what provisioning recorded for each smart process. */
+const CONFIGURED_ENTITY_TYPE = {
+  claimEntityTypeId: 'CLAIM_ENTITY_TYPE_ID',
+  invoiceTotalEntityTypeId: 'INVOICE_TOTAL_ENTITY_TYPE_ID',
+} as const satisfies Record<SmartProcessSetting, keyof Config>;
+
+export type EntityTypeOverrides = Partial<Pick<Config, (typeof CONFIGURED_ENTITY_TYPE)[SmartProcessSetting]>>;
+
+/** The smart processes the table's processes follow: the only per-portal ids routing needs. */
+const ROUTED_SMART_PROCESSES = [
+  ...new Set(CRM_PROCESS_ENTRIES.flatMap(({ entity }) => ('smartProcess' in entity ? [SMART_PROCESS_SETTING[entity.smartProcess]] : []))),
+];
+
+/**
+ * Entity types from configuration first (CLAIM_ENTITY_TYPE_ID, ...), else from the portal's provisioning record, which
+ * is read only when configuration leaves one open.
+ */
+export function createEventRouteSource(deps: { config: EntityTypeOverrides; portals: Pick<PortalStore, 'settings'> }): EventRouteSource {
   return async (memberId) => {
-    const configured = deps.config.CLAIM_ENTITY_TYPE_ID;
-    const claimEntityTypeId = configured ?? (await deps.portals.settings(memberId)).claimEntityTypeId;
-    return crmEventRoutes(claimEntityTypeId === undefined ? {} : { claimEntityTypeId });
+    const configured = ROUTED_SMART_PROCESSES.map((key) => [key, deps.config[CONFIGURED_ENTITY_TYPE[key]]] as const);
+    const recorded = configured.some(([, id]) => id === undefined) ? await deps.portals.settings(memberId) : {};
+    const types: PortalEntityTypes = {};
+    for (const [key, id] of configured) {
+      const entityTypeId = id ?? recorded[key];
+      if (entityTypeId !== undefined) types[key] = entityTypeId;
+    }
+    return crmEventRoutes(types);
   };
 }

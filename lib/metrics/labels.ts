@@ -1,4 +1,4 @@
-import { BITRIX24_ERROR_CATALOGUE, Bitrix24LocalError } from '../../integrations/bitrix24/errors.js';
+import { BITRIX24_FAILURES } from '../../contracts/failures/bitrix24.js';
 
 /**
  * Label values must stay few and must never carry a secret, so every value from the outside passes through one of
@@ -13,10 +13,7 @@ export const NO_ERROR_LABEL = 'none';
  */
 const REST_METHOD = /^(?:[a-z_]{1,16}|[a-z][a-z0-9_]{0,40}(?:\.[a-z0-9_]{1,40}){1,6})$/i;
 
-const KNOWN_BITRIX24_CODES = new Set<string>([
-  ...Object.keys(BITRIX24_ERROR_CATALOGUE),
-  ...Object.values(Bitrix24LocalError),
-]);
+const KNOWN_BITRIX24_CODES = new Set<string>(Object.keys(BITRIX24_FAILURES.policies));
 
 /** Method-specific codes (ERROR_CORE, ERROR_ACTIVITY_ALREADY_INSTALLED) are upper snake case and short. */
 const METHOD_SPECIFIC_CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+){1,6}$/;

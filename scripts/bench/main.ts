@@ -1,14 +1,18 @@
 // `npm run bench [-- section ...]`: starts the real stack (dev server, emulator, simulators, worker and API processes)
-// and prints a table. Sections: ingress, round-trip, credit, events, storm, erp (all by default).
+// and prints a table. Sections: round-trip, budget, credit, events, ingress, storm, robot-storm, erp (all by default).
 // A benchmark, not a test: it reports figures whether or not they meet their targets.
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ENTITY_TYPE } from '../../contracts/documents.js';
 import { CHECK_CREDIT_LIMIT, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { startStack } from '../../test/support/stack.js';
+import { budgetOverhead } from './budget-overhead.js';
 import { erpRoundTrip } from './erp-round-trip.js';
 import { measureEventLatency } from './event-latency.js';
 import { ingressBenchmark } from './ingress.js';
 import { robotRoundTrip } from './robot-round-trip.js';
+import { REAL_RATE_LIMIT, robotStorm, robotStormStackOptions, type RobotStormCase } from './robot-storm.js';
+import { drainMs, quietPortal } from './portal-quiet.js';
 import { printTable, type BenchRow } from './stats.js';
 import { rateLimitStorm, stormStackOptions } from './storm.js';
 
@@ -20,13 +24,22 @@ const rows: BenchRow[] = [];
 const startedAt = performance.now();
 const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0)} s] ${message}\n`);
 
-if (wanted('round-trip') || wanted('credit') || wanted('events') || wanted('ingress')) {
+if (wanted('round-trip') || wanted('budget') || wanted('credit') || wanted('events') || wanted('ingress')) {
   const stack = await startStack({ env: { LOG_LEVEL: 'warn' } });
   try {
     if (wanted('round-trip')) {
       progress('round trip');
-      const price = { label: 'GET_1C_PRICE at the real 2/s', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, p50TargetMs: 250 };
+      // From a portal at rest: provisioning's requests have drained from the bucket.
+      await quietPortal(stack, drainMs(REAL_RATE_LIMIT));
+      // On a deal the portal holds: every run also writes its line on the deal's timeline, as in production.
+      const deal = stack.emulator.state.addItem(ENTITY_TYPE.deal, { title: 'Round trip', assignedById: 3 });
+      const documentId: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${deal.id}`];
+      const price = { label: 'GET_1C_PRICE at the real 2/s', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, documentId, p50TargetMs: 150 };
       rows.push(...(await robotRoundTrip(stack, price)).rows);
+    }
+    if (wanted('budget')) {
+      progress('shared budget overhead');
+      rows.push(...(await budgetOverhead(stack)));
     }
     if (wanted('credit')) {
       progress('credit');
@@ -50,16 +63,35 @@ if (wanted('round-trip') || wanted('credit') || wanted('events') || wanted('ingr
 }
 
 if (wanted('storm')) {
-  // Its own stack: the limits of the emulator and of the worker's limiter are fixed at start.
+  // Its own stack: the shipment list id and the drain schedule are fixed at start.
   progress('storm');
   const stormStack = await startStack(stormStackOptions());
   try {
-    // Each GET_1C_PRICE run makes 2 REST calls (event.send, which goes first, and the timeline line): at the real 2/s
-    // the sequential round trip above is bound by the portal's limit once the burst is spent (one run per second);
-    // here the same run with limits ten-fold shows the service's own latency.
-    const price = { label: 'GET_1C_PRICE at 20/s burst 50', code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, p50TargetMs: 250 };
-    rows.push(...(await robotRoundTrip(stormStack, price)).rows);
     rows.push(...(await rateLimitStorm(stormStack)));
+  } finally {
+    await stormStack.stop();
+  }
+}
+
+if (wanted('robot-storm')) {
+  // Its own stack at the real limits; the storms bring their own worker processes.
+  progress('robot storm');
+  const stormStack = await startStack(robotStormStackOptions());
+  try {
+    await stormStack.worker.stop();
+    // `free`: the same storm with no Bitrix24 limit at all, the ceiling the service itself sets on this machine.
+    const cases: RobotStormCase[] = (process.env.BENCH_ROBOT_STORM_CASES ?? '1on,1off,2on,2off,free').split(',').map((name) => ({
+      workers: name.startsWith('2') ? 2 : 1,
+      batching: name !== 'free' && name.endsWith('on'),
+      calls: 500,
+      // Without batching the storm takes over eight minutes at 2/s: the first 100 calls are measured.
+      ...(name.endsWith('off') ? { measuredCalls: 100 } : {}),
+      ...(name === 'free' ? { unlimited: true } : {}),
+    }));
+    for (const testCase of cases) {
+      progress(`robot storm: ${testCase.workers} worker(s), batching ${testCase.batching ? 'on' : 'off'}`);
+      rows.push(...(await robotStorm(stormStack, testCase)).rows);
+    }
   } finally {
     await stormStack.stop();
   }

@@ -6,6 +6,8 @@ export interface RoundTripCase {
   label: string;
   code: string;
   properties: Record<string, unknown>;
+  /** The business-process document; default the emulator's (a deal it may not hold). */
+  documentId?: [string, string, string];
   calls?: number;
   warmup?: number;
   /** Target for p50 in milliseconds, when the issue sets one. */
@@ -17,11 +19,11 @@ export interface RoundTripCase {
  * received bizproc.event.send for that call. Calls run one after another so each figure is one call's latency.
  */
 export async function robotRoundTrip(stack: Stack, testCase: RoundTripCase): Promise<{ samples: number[]; rows: BenchRow[] }> {
-  const { label, code, properties, calls = 50, warmup = 5, p50TargetMs } = testCase;
+  const { label, code, properties, documentId, calls = 50, warmup = 5, p50TargetMs } = testCase;
   const handlerUrl = `${stack.apiUrl}/bitrix24/bizproc`;
   const once = async (): Promise<number> => {
     const started = performance.now();
-    const fired = await stack.emulator.fireRobot(handlerUrl, { code, properties });
+    const fired = await stack.emulator.fireRobot(handlerUrl, { code, properties, ...(documentId === undefined ? {} : { documentId }) });
     if (fired.status !== 200) throw new Error(`${code} call answered ${fired.status}`);
     await stack.emulator.waitForRobotCompletion(fired.eventToken, 60_000);
     return performance.now() - started;

@@ -59,4 +59,16 @@ describe('Bitrix24 emulator: request and operating limits', () => {
     emulator.advanceClock(11 * 60);
     expect((await callRest(webhook, 'user.get', {})).status).toBe(200);
   });
+
+  it('counts HTTP REST requests (a batch once) and 503 refusals on its control API', async () => {
+    emulator.setRateLimit({ perSecond: 0.001, burst: 2 });
+    const cmd = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`t${index}`, 'server.time']));
+    await callRest(webhook, 'batch', { cmd });
+    await callRest(webhook, 'server.time', {});
+    await callRest(webhook, 'server.time', {});
+    const counters = await fetch(`${emulator.url}/_emulator/counters`);
+    expect(await counters.json()).toEqual({ restRequests: 3, queryLimitRejections: 1 });
+    await fetch(`${emulator.url}/_emulator/counters/reset`, { method: 'POST' });
+    expect(emulator.requestCounts()).toEqual({ restRequests: 0, queryLimitRejections: 0 });
+  });
 });

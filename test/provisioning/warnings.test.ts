@@ -19,7 +19,7 @@ describe('provisioningWarnings', () => {
     expect(provisioningWarnings(declaration.bizproc, { knownWorkflowTypes: workflowTypes, portalDomain: 'example.bitrix24.com' })).toEqual([]);
   });
 
-  it('flags an empty USE_SUBSCRIPTION, which may mean "wait" (protocol 1.4)', () => {
+  it('flags an empty USE_SUBSCRIPTION, which may mean "wait" (docs/bitrix24.md)', () => {
     expect(codes(robot({ USE_SUBSCRIPTION: '' }))).toEqual([WARNING.subscriptionUnset]);
   });
 

@@ -6,6 +6,7 @@ import { startErpSimulator, type ErpSimulator } from '../../emulators/erp/simula
 import { startFinanceSimulator, type FinanceSimulator } from '../../emulators/finance/simulator.js';
 import { startJiraSimulator, type JiraSimulator } from '../../emulators/jira/simulator.js';
 import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
+import { provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import { createDataConverter } from '../../lib/data-converter.js';
 import { startService, waitForHttpOk, type ServiceProcess } from './service-process.js';
 import { createLocalEnv } from './temporal-binaries.js';
@@ -16,6 +17,11 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Install the app into the emulator once the API is ready (default true). */
   install?: boolean;
+  /**
+   * After the install, wait until provisioning has registered the robots (default true): a portal calls a robot only
+   * once the app registered it. Off when the worker talks to a Temporal service other than the stack's own.
+   */
+  awaitProvisioning?: boolean;
   /** Latency of the ERP simulator (default 50 ms; the demo uses 30–40 s). */
   erpLatencyMs?: number | [number, number];
   /**
@@ -23,6 +29,8 @@ export interface StackOptions {
    * allows the UI's origin and runs the codec without auth (loopback).
    */
   webUi?: boolean;
+  /** A namespace the dev server creates besides `default` (for a profile that names it). */
+  temporalNamespace?: string;
 }
 
 /**
@@ -69,7 +77,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const webUiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
   const temporal = await createLocalEnv({
     dataConverter: createDataConverter(payloadKey),
-    server: uiPort === undefined ? {} : { ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', `${apiUrl}/codec`] },
+    server: {
+      ...(uiPort === undefined ? {} : { ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', `${apiUrl}/codec`] }),
+      ...(options.temporalNamespace === undefined ? {} : { namespace: options.temporalNamespace }),
+    },
   });
   const emulator = await startBitrix24Emulator(options.emulator);
   const onec = await startOnecSimulator();
@@ -145,6 +156,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.install !== false) {
       const installed = await emulator.installApp(`${apiUrl}/bitrix24/install`);
       if (installed.status !== 200) throw new Error(`install failed: ${installed.status} ${JSON.stringify(installed.body)}`);
+      if (options.awaitProvisioning !== false) await temporal.client.workflow.getHandle(provisionWorkflowId(emulator.memberId)).result();
     }
   } catch (error) {
     await stack.stop();

@@ -7,6 +7,11 @@ import { processSettingsFromConfig } from '../../worker/process-settings.js';
 
 const DEFAULT_SETTINGS = processSettingsFromConfig(loadConfig({ PAYLOAD_CODEC_KEY: Buffer.alloc(32).toString('base64') }));
 
+/** The worker's settings from lib/config.ts defaults (every robot's slice included), with a test's own values over them. */
+export function testSettings(overrides: Partial<ProcessSettings> = {}): ProcessSettings {
+  return { ...DEFAULT_SETTINGS, ...overrides };
+}
+
 export type TestActivityDeps = Partial<Omit<ActivityDeps, 'settings'>> & Pick<ActivityDeps, 'bitrix24'> & {
   settings?: Partial<ProcessSettings>;
 };
@@ -23,6 +28,6 @@ export function testActivities(deps: TestActivityDeps) {
     erp: createErpClient(),
     oauth: undefined,
     ...clients,
-    settings: { ...DEFAULT_SETTINGS, ...settings },
+    settings: testSettings(settings),
   });
 }

@@ -21,6 +21,7 @@ import {
 import { crmPassBundle } from '../support/crm-pass-bundle.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
+import { testSettings } from '../support/test-activities.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { installedPortalStore } from '../support/emulator-credentials.js';
 import { seedClaimType, seedInvoiceTotalType, seedShipmentList, shipmentValue } from '../support/crm-portal-seed.js';
@@ -110,14 +111,7 @@ beforeAll(async () => {
       oauth: undefined,
       portals: store,
       temporal: losingTemporal(env.client),
-      settings: {
-        onecRetryBoundMs: 60_000,
-        erpRetryIntervalMs: 60_000,
-        erpRetryBoundMs: 60_000,
-        erpOrderField: 'UF_CRM_ERP_ORDER_ID',
-        erpCallTimeoutMs: 10_000,
-        crm: { qualityHeadUserId: QUALITY_HEAD, portalTimeZone: TIME_ZONE, holidays: ['2026-12-31'] },
-      },
+      settings: testSettings({ crm: { qualityHeadUserId: QUALITY_HEAD, portalTimeZone: TIME_ZONE, holidays: ['2026-12-31'] } }),
     }),
   });
   workerRun = worker.run();

@@ -3,10 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpClient, type ErpClient } from '../../integrations/erp/client.js';
-import { ERP_FAILURE_POLICY, ErpFailureType } from '../../integrations/erp/errors.js';
 import { testActivities } from '../support/test-activities.js';
 import { documentKey } from '../../contracts/documents.js';
-import { ERP_RETRY_LATER_FAILURE_TYPES, erpOrderExternalId, type ErpOrderReturnValues } from '../../contracts/erp-order.js';
+import { erpOrderExternalId, type ErpOrderReturnValues } from '../../contracts/erp-order.js';
 import { ERP_CREATE_ORDER } from '../../contracts/robot-declarations.js';
 import type { RobotOutcome } from '../../contracts/robot-call.js';
 import { OUTCOMES, SA_DOCUMENT, SA_OUTCOME, SA_PROCESS } from '../../contracts/search-attributes.js';
@@ -152,11 +151,6 @@ describe('ERP order robot (time-skipping, real SOAP simulator)', () => {
       error: `Not run: Bitrix24 runs no business process ${run.call.bizprocWorkflowId} on ${run.call.documentId[2]}`,
     });
     expect(await outcomeHistory(run.handle)).toContain(OUTCOMES.failed);
-  });
-
-  it('keeps the workflow-side list of retry-later ERP failures equal to the ERP failure policy', () => {
-    const retryable = Object.values(ErpFailureType).filter((type) => ERP_FAILURE_POLICY[type].retryable);
-    expect([...ERP_RETRY_LATER_FAILURE_TYPES].sort()).toEqual([...retryable].sort());
   });
 
   it('creates the order, writes its number to the deal, notifies the responsible user and completes', async () => {

@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   isCancellation,
@@ -11,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
+import { ENTITY_FAILURES } from '../../contracts/crm-processes.js';
 import {
   entityChangedSignal,
   type EntityChange,
@@ -22,7 +22,7 @@ import {
 import { OUTCOMES, SA_OUTCOME, type Outcome } from '../../contracts/search-attributes.js';
 import { hasKind, withChange } from './pending-changes.js';
 
-export type ProcessRegistry = Readonly<Record<EntityProcessName, EntityPass>>;
+export type ProcessRegistry = { readonly [P in EntityProcessName]: EntityPass };
 
 export interface EntityWorkflowArgs extends EntityWorkflowInput {
   /** Test hook: continue-as-new after this many passes, as if Temporal had suggested it. Not carried over. */
@@ -50,7 +50,7 @@ function errorMessage(error: unknown): string {
 }
 
 /**
- * The entity workflow `entity/{memberId}/{entityTypeId}/{id}` (DESIGN.md decision 2), bound to a registry of passes
+ * The entity workflow `entity/{memberId}/{entityTypeId}/{id}` (docs/architecture.md), bound to a registry of passes
  * so tests can run the same loop with passes of their own. Signals only queue changes; the main loop coalesces them
  * for one window and runs one pass, which re-reads the item (events carry only ids).
  */
@@ -64,7 +64,7 @@ export function createEntityWorkflow(registry: ProcessRegistry) {
 
     const pass = registry[input.process];
     if (pass === undefined) {
-      throw ApplicationFailure.nonRetryable(`no pass is registered for process ${input.process}`, 'Entity.UnknownProcess');
+      throw ENTITY_FAILURES.create('UnknownProcess', `no pass is registered for process ${input.process}`);
     }
     const settings = await processSettings();
     const windowMs = settings.entityCoalesceWindowMs ?? ENTITY_DEFAULTS.coalesceWindowMs;

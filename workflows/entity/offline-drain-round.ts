@@ -1,13 +1,14 @@
-import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { OFFLINE_DRAIN_FAILURE, type OfflineDrainState } from '../../contracts/offline-drain.js';
+import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
+import { OFFLINE_DRAIN_FAILURES, type OfflineDrainState } from '../../contracts/offline-drain.js';
 
 type OfflineRecords = Parameters<Activities['deliverOfflineRecords']>[0]['records'];
 
 /** How often the drain asks `feature.get` again without being told the plan changed. */
 export const FEATURE_RECHECK_MS = 24 * 3600_000;
 
-const NON_RETRYABLE = Object.values(OFFLINE_DRAIN_FAILURE);
+const NON_RETRYABLE = [...OFFLINE_DRAIN_FAILURES.types, CONFIG_FAILURES.type.MissingTemporalClient];
 
 /** One call to the portal; the client's own timeout (B24_HTTP_TIMEOUT_MS, 30 s) fits inside startToClose. */
 const portal = proxyActivities<Activities>({
@@ -78,7 +79,7 @@ export async function drainRound(options: RoundOptions, state: OfflineDrainState
     found = true;
     if (extended) {
       if (batch.processId === null) {
-        throw ApplicationFailure.nonRetryable('event.offline.get with clear=0 answered without a process_id', OFFLINE_DRAIN_FAILURE.unexpectedAnswer);
+        throw OFFLINE_DRAIN_FAILURES.create('UnexpectedAnswer', 'event.offline.get with clear=0 answered without a process_id');
       }
       state.reservedProcessId = batch.processId;
     }

@@ -15,7 +15,7 @@ import {
 import type { Activities } from '../../activities/index.js';
 import {
   emptyOfflineDrainTotals,
-  OFFLINE_DRAIN_FAILURE,
+  OFFLINE_DRAIN_FAILURES,
   OFFLINE_DRAIN_WAKE_REASON,
   offlineDrainStatusQuery,
   offlineDrainWakeSignal,
@@ -98,7 +98,7 @@ export async function offlineDrainWorkflow(input: OfflineDrainInput): Promise<vo
       lastFailure = roundFailure(error);
       state.totals.failedRounds += 1;
       // A licence error may mean the plan changed: the next round asks feature.get again.
-      if (lastFailure.type === OFFLINE_DRAIN_FAILURE.licenseRequired) delete state.extendedCheckedAtMs;
+      if (lastFailure.type === OFFLINE_DRAIN_FAILURES.type.LicenseRequired) delete state.extendedCheckedAtMs;
       setOutcome(OUTCOMES.failed);
       log.error('offline drain round failed; the next one follows after the interval', { memberId, ...lastFailure, intervalMs });
       await sleep(intervalMs);

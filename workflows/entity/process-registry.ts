@@ -1,10 +1,15 @@
-import { ENTITY_PROCESS } from '../../contracts/entity.js';
-import { claimIntakePass, dealProductsPass, invoiceTotalPass } from '../processes/index.js';
-import type { ProcessRegistry } from './entity-loop.js';
+import type { EntityPass } from '../../contracts/entity.js';
+import type { EntityProcessName } from '../../contracts/crm-processes.js';
+import { claimIntakePass } from '../processes/claim-intake.js';
+import { dealProductsPass } from '../processes/deal-products.js';
+import { invoiceTotalPass } from '../processes/invoice-total.js';
 
-/** Which pass the production entity workflow runs for each process name. */
-export const PROCESS_REGISTRY: ProcessRegistry = {
-  [ENTITY_PROCESS.claimIntake]: claimIntakePass,
-  [ENTITY_PROCESS.invoiceTotal]: invoiceTotalPass,
-  [ENTITY_PROCESS.dealProducts]: dealProductsPass,
+/**
+ * Which pass the entity workflow runs for each CRM process. Keyed by the process table (contracts/crm-processes.ts):
+ * a process without its pass, or a pass for no process, does not compile.
+ */
+export const PROCESS_REGISTRY: { readonly [P in EntityProcessName]: EntityPass } = {
+  'claim-intake': claimIntakePass,
+  'invoice-total': invoiceTotalPass,
+  'deal-products': dealProductsPass,
 };

@@ -1,8 +1,8 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { CreateErpOrderInput } from '../../integrations/erp/types.js';
-import type { ProcessSettings } from '../../activities/settings.js';
-import { ERP_RETRY_LATER_FAILURE_TYPES } from '../../contracts/erp-order.js';
+import type { ErpOrderSettings } from '../../activities/erp-order/activities.js';
+import { ERP_FAILURES } from '../../contracts/failures/erp.js';
 import type { RobotCall } from '../../contracts/robot-call.js';
 import { OUTCOMES } from '../../contracts/search-attributes.js';
 import { reportProgress, setOutcome, timeLeftForBitrix24 } from '../robot/finish.js';
@@ -30,7 +30,7 @@ const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
 export async function placeOrderWithRetries(
   call: RobotCall,
   order: CreateErpOrderInput,
-  settings: ProcessSettings,
+  settings: ErpOrderSettings,
 ): Promise<PlaceOrderResult> {
   // One attempt may look the order up and then create it: two ERP calls, each bounded by the client's timeout.
   const attemptTimeoutMs = 2 * settings.erpCallTimeoutMs + ATTEMPT_MARGIN_MS;
@@ -40,7 +40,8 @@ export async function placeOrderWithRetries(
     retry: {
       initialInterval: '1 second',
       maximumAttempts: 3,
-      nonRetryableErrorTypes: [...ERP_RETRY_LATER_FAILURE_TYPES],
+      // Retryable ERP answers come back to the loop, which paces the next attempt itself.
+      nonRetryableErrorTypes: [...ERP_FAILURES.retryableTypes],
     },
   });
   const boundMs = retryBound(settings.erpRetryBoundMs, timeLeftForBitrix24(call), attemptTimeoutMs);
@@ -95,7 +96,7 @@ async function logAttempt(call: RobotCall, message: string): Promise<void> {
 function describeFailure(error: ActivityFailure): { retryLater: boolean; reason: string } {
   const cause = error.cause;
   if (cause instanceof ApplicationFailure) {
-    const retryLater = ERP_RETRY_LATER_FAILURE_TYPES.includes(cause.type ?? '') || !cause.nonRetryable;
+    const retryLater = ERP_FAILURES.policyOf(cause.type)?.retryable === true || !cause.nonRetryable;
     return { retryLater, reason: cause.message };
   }
   // A timed-out attempt (the worker died or the ERP hung past every deadline): the order may or may not exist,

@@ -1,6 +1,7 @@
-import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { CrmPortalIds, CrmProcessSettings, ReadCrmPortalIdsInput } from '../../activities/crm-processes/settings.js';
+import { CONFIG_FAILURES } from '../../contracts/failures/config.js';
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
 
@@ -17,19 +18,17 @@ export interface CrmProcessContext {
   ids: CrmPortalIds;
 }
 
-export const CRM_CONFIG_FAILURE = 'Config.CrmProcessNotConfigured';
-
 /** Worker settings (recorded via the local activity) and the portal's smart-process and list ids. */
 export async function crmProcessContext(memberId: string, options: Omit<ReadCrmPortalIdsInput, 'memberId'> = {}): Promise<CrmProcessContext> {
   const worker = await processSettings();
   if (worker.crm === undefined) {
-    throw ApplicationFailure.nonRetryable('the worker has no CRM process settings', CRM_CONFIG_FAILURE);
+    throw CONFIG_FAILURES.create('CrmProcessNotConfigured', 'the worker has no CRM process settings');
   }
   const ids = await crmActivities.readCrmPortalIds({ memberId, ...options });
   return { settings: worker.crm, ids };
 }
 
 export function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw ApplicationFailure.nonRetryable(`${what} is not configured for this portal`, CRM_CONFIG_FAILURE);
+  if (value === undefined) throw CONFIG_FAILURES.create('CrmProcessNotConfigured', `${what} is not configured for this portal`);
   return value;
 }

@@ -30,7 +30,7 @@ export function crmItemOfDocument(documentId: RobotCall['documentId']) {
 }
 
 /**
- * Writes one line on the item's CRM timeline with the run's result and its Web UI link (issue 6). Only for CRM
+ * Writes one line on the item's CRM timeline with the run's result and its Web UI link. Only for CRM
  * documents; a line that cannot be written is logged, never a reason to fail a run that already reported to Bitrix24.
  */
 export async function recordOnTimeline(call: RobotCall, outcome: Outcome, message: string): Promise<void> {

@@ -7,7 +7,7 @@ export const placementSenderSchema = z.object({
   APPLICATION_TOKEN: nonEmptyString(),
 });
 
-/** The rest of the placement call (bitrix24-protocol.md 9.8); refresh token and expiry are not needed and not kept. */
+/** The rest of the placement call (b24restdocs api-reference/widgets/_includes/widget_data.md); refresh token and expiry are not needed and not kept. */
 export const placementCallSchema = z.object({
   AUTH_ID: nonEmptyString(512),
   PLACEMENT: nonEmptyString(128),

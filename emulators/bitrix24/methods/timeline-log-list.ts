@@ -2,7 +2,7 @@ import { restErrors } from '../errors.js';
 import type { MethodTable } from '../method-types.js';
 import { asInt, asRecord, asString } from '../params.js';
 
-/** `crm.timeline.logmessage.list` pages hold 10 entries ([EN] crm/timeline/logmessage/crm-timeline-logmessage-list.md). */
+/** `crm.timeline.logmessage.list` pages hold 10 entries (b24restdocs api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.md). */
 const LOG_PAGE_SIZE = 10;
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bitrix24Emulator } from '../../../emulators/bitrix24/index.js';
 
 /**
- * Delivery bodies in the shape the emulator (and Bitrix24) posts them (bitrix24-protocol.md 1.2, 4.2), built without
+ * Delivery bodies in the shape the emulator (and Bitrix24) posts them (docs/bitrix24.md: robot calls and CRM events), built without
  * sending: for load generators that should not pay the portal's side of the work, and as templates for fuzzing.
  * The API checks `auth[application_token]` against the one stored at install, never the OAuth tokens, so these carry
  * random ones.

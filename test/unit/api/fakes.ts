@@ -253,7 +253,7 @@ export function postForm(app: FastifyInstance, url: string, payload: string, con
   return app.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload });
 }
 
-/** The robot call of bitrix24-protocol.md 1.2, rendered with PHP brackets as Bitrix24's queue sends it. */
+/** A robot call (docs/bitrix24.md), rendered with PHP brackets as Bitrix24's queue sends it. */
 export function robotCallBody(overrides: Record<string, string | null> = {}): string {
   const fields: Record<string, string | null> = {
     workflow_id: '55c1dc1c3f0d75.78875596',

@@ -22,7 +22,7 @@ describe('form body parsing', () => {
     await t.app.close();
   });
 
-  it('parses the robot call of protocol 1.2 (PHP brackets) into the RobotCall the workflow gets', async () => {
+  it('parses a robot call as Bitrix24 posts it (PHP brackets) into the RobotCall the workflow gets', async () => {
     const raw =
       'workflow_id=55c1dc1c3f0d75.78875596&code=GET_1C_PRICE&document_id%5B0%5D=crm&document_id%5B1%5D=CCrmDocumentDeal' +
       '&document_id%5B2%5D=DEAL_759&document_type%5B0%5D=crm&document_type%5B1%5D=CCrmDocumentDeal&document_type%5B2%5D=DEAL' +
@@ -54,7 +54,7 @@ describe('form body parsing', () => {
     expect(response.statusCode).toBe(200);
   });
 
-  it('parses the event body of protocol 4.2 (data[FIELDS][ID]) into the CrmEvent the gateway routes', async () => {
+  it('parses an event body as Bitrix24 posts it (data[FIELDS][ID]) into the CrmEvent the gateway routes', async () => {
     const response = await postForm(t.app, '/bitrix24/events', eventBody());
     expect(response.statusCode).toBe(200);
     expect(t.gateway.events).toEqual([

@@ -1,13 +1,13 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { BITRIX24_ERROR_CODES } from '../../../contracts/failures/bitrix24.js';
 import {
-  BITRIX24_ERROR_CATALOGUE,
   Bitrix24Error,
   classifyBitrix24Error,
   toApplicationFailure,
 } from '../../../integrations/bitrix24/errors.js';
 
-// Expected decision per code, written out independently of the catalogue (bitrix24-protocol.md 5.1, 5.2).
+// Expected decision per code, written out independently of the catalogue (b24restdocs _includes/system-errors.md, settings/oauth/error-codes.md).
 const EXPECTED: Record<string, { status: number; retryable: boolean }> = {
   INTERNAL_SERVER_ERROR: { status: 500, retryable: true },
   ERROR_UNEXPECTED_ANSWER: { status: 500, retryable: true },
@@ -39,7 +39,7 @@ const EXPECTED: Record<string, { status: number; retryable: boolean }> = {
 
 describe('classifyBitrix24Error', () => {
   it('covers exactly the documented codes', () => {
-    expect(Object.keys(BITRIX24_ERROR_CATALOGUE).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect([...BITRIX24_ERROR_CODES].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   it.each(Object.entries(EXPECTED))('%s → retryable=%j', (code, { status, retryable }) => {

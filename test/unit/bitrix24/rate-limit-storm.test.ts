@@ -38,6 +38,7 @@ describe('rate limiter against a portal that enforces the leaky bucket', () => {
     expect(rejected).toBe(0);
     expect(portal.requests).toHaveLength(200);
     expect(bucket.peak()).toBeLessThanOrEqual(LIMITS.burst);
-    expect(client.limiter.counters().waits).toBe(150);
+    // A fifth of the burst is kept for urgent requests: ordinary calls wait once 40 are counted.
+    expect(client.limiter.counters().waits).toBe(160);
   }, 20_000);
 });

@@ -6,7 +6,7 @@ import { createManualClock } from './support/manual-clock.js';
 describe('portal rate limiter (leaky bucket)', () => {
   it('lets the burst through at once, then paces at perSecond', async () => {
     const { clock, advance } = createManualClock();
-    const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 2, burst: 50 } });
+    const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 2, burst: 50 }, urgentReserve: 0 });
     const sentAt: number[] = [];
     // Answers come back instantly: each slot is released as soon as it is granted.
     const calls = Array.from({ length: 54 }, () =>
@@ -43,6 +43,45 @@ describe('portal rate limiter (leaky bucket)', () => {
     await advance(5_000);
     await Promise.all(queued);
     expect(order).toEqual(['event.send-1', 'event.send-2', 'timeline-1', 'timeline-2']);
+  });
+
+  it('keeps a fifth of the burst for urgent requests: ordinary ones stop at 40 of 50, urgent ones go on', async () => {
+    const { clock, advance } = createManualClock();
+    const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 2, burst: 50 } });
+    let ordinarySent = 0;
+    const ordinary = Array.from({ length: 45 }, () =>
+      limiter.requests.acquire('portal-a', 'normal').then((slot) => {
+        ordinarySent += 1;
+        slot.release();
+      }),
+    );
+    await advance(0);
+    expect(ordinarySent).toBe(40);
+    // A robot's answer queued behind the storm still finds room at once.
+    let urgentSent = false;
+    const urgent = limiter.requests.acquire('portal-a', 'urgent').then((slot) => {
+      urgentSent = true;
+      slot.release();
+    });
+    await advance(0);
+    expect(urgentSent).toBe(true);
+    expect(ordinarySent).toBe(40);
+    // Level 41 must drain below 40 before the next ordinary request: 1 s at 2/s.
+    await advance(1_001);
+    expect(ordinarySent).toBe(41);
+    await advance(10_000);
+    await Promise.all([urgent, ...ordinary]);
+  });
+
+  it('takes a slot that was given back unspent as if it had never been granted', async () => {
+    const { clock, advance } = createManualClock();
+    const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 1, burst: 1 }, urgentReserve: 0 });
+    (await limiter.requests.acquire('portal-a', 'normal')).giveBack();
+    let sent = false;
+    const next = limiter.requests.acquire('portal-a', 'normal').then(() => (sent = true));
+    await advance(0);
+    expect(sent).toBe(true);
+    await next;
   });
 
   it('keeps one bucket per portal', async () => {
@@ -127,7 +166,7 @@ describe('portal rate limiter (leaky bucket)', () => {
 
   it('waits a full drain step after Bitrix24 reports its bucket full', async () => {
     const { clock, advance } = createManualClock();
-    const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 2, burst: 50 } });
+    const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 2, burst: 50 }, urgentReserve: 0 });
     limiter.noteBucketFull('portal-a');
     let sent = false;
     const call = limiter.acquire('portal-a', ['m']).then(() => (sent = true));

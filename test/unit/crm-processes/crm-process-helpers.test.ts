@@ -38,7 +38,7 @@ describe('user field names (crm/universal/index.md "Field Naming Conventions")',
     expect(invoiceTotalFieldNames(8)).toEqual({ total: 'ufCrm8Total', currency: 'ufCrm8Currency' });
   });
 
-  it('binds tasks as T{hex}_{id} and deals as D_{id} (protocol 9.5)', () => {
+  it('binds tasks as T{hex}_{id} and deals as D_{id} (b24restdocs api-reference/tasks/fields.md)', () => {
     expect(crmTaskBinding(128, 6)).toBe('T80_6');
     expect(crmTaskBinding(1038, 12)).toBe('T40e_12');
     expect(crmTaskBinding(2, 5)).toBe('D_5');

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes.js';
 import { configSchema, loadConfig } from '../../../lib/config.js';
-import { readWorkerObservabilityConfig } from '../../../worker/observability.js';
 
 interface Service {
   image?: string;
@@ -85,7 +84,7 @@ describe('docker-compose.temporal.yml', () => {
   it('publishes no metrics endpoint: the API serves /metrics on a port of its own, reachable only on the internal metrics network', () => {
     const env = { PAYLOAD_CODEC_KEY: Buffer.alloc(32).toString('base64'), HOST: '0.0.0.0', PORT: '3000' };
     const apiMetricsPort = loadConfig(env).API_METRICS_PORT;
-    const worker = readWorkerObservabilityConfig(env);
+    const worker = loadConfig(env);
     const metricsPorts = [apiMetricsPort, worker.WORKER_METRICS_PORT, worker.TEMPORAL_SDK_METRICS_PORT];
     expect(apiMetricsPort).not.toBe(3000);
     expect(environmentOf(compose.services.api ?? {}).PORT).toBe('3000');
@@ -163,11 +162,13 @@ describe('docker-compose.temporal.yml', () => {
 
   it('passes every variable the service reads to api and worker, from the environment only', () => {
     // The legacy CA name is read for old deployments; compose uses the envconfig name.
-    const expected = Object.keys(configSchema.shape);
+    // The image sets the prebuilt bundle's path (Dockerfile); the worker alone reads its metrics ports and SDK log level.
+    const expected = Object.keys(configSchema.shape).filter((variable) => variable !== 'WORKFLOW_BUNDLE_PATH');
+    const workerOnly = ['WORKER_METRICS_PORT', 'TEMPORAL_SDK_METRICS_PORT', 'TEMPORAL_SDK_LOG_LEVEL'];
     for (const name of ['api', 'worker']) {
       const env = environmentOf(compose.services[name] ?? {});
       // The worker listens on no API port.
-      const needed = name === 'worker' ? expected.filter((variable) => variable !== 'PORT') : expected;
+      const needed = expected.filter((variable) => (name === 'worker' ? variable !== 'PORT' : !workerOnly.includes(variable)));
       for (const variable of needed) expect(Object.keys(env), `${name} gets ${variable}`).toContain(variable);
       for (const [variable, value] of Object.entries(env)) {
         if (!['HOST', 'PORT'].includes(variable)) expect(value, `${name}.${variable}`).toMatch(REFERENCE);

@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createApiMetrics } from '../../../lib/metrics/api-metrics.js';
 import { createMetricsRegistry } from '../../../lib/metrics/registry.js';
-import { createWorkerMetrics } from '../../../lib/metrics/worker-metrics.js';
+import { createWorkerMetrics } from '../../../worker/metrics.js';
 import { dashboardQueries, metricNamesIn, readDashboard } from '../../support/dashboard.js';
 
 /** Series names a registry exports: counters and gauges as named, histograms as _bucket, _sum and _count. */

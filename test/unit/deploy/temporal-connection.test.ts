@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config.js';
-import { loadTemporalConnectConfig } from '../../../lib/temporal-connection.js';
+import { loadTemporalConnectConfig, resolveTemporalConfig } from '../../../lib/temporal-connection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'temporal-connection-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,6 +93,16 @@ describe('Temporal connection from envconfig names', () => {
     const overridden = resolve({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'prod', TEMPORAL_ADDRESS: 'other:7233' });
     expect(overridden.connectionOptions.address).toBe('other:7233');
     expect(overridden.namespace).toBe('prod-ns');
+  });
+
+  it("makes a profile's namespace the config's TEMPORAL_NAMESPACE, which every process serves; the variable still wins", () => {
+    const toml = file('ns.toml', ['[profile.ns]', 'namespace = "profile-ns"', ''].join('\n'));
+    const env = { HOME: dir, PAYLOAD_CODEC_KEY: Buffer.alloc(32, 1).toString('base64'), TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'ns' };
+    expect(resolveTemporalConfig(loadConfig(env), env).config.TEMPORAL_NAMESPACE).toBe('profile-ns');
+    const explicit = { ...env, TEMPORAL_NAMESPACE: 'from-env' };
+    expect(resolveTemporalConfig(loadConfig(explicit), explicit).config.TEMPORAL_NAMESPACE).toBe('from-env');
+    const plain = { HOME: dir, PAYLOAD_CODEC_KEY: env.PAYLOAD_CODEC_KEY };
+    expect(resolveTemporalConfig(loadConfig(plain), plain).config.TEMPORAL_NAMESPACE).toBe('default');
   });
 
   it('passes TEMPORAL_GRPC_META_* on as gRPC headers', () => {

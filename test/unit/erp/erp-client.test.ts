@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createErpClient, type ErpClient } from '../../../integrations/erp/client.js';
-import { ErpFailureType } from '../../../integrations/erp/errors.js';
+import { ERP_FAILURES } from '../../../integrations/erp/errors.js';
 import type { CreateErpOrderInput, ErpOrderLine } from '../../../integrations/erp/types.js';
 import { startErpSimulator, type ErpSimulator } from '../../../emulators/erp/simulator.js';
 import { createLogger } from '../../../lib/logger.js';
@@ -98,7 +98,7 @@ describe('ERP SOAP client against the simulator', () => {
 
     const failure = await failureOf(client.createOrder(orderInput('deal/106')));
 
-    expect(failure).toMatchObject({ type: ErpFailureType.Rejected, nonRetryable: true });
+    expect(failure).toMatchObject({ type: ERP_FAILURES.type.Rejected, nonRetryable: true });
     expect(failure.message).toContain('Customer COMPANY_17 is blocked for shipments');
     expect(failure.details).toEqual([
       { operation: 'CreateOrder', faultCode: 'soap:Client.BusinessRejection', httpStatus: 500 },
@@ -109,7 +109,7 @@ describe('ERP SOAP client against the simulator', () => {
   it('turns a validation fault into a non-retryable Erp.Validation', async () => {
     const failure = await failureOf(client.createOrder({ ...orderInput('deal/107'), currency: 'rubles' }));
 
-    expect(failure).toMatchObject({ type: ErpFailureType.Validation, nonRetryable: true });
+    expect(failure).toMatchObject({ type: ERP_FAILURES.type.Validation, nonRetryable: true });
     expect(failure.message).toContain('Currency');
   });
 
@@ -118,7 +118,7 @@ describe('ERP SOAP client against the simulator', () => {
 
     const failure = await failureOf(client.createOrder(orderInput('deal/108')));
 
-    expect(failure).toMatchObject({ type: ErpFailureType.Unavailable, nonRetryable: false });
+    expect(failure).toMatchObject({ type: ERP_FAILURES.type.Unavailable, nonRetryable: false });
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(simulator.orders.size).toBe(0);
 
@@ -135,7 +135,7 @@ describe('ERP SOAP client against the simulator', () => {
 
     expect(simulator.calls.map((call) => call.httpStatus)).toEqual([500, 200]);
     for (const failure of [over500, over200]) {
-      expect(failure).toMatchObject({ type: ErpFailureType.ServerError, nonRetryable: false });
+      expect(failure).toMatchObject({ type: ERP_FAILURES.type.ServerError, nonRetryable: false });
       expect(failure.details?.[0]).toMatchObject({ faultCode: 'soap:Server' });
     }
     expect(over200.details?.[0]).toMatchObject({ httpStatus: 200 });
@@ -146,7 +146,7 @@ describe('ERP SOAP client against the simulator', () => {
 
     const failure = await failureOf(client.findOrderByExternalId('deal/110'));
 
-    expect(failure).toMatchObject({ type: ErpFailureType.ServerError, nonRetryable: false });
+    expect(failure).toMatchObject({ type: ERP_FAILURES.type.ServerError, nonRetryable: false });
     expect(failure.details).toEqual([{ operation: 'FindOrderByExternalId', httpStatus: 500 }]);
   });
 
@@ -156,7 +156,7 @@ describe('ERP SOAP client against the simulator', () => {
 
     const failure = await failureOf(downClient.createOrder(orderInput('deal/111')));
 
-    expect(failure).toMatchObject({ type: ErpFailureType.Unavailable, nonRetryable: false });
+    expect(failure).toMatchObject({ type: ERP_FAILURES.type.Unavailable, nonRetryable: false });
     expect(failure.details?.[0]).toMatchObject({ networkCode: 'ECONNREFUSED' });
   });
 
@@ -165,7 +165,7 @@ describe('ERP SOAP client against the simulator', () => {
     const lateClient = createErpClient({ wsdlUrl: `http://127.0.0.1:${port}/erp?wsdl`, logger });
 
     const failure = await failureOf(lateClient.findOrderByExternalId('deal/112'));
-    expect(failure).toMatchObject({ type: ErpFailureType.Unavailable, nonRetryable: false });
+    expect(failure).toMatchObject({ type: ERP_FAILURES.type.Unavailable, nonRetryable: false });
 
     const lateSimulator = await startErpSimulator({ port, logger });
     try {
@@ -207,7 +207,7 @@ describe('ERP SOAP client against the simulator', () => {
     const impatientClient = createErpClient({ endpoint: simulator.endpoint, timeoutMs: 150, logger });
 
     const failure = await failureOf(impatientClient.createOrder(orderInput('deal/114')));
-    expect(failure).toMatchObject({ type: ErpFailureType.Timeout, nonRetryable: false });
+    expect(failure).toMatchObject({ type: ERP_FAILURES.type.Timeout, nonRetryable: false });
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
 
     // The ERP kept working after the client gave up: the answer was lost, the order was not.

@@ -1,12 +1,7 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { classifyErpError } from '../../../integrations/erp/client.js';
-import {
-  ERP_NON_RETRYABLE_FAILURE_TYPES,
-  erpFailure,
-  ErpFailureType,
-  failureTypeForFaultCode,
-} from '../../../integrations/erp/errors.js';
+import { ERP_FAILURES, erpFailure, failureNameForFaultCode, type ErpFailureName } from '../../../integrations/erp/errors.js';
 import { parseLatencySetting } from '../../../emulators/erp/latency.js';
 
 function soapFaultError(fault: unknown, status: number): Error {
@@ -15,27 +10,29 @@ function soapFaultError(fault: unknown, status: number): Error {
 
 describe('ERP error catalogue', () => {
   it.each([
-    ['soap:Client.Validation', ErpFailureType.Validation],
-    ['SOAP-ENV:Client.BusinessRejection', ErpFailureType.Rejected],
-    ['s:Server.Unavailable', ErpFailureType.Unavailable],
-    ['soap:Server', ErpFailureType.ServerError],
-    ['soap:Server.OutOfMemory', ErpFailureType.ServerError],
-    ['soap:Client', ErpFailureType.Validation],
-    ['Client.Unknown', ErpFailureType.Validation],
-    ['soap:MustUnderstand', ErpFailureType.ServerError],
+    ['soap:Client.Validation', ERP_FAILURES.type.Validation],
+    ['SOAP-ENV:Client.BusinessRejection', ERP_FAILURES.type.Rejected],
+    ['s:Server.Unavailable', ERP_FAILURES.type.Unavailable],
+    ['soap:Server', ERP_FAILURES.type.ServerError],
+    ['soap:Server.OutOfMemory', ERP_FAILURES.type.ServerError],
+    ['soap:Client', ERP_FAILURES.type.Validation],
+    ['Client.Unknown', ERP_FAILURES.type.Validation],
+    ['soap:MustUnderstand', ERP_FAILURES.type.ServerError],
   ])('maps faultcode %s to %s', (faultCode, type) => {
-    expect(failureTypeForFaultCode(faultCode)).toBe(type);
+    expect(ERP_FAILURES.type[failureNameForFaultCode(faultCode)]).toBe(type);
   });
 
   it('lists exactly validation and rejection as non-retryable', () => {
-    expect([...ERP_NON_RETRYABLE_FAILURE_TYPES].sort()).toEqual([ErpFailureType.Rejected, ErpFailureType.Validation]);
+    expect([...ERP_FAILURES.nonRetryableTypes].sort()).toEqual([ERP_FAILURES.type.Rejected, ERP_FAILURES.type.Validation]);
   });
 
   it('marks only expected transient failures as benign', () => {
-    const benign = Object.values(ErpFailureType).filter(
-      (type) => erpFailure(type, 'x').category === ApplicationFailureCategory.BENIGN,
-    );
-    expect(benign.sort()).toEqual([ErpFailureType.Timeout, ErpFailureType.Unavailable]);
+    const names = Object.keys(ERP_FAILURES.policies) as ErpFailureName[];
+    const benign = names
+      .map((name) => erpFailure(name, 'x'))
+      .filter((failure) => failure.category === ApplicationFailureCategory.BENIGN)
+      .map((failure) => failure.type);
+    expect(benign.sort()).toEqual([ERP_FAILURES.type.Timeout, ERP_FAILURES.type.Unavailable]);
   });
 });
 
@@ -44,7 +41,7 @@ describe('classifyErpError', () => {
     const fault = { faultcode: { $value: 'soap:Client.BusinessRejection' }, faultstring: { $value: 'Credit hold' } };
     const failure = classifyErpError(soapFaultError(fault, 200), 'CreateOrder');
     expect(failure).toMatchObject({
-      type: ErpFailureType.Rejected,
+      type: ERP_FAILURES.type.Rejected,
       nonRetryable: true,
       message: 'ERP fault soap:Client.BusinessRejection: Credit hold',
     });
@@ -55,21 +52,21 @@ describe('classifyErpError', () => {
       Code: { Value: 'soap:Receiver', Subcode: { Value: 'erp:Unavailable' } },
       Reason: { Text: 'Maintenance' },
     };
-    expect(classifyErpError(soapFaultError(fault, 500))).toMatchObject({ type: ErpFailureType.Unavailable });
+    expect(classifyErpError(soapFaultError(fault, 500))).toMatchObject({ type: ERP_FAILURES.type.Unavailable });
   });
 
   it('classifies gateway statuses without a fault as unavailable, other statuses as server errors', () => {
     const httpError = (status: number) => Object.assign(new Error('Cannot parse response'), { response: { status } });
-    expect(classifyErpError(httpError(503)).type).toBe(ErpFailureType.Unavailable);
-    expect(classifyErpError(httpError(502)).type).toBe(ErpFailureType.Unavailable);
-    expect(classifyErpError(httpError(404)).type).toBe(ErpFailureType.ServerError);
+    expect(classifyErpError(httpError(503)).type).toBe(ERP_FAILURES.type.Unavailable);
+    expect(classifyErpError(httpError(502)).type).toBe(ERP_FAILURES.type.Unavailable);
+    expect(classifyErpError(httpError(404)).type).toBe(ERP_FAILURES.type.ServerError);
   });
 
   it('classifies network errors by code, also when wrapped in a cause', () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    expect(classifyErpError(new Error('request failed', { cause: reset })).type).toBe(ErpFailureType.Unavailable);
+    expect(classifyErpError(new Error('request failed', { cause: reset })).type).toBe(ERP_FAILURES.type.Unavailable);
     const timedOut = Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' });
-    expect(classifyErpError(timedOut).type).toBe(ErpFailureType.Timeout);
+    expect(classifyErpError(timedOut).type).toBe(ERP_FAILURES.type.Timeout);
   });
 
   it('passes an ApplicationFailure through untouched and keeps credentials out of messages', () => {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createErpClient, type ErpClient } from '../../../integrations/erp/client.js';
-import { ErpFailureType } from '../../../integrations/erp/errors.js';
+import { ERP_FAILURES } from '../../../integrations/erp/errors.js';
 import type { CreateErpOrderInput } from '../../../integrations/erp/types.js';
-import { startErpSimulator, type ErpSimulator } from '../../../emulators/erp/simulator.js';
+import { ERP_WSDL_PATH as SIMULATOR_WSDL_PATH, startErpSimulator, type ErpSimulator } from '../../../emulators/erp/simulator.js';
+import { ERP_WSDL_PATH as CLIENT_WSDL_PATH } from '../../../integrations/erp/wsdl.js';
 import { createLogger } from '../../../lib/logger.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -17,6 +19,10 @@ function orderInput(externalId: string): CreateErpOrderInput {
 }
 
 describe('ERP simulator', () => {
+  it("publishes the WSDL our client ships: the ERP's contract and the client's copy are the same document", () => {
+    expect(readFileSync(CLIENT_WSDL_PATH, 'utf8')).toBe(readFileSync(SIMULATOR_WSDL_PATH, 'utf8'));
+  });
+
   let simulator: ErpSimulator;
   let client: ErpClient;
 
@@ -75,21 +81,21 @@ describe('ERP simulator', () => {
     await expect(client.createOrder(orderInput('deal/205'))).resolves.toMatchObject({ created: true });
 
     simulator.addOutageWindow({ from: new Date(now - 1_000), to: new Date(now + 60_000) });
-    await expect(client.findOrderByExternalId('deal/205')).rejects.toMatchObject({ type: ErpFailureType.Unavailable });
+    await expect(client.findOrderByExternalId('deal/205')).rejects.toMatchObject({ type: ERP_FAILURES.type.Unavailable });
     expect(simulator.calls.at(-1)).toMatchObject({ outcome: 'unavailable', faultCode: 'soap:Server.Unavailable' });
   });
 
   it('fails exactly the next n calls', async () => {
     simulator.failNext(2, 'unavailable');
 
-    await expect(client.findOrderByExternalId('deal/206')).rejects.toMatchObject({ type: ErpFailureType.Unavailable });
-    await expect(client.findOrderByExternalId('deal/206')).rejects.toMatchObject({ type: ErpFailureType.Unavailable });
+    await expect(client.findOrderByExternalId('deal/206')).rejects.toMatchObject({ type: ERP_FAILURES.type.Unavailable });
+    await expect(client.findOrderByExternalId('deal/206')).rejects.toMatchObject({ type: ERP_FAILURES.type.Unavailable });
     await expect(client.findOrderByExternalId('deal/206')).resolves.toEqual({ found: false });
   });
 
   it('rejects orders without lines as a validation fault', async () => {
     await expect(client.createOrder({ ...orderInput('deal/207'), lines: [] })).rejects.toMatchObject({
-      type: ErpFailureType.Validation,
+      type: ERP_FAILURES.type.Validation,
       nonRetryable: true,
     });
     expect(simulator.calls[0]).toMatchObject({
@@ -110,7 +116,7 @@ describe('ERP simulator', () => {
     expect(performance.now() - startedAt).toBeLessThan(1_000);
     expect(simulator.calls[0]?.outcome).toBe('dropped');
     expect(simulator.orders.size).toBe(0);
-    await expect(pending).resolves.toMatchObject({ type: ErpFailureType.Unavailable });
+    await expect(pending).resolves.toMatchObject({ type: ERP_FAILURES.type.Unavailable });
   });
 
   it('is controlled over HTTP for demos', async () => {
@@ -122,7 +128,7 @@ describe('ERP simulator', () => {
       });
 
     expect((await post('/control/outage', { on: true })).status).toBe(204);
-    await expect(client.findOrderByExternalId('deal/209')).rejects.toMatchObject({ type: ErpFailureType.Unavailable });
+    await expect(client.findOrderByExternalId('deal/209')).rejects.toMatchObject({ type: ERP_FAILURES.type.Unavailable });
     expect((await post('/control/outage', { on: false })).status).toBe(204);
     expect((await post('/control/fail-next', { count: 1, kind: 'sometimes' })).status).toBe(400);
 

@@ -2,7 +2,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFinanceClient, type FinanceClientOptions } from '../../../integrations/finance/client.js';
-import { FINANCE_FAILURE, type FinanceUnavailableDetails } from '../../../integrations/finance/errors.js';
+import { FINANCE_FAILURES, type FinanceUnavailableDetails } from '../../../integrations/finance/errors.js';
 import { startFinanceSimulator, type FinanceSimulator } from '../../../emulators/finance/simulator.js';
 
 const API_TOKEN = 'fin-secret-7d1f0c2a9b';
@@ -54,12 +54,12 @@ describe('finance client against the finance simulator', () => {
     simulator.setCompany('77', { limit: 10, debt: 3, currency: 'USD' });
     await expect(client().getCredit('77')).resolves.toEqual({ limit: 10, debt: 3, currency: 'USD' });
     simulator.removeCompany('77');
-    expect((await failureOf(client().getCredit('77'))).type).toBe(FINANCE_FAILURE.companyNotFound);
+    expect((await failureOf(client().getCredit('77'))).type).toBe(FINANCE_FAILURES.type.CompanyNotFound);
   });
 
   it('reports an unknown company as CompanyNotFound, not retryable', async () => {
     const failure = await failureOf(client().getCredit('no-such-company'));
-    expect(failure.type).toBe(FINANCE_FAILURE.companyNotFound);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.CompanyNotFound);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('no-such-company');
   });
@@ -68,7 +68,7 @@ describe('finance client against the finance simulator', () => {
     const until = new Date(Date.now() + 90_000);
     simulator.setMaintenance(true, until);
     const failure = await failureOf(client().getCredit('1'));
-    expect(failure.type).toBe(FINANCE_FAILURE.unavailable);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.Unavailable);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(failure.nextRetryDelay).toBeGreaterThanOrEqual(88_000);
@@ -81,7 +81,7 @@ describe('finance client against the finance simulator', () => {
   it('tells the client to come back in a minute when maintenance has no announced end', async () => {
     simulator.setMaintenance(true);
     const failure = await failureOf(client().getCredit('1'));
-    expect(failure.type).toBe(FINANCE_FAILURE.unavailable);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.Unavailable);
     expect(failure.nextRetryDelay).toBe(60_000);
   });
 
@@ -121,7 +121,7 @@ describe('finance client against the finance simulator', () => {
   it('reports injected 500s as retryable ServerError', async () => {
     simulator.failNext(1, 500);
     const failure = await failureOf(client().getCredit('1'));
-    expect(failure.type).toBe(FINANCE_FAILURE.serverError);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.ServerError);
     expect(failure.nonRetryable).toBe(false);
     await expect(client().getCredit('1')).resolves.toMatchObject({ debt: 250_000 });
   });
@@ -129,7 +129,7 @@ describe('finance client against the finance simulator', () => {
   it('rejects a wrong token as Unauthorized, not retryable, without echoing either token', async () => {
     const wrongToken = 'fin-wrong-token-55aa';
     const failure = await failureOf(client({ apiToken: wrongToken }).getCredit('1'));
-    expect(failure.type).toBe(FINANCE_FAILURE.unauthorized);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.Unauthorized);
     expect(failure.nonRetryable).toBe(true);
     expect(simulator.calls.at(-1)).toMatchObject({ authorized: false, status: 401 });
     expect(JSON.stringify(failure)).not.toContain(wrongToken);
@@ -141,7 +141,7 @@ describe('finance client against the finance simulator', () => {
     const startedAt = Date.now();
     const failure = await failureOf(client({ timeoutMs: 150 }).getCredit('1'));
     expect(Date.now() - startedAt).toBeLessThan(2_000);
-    expect(failure.type).toBe(FINANCE_FAILURE.unavailable);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.Unavailable);
     expect(failure.nonRetryable).toBe(false);
     expect((failure.details?.[0] as FinanceUnavailableDetails).reason).toBe('timeout');
     expect(failure.category).toBeUndefined();
@@ -161,20 +161,20 @@ describe('finance client against the finance simulator', () => {
     const url = down.url;
     await down.close();
     const failure = await failureOf(client({ baseUrl: url }).getCredit('1'));
-    expect(failure.type).toBe(FINANCE_FAILURE.unavailable);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.Unavailable);
     expect(failure.details?.[0]).toMatchObject({ reason: 'network', code: 'ECONNREFUSED' });
   });
 
   it('treats a 404 from a wrong path as BadResponse, never as an unknown company', async () => {
     const failure = await failureOf(client({ baseUrl: `${simulator.url}/wrong-prefix` }).getCredit('1'));
-    expect(failure.type).toBe(FINANCE_FAILURE.badResponse);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.BadResponse);
     expect(failure.nonRetryable).toBe(true);
   });
 
   it('treats a credit body outside the contract as BadResponse', async () => {
     simulator.setCompany('broken', { limit: Number.NaN, debt: 0, currency: 'RUB' });
     const failure = await failureOf(client().getCredit('broken'));
-    expect(failure.type).toBe(FINANCE_FAILURE.badResponse);
+    expect(failure.type).toBe(FINANCE_FAILURES.type.BadResponse);
     expect(failure.message).toContain('limit');
   });
 

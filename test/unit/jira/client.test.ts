@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJiraClient, type JiraClientOptions } from '../../../integrations/jira/client.js';
-import { JIRA_FAILURE } from '../../../integrations/jira/errors.js';
+import { JIRA_FAILURES } from '../../../integrations/jira/errors.js';
 import { dealLabel } from '../../../integrations/jira/labels.js';
 import { startJiraSimulator, type JiraSimulator } from '../../../emulators/jira/simulator.js';
 
@@ -101,7 +101,7 @@ describe('Jira client against the Jira simulator', () => {
 
   it('reports an unknown project key as Validation with Jira field errors, not retryable', async () => {
     const failure = await failureOf(client().createIssue(newIssue(dealLabel('a1b2c3', 7), 'NOPE')));
-    expect(failure.type).toBe(JIRA_FAILURE.validation);
+    expect(failure.type).toBe(JIRA_FAILURES.type.Validation);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('project: valid project is required');
     expect(failure.details?.[0]).toMatchObject({ status: 400, errors: { project: 'valid project is required' } });
@@ -110,7 +110,7 @@ describe('Jira client against the Jira simulator', () => {
   it('rejects a label with spaces before asking Jira', async () => {
     const before = simulator.calls.length;
     const failure = await failureOf(client().findIssueByLabel('two words'));
-    expect(failure.type).toBe(JIRA_FAILURE.validation);
+    expect(failure.type).toBe(JIRA_FAILURES.type.Validation);
     expect(simulator.calls.length).toBe(before);
   });
 
@@ -118,7 +118,7 @@ describe('Jira client against the Jira simulator', () => {
     for (const status of [500, 502, 503]) {
       simulator.failNext(1, status);
       const failure = await failureOf(client().findIssueByLabel('any-label'));
-      expect(failure.type).toBe(JIRA_FAILURE.serverError);
+      expect(failure.type).toBe(JIRA_FAILURES.type.ServerError);
       expect(failure.nonRetryable).toBe(false);
     }
     await expect(client().findIssueByLabel('any-label')).resolves.toBeNull();
@@ -127,14 +127,14 @@ describe('Jira client against the Jira simulator', () => {
   it('takes the retry delay of a 503 from Retry-After', async () => {
     simulator.failNext(1, 503, { retryAfterSeconds: 30 });
     const failure = await failureOf(client().findIssueByLabel('any-label'));
-    expect(failure.type).toBe(JIRA_FAILURE.serverError);
+    expect(failure.type).toBe(JIRA_FAILURES.type.ServerError);
     expect(failure.nextRetryDelay).toBe(30_000);
   });
 
   it('reports 429 as retryable RateLimited with the delay from Retry-After', async () => {
     simulator.failNext(1, 429, { retryAfterSeconds: 7 });
     const failure = await failureOf(client().createIssue(newIssue(dealLabel('a1b2c3', 8))));
-    expect(failure.type).toBe(JIRA_FAILURE.rateLimited);
+    expect(failure.type).toBe(JIRA_FAILURES.type.RateLimited);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.nextRetryDelay).toBe(7_000);
     expect(simulator.issues.some((issue) => issue.labels.includes(dealLabel('a1b2c3', 8)))).toBe(false);
@@ -143,26 +143,26 @@ describe('Jira client against the Jira simulator', () => {
   it('rejects wrong credentials and missing permissions as Unauthorized, not retryable', async () => {
     const wrongToken = 'jira-wrong-token-0f0f';
     const unauthenticated = await failureOf(client({ apiToken: wrongToken }).findIssueByLabel('any-label'));
-    expect(unauthenticated.type).toBe(JIRA_FAILURE.unauthorized);
+    expect(unauthenticated.type).toBe(JIRA_FAILURES.type.Unauthorized);
     expect(unauthenticated.nonRetryable).toBe(true);
     expect(simulator.calls.at(-1)).toMatchObject({ authorized: false, status: 401 });
     expect(JSON.stringify(unauthenticated)).not.toContain(wrongToken);
 
     simulator.failNext(1, 403);
     const forbidden = await failureOf(client().createIssue(newIssue(dealLabel('a1b2c3', 9))));
-    expect(forbidden.type).toBe(JIRA_FAILURE.unauthorized);
+    expect(forbidden.type).toBe(JIRA_FAILURES.type.Unauthorized);
     expect(forbidden.nonRetryable).toBe(true);
   });
 
   it('reports a wrong site path as NotFound, not retryable', async () => {
     const failure = await failureOf(client({ baseUrl: `${simulator.url}/wiki` }).findIssueByLabel('any-label'));
-    expect(failure.type).toBe(JIRA_FAILURE.notFound);
+    expect(failure.type).toBe(JIRA_FAILURES.type.NotFound);
     expect(failure.nonRetryable).toBe(true);
   });
 
   it('scrubs the token out of field errors that echo it back', async () => {
     const failure = await failureOf(client().createIssue({ ...newIssue('x'), labels: [`${API_TOKEN} leaked`] }));
-    expect(failure.type).toBe(JIRA_FAILURE.validation);
+    expect(failure.type).toBe(JIRA_FAILURES.type.Validation);
     expect(failure.message).toContain("The label '[redacted] leaked' contains spaces");
   });
 
@@ -171,7 +171,7 @@ describe('Jira client against the Jira simulator', () => {
     const url = gone.url;
     await gone.close();
     const failure = await failureOf(client({ baseUrl: url }).findIssueByLabel('any-label'));
-    expect(failure.type).toBe(JIRA_FAILURE.unavailable);
+    expect(failure.type).toBe(JIRA_FAILURES.type.Unavailable);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.details?.[0]).toMatchObject({ reason: 'network', code: 'ECONNREFUSED' });
   });
@@ -193,7 +193,7 @@ describe('Jira client against the Jira simulator', () => {
 
     it('gives up after its own timeout with a retryable Unavailable', async () => {
       const failure = await failureOf(client({ baseUrl: silentUrl, timeoutMs: 150 }).findIssueByLabel('any-label'));
-      expect(failure.type).toBe(JIRA_FAILURE.unavailable);
+      expect(failure.type).toBe(JIRA_FAILURES.type.Unavailable);
       expect(failure.details?.[0]).toMatchObject({ reason: 'timeout' });
     });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../../integrations/bitrix24/client.js';
 import { bitrix24ErrorLabel, portalLabel, restMethodLabel } from '../../../lib/metrics/labels.js';
 import { createMetricsRegistry } from '../../../lib/metrics/registry.js';
-import { createWorkerMetrics } from '../../../lib/metrics/worker-metrics.js';
+import { createWorkerMetrics } from '../../../worker/metrics.js';
 import { startMetricsServer } from '../../../lib/metrics/server.js';
 import { countTokenRefreshes } from '../../../worker/refresh-counting-store.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
@@ -119,14 +119,16 @@ describe('worker metrics endpoint', () => {
 });
 
 describe('worker observability settings', () => {
-  it('default to 9464 and 9465 on loopback, accept 0 (off), and name a wrong variable without its value', async () => {
-    const { readWorkerObservabilityConfig } = await import('../../../worker/observability.js');
-    expect(readWorkerObservabilityConfig({})).toEqual({ HOST: '127.0.0.1', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465 });
-    expect(readWorkerObservabilityConfig({ WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '' })).toMatchObject({
+  it('come from the one config schema: 9464 and 9465 on loopback, 0 (off), and a wrong variable named without its value', async () => {
+    const { loadConfig } = await import('../../../lib/config.js');
+    const key = { PAYLOAD_CODEC_KEY: Buffer.alloc(32).toString('base64') };
+    expect(loadConfig(key)).toMatchObject({ HOST: '127.0.0.1', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465, TEMPORAL_SDK_LOG_LEVEL: 'INFO' });
+    expect(loadConfig({ ...key, WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '' })).toMatchObject({
       WORKER_METRICS_PORT: 0,
       TEMPORAL_SDK_METRICS_PORT: 9465,
     });
-    expect(() => readWorkerObservabilityConfig({ WORKER_METRICS_PORT: 'secret-ish-70000' })).toThrow(/WORKER_METRICS_PORT/);
-    expect(() => readWorkerObservabilityConfig({ WORKER_METRICS_PORT: 'secret-ish-70000' })).not.toThrow(/secret-ish/);
+    expect(() => loadConfig({ ...key, WORKER_METRICS_PORT: 'secret-ish-70000' })).toThrow(/WORKER_METRICS_PORT/);
+    expect(() => loadConfig({ ...key, WORKER_METRICS_PORT: 'secret-ish-70000' })).not.toThrow(/secret-ish/);
+    expect(() => loadConfig({ ...key, TEMPORAL_SDK_LOG_LEVEL: 'LOUD' })).toThrow(/TEMPORAL_SDK_LOG_LEVEL/);
   });
 });

@@ -4,6 +4,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import type { EntityPassContext, EntityPassResult } from '../../../contracts/entity.js';
 import type { ProcessSettings } from '../../../activities/settings.js';
 import { FAILURE_CONVERTER_PATH } from '../../../lib/data-converter.js';
+import { testSettings } from '../../support/test-activities.js';
 import type { TestPassActivities } from './entity-test-workflows.js';
 
 const require = createRequire(import.meta.url);
@@ -21,18 +22,9 @@ export function entityTestBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-/** Only what the entity loop reads; the other workflows are not run by these tests. */
+/** The worker's defaults with a short coalescing window and idle time: what the entity loop reads. */
 export function entitySettings(overrides: Partial<ProcessSettings> = {}): ProcessSettings {
-  return {
-    onecRetryBoundMs: 60_000,
-    erpRetryIntervalMs: 60_000,
-    erpRetryBoundMs: 60_000,
-    erpOrderField: 'UF_CRM_ERP_ORDER_ID',
-    erpCallTimeoutMs: 60_000,
-    entityCoalesceWindowMs: 1_500,
-    entityIdleMs: 1_000,
-    ...overrides,
-  };
+  return testSettings({ entityCoalesceWindowMs: 1_500, entityIdleMs: 1_000, ...overrides });
 }
 
 export interface PassRecorder {

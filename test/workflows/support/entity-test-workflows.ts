@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
-import { ENTITY_PROCESS, type EntityPass, type EntityPassContext, type EntityPassResult } from '../../../contracts/entity.js';
-import { createEntityWorkflow } from '../../../workflows/entity/entity-loop.js';
+import { CRM_PROCESS_ENTRIES } from '../../../contracts/crm-processes.js';
+import type { EntityPass, EntityPassContext, EntityPassResult } from '../../../contracts/entity.js';
+import { createEntityWorkflow, type ProcessRegistry } from '../../../workflows/entity/entity-loop.js';
 
 export { offlineDrainWorkflow } from '../../../workflows/entity/offline-drain.js';
 export { externalWriteWorkflow } from '../../../workflows/external-write.js';
@@ -15,8 +16,4 @@ const { testPass } = proxyActivities<TestPassActivities>({ startToCloseTimeout: 
 const pass: EntityPass = (context) => testPass(context);
 
 /** The production loop with a test pass for every process (workflow type `entityWorkflow`, as the router starts it). */
-export const entityWorkflow = createEntityWorkflow({
-  [ENTITY_PROCESS.claimIntake]: pass,
-  [ENTITY_PROCESS.invoiceTotal]: pass,
-  [ENTITY_PROCESS.dealProducts]: pass,
-});
+export const entityWorkflow = createEntityWorkflow(Object.fromEntries(CRM_PROCESS_ENTRIES.map(({ process }) => [process, pass])) as ProcessRegistry);

@@ -1,8 +1,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { Bitrix24CallReport } from '../../integrations/bitrix24/client.js';
-import type { RateLimiterCounters } from '../../integrations/bitrix24/rate-limiter.js';
-import { bitrix24ErrorLabel, identifierLabel, portalLabel, restMethodLabel, statusClass } from './labels.js';
-import { createMetricsRegistry } from './registry.js';
+import type { Bitrix24CallReport } from '../integrations/bitrix24/client.js';
+import type { RateLimiterCounters } from '../integrations/bitrix24/rate-limiter.js';
+import { bitrix24ErrorLabel, identifierLabel, portalLabel, restMethodLabel, statusClass } from '../lib/metrics/labels.js';
+import { createMetricsRegistry } from '../lib/metrics/registry.js';
 
 export const TOKEN_REFRESH_OUTCOMES = { refreshed: 'refreshed', failed: 'failed' } as const;
 export type TokenRefreshOutcome = (typeof TOKEN_REFRESH_OUTCOMES)[keyof typeof TOKEN_REFRESH_OUTCOMES];

@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import { robotWorkflowTestFiles } from './robot-test-files.js';
 
 /** Tests whose kept runs cover the workflows that are not robots: portal life, teardown, refusal, provisioning, entity
- * loop, offline drain, claim sequence, external writes. */
+ * loop, offline drain, claim sequence, external writes, the request budget. */
 const NON_ROBOT_WORKFLOW_TESTS = [
   'test/workflows/portal-lifecycle.test.ts',
   'test/workflows/production-workflows.test.ts',
   'test/workflows/offline-drain.test.ts',
   'test/workflows/crm-processes.test.ts',
   'test/workflows/external-write.test.ts',
+  'test/workflows/portal-budget.test.ts',
 ];
 
 const files = [...new Set([...robotWorkflowTestFiles(), ...NON_ROBOT_WORKFLOW_TESTS, ...process.argv.slice(2)])];

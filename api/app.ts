@@ -1,5 +1,7 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { LoggerOptions } from 'pino';
+import type { Config } from '../lib/config.js';
 import { REDACTED_PATHS, redactText } from '../lib/logger.js';
 import { createApiMetrics, type ApiMetrics } from '../lib/metrics/api-metrics.js';
 import type { IngressServices } from './deps.js';
@@ -7,6 +9,9 @@ import { instrumentWorkflowGateway } from './instrumented-gateway.js';
 import errorHandler from './plugins/error-handler.js';
 import formBody, { BODY_LIMITS } from './plugins/form-body.js';
 import metricsPlugin from './plugins/metrics.js';
+import abuseLimits from './plugins/rate-limit.js';
+import { portalBucketOf } from './plugins/rate-limit-keys.js';
+import { derivePageTokenKey } from './placements/page-token.js';
 import bizprocRoutes from './routes/bitrix24/bizproc.js';
 import eventRoutes from './routes/bitrix24/events.js';
 import installRoutes from './routes/bitrix24/install.js';
@@ -33,6 +38,11 @@ const requestSerializer = (request: { method: string; url: string; ip?: string }
   remoteAddress: request.ip,
 });
 
+/** API_TRUST_PROXY as Fastify takes it: a hop count becomes "the first n hops are proxies". */
+function trustedProxies(setting: Config['API_TRUST_PROXY']): FastifyServerOptions['trustProxy'] {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 /** plugins/metrics.ts writes one line per request (with the workflow id) instead of Fastify's two. */
 const singleRequestLine = () => new LogController({ disableRequestLogging: true });
 
@@ -43,11 +53,21 @@ const singleRequestLine = () => new LogController({ disableRequestLogging: true 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { logger, metrics = createApiMetrics(), ...ingress } = deps;
   const services: IngressServices = { ...ingress, workflows: instrumentWorkflowGateway(ingress.workflows, metrics) };
+  const { config } = services;
+  // Slow senders are cut off: headers, then the whole request, each within its own deadline; idle sockets close.
+  const server: FastifyHttpOptions<Server> = {
+    bodyLimit: BODY_LIMITS.bodySize,
+    logController: singleRequestLine(),
+    requestTimeout: config.API_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.API_CONNECTION_TIMEOUT_MS,
+    // Node checks both deadlines every connectionsCheckingInterval (30 s by default): once a second keeps them honest.
+    http: { headersTimeout: config.API_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    trustProxy: trustedProxies(config.API_TRUST_PROXY),
+  };
   const app = isLoggerInstance(logger)
-    ? Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMITS.bodySize, logController: singleRequestLine() })
+    ? Fastify({ ...server, loggerInstance: logger })
     : Fastify({
-        bodyLimit: BODY_LIMITS.bodySize,
-        logController: singleRequestLine(),
+        ...server,
         logger: {
           level: services.config.LOG_LEVEL,
           ...logger,
@@ -56,6 +76,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         },
       });
 
+  await app.register(abuseLimits, {
+    windowMs: config.API_RATE_LIMIT_WINDOW_SECONDS * 1000,
+    perAddress: config.API_RATE_LIMIT_PER_ADDRESS,
+    perPortal: config.API_RATE_LIMIT_PER_PORTAL,
+    portalOf: portalBucketOf(derivePageTokenKey(config.PAYLOAD_CODEC_KEY), services.runsTab?.nowSeconds),
+  });
   await app.register(errorHandler);
   await app.register(metricsPlugin, { metrics });
   await app.register(formBody);

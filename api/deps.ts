@@ -13,7 +13,7 @@ export interface IngressServices {
   installVerifier: InstallVerifier;
   /** Resolves true when Temporal answers its health check. */
   temporalHealth: () => Promise<boolean>;
-  /** POST /api/v1/items and GET /api/v1/runs; without it (or without EXTERNAL_API_KEY) those answer 404. */
+  /** POST /api/v1/items and GET /api/v1/runs; without it (or without EXTERNAL_API_KEYS) those answer 404. */
   externalWrites?: ExternalWriteGateway;
   /** The runs tab of the CRM card (POST /bitrix24/placements/runs…); without it those routes answer 404. */
   runsTab?: RunsTabServices;

@@ -21,6 +21,8 @@ export const API_ERROR_CODES = {
   conflict: 'CONFLICT',
   namespaceNotServed: 'NAMESPACE_NOT_SERVED',
   payloadNotDecodable: 'PAYLOAD_NOT_DECODABLE',
+  portalNotAllowed: 'PORTAL_NOT_ALLOWED',
+  rateLimited: 'RATE_LIMITED',
 } as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[keyof typeof API_ERROR_CODES];
 
@@ -69,6 +71,10 @@ export const apiErrors = {
   namespaceNotServed: (namespace: string) =>
     new ApiError(400, API_ERROR_CODES.namespaceNotServed, `this codec serves namespace TEMPORAL_NAMESPACE only, not ${namespace}`),
   payloadNotDecodable: (reason: string) => new ApiError(400, API_ERROR_CODES.payloadNotDecodable, reason),
+  portalNotAllowed: (memberId: string) =>
+    new ApiError(403, API_ERROR_CODES.portalNotAllowed, `this API key may not be used for portal ${memberId}`),
+  rateLimited: (what: string, retryAfterSeconds: number) =>
+    new ApiError(429, API_ERROR_CODES.rateLimited, `too many requests ${what}; retry in ${retryAfterSeconds} s`),
   temporalUnavailable: () =>
     new ApiError(503, API_ERROR_CODES.temporalUnavailable, 'Temporal did not confirm the work in time; retry later'),
 } as const;

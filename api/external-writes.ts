@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
@@ -13,7 +14,7 @@ import { entityDocumentKey } from '../lib/crm-events/event-routes.js';
 import { TEMPORAL_DEADLINE_MS, TemporalUnavailableError } from './workflow-gateway.js';
 
 export const EXTERNAL_WRITE_PROCESS = 'external-write';
-const WRITE_ID_PREFIX = externalWriteWorkflowId('');
+const WRITE_ID_PREFIX = 'write/';
 
 export interface ExternalWriteStart {
   workflowId: string;
@@ -27,6 +28,8 @@ export interface ExternalWriteStatus {
   status: string;
   result?: ExternalWriteResult;
   error?: string;
+  /** The portal the write went to (its `B24Portal`), null when the run carries none: scopes the status to API keys. */
+  memberId: string | null;
 }
 
 /** The same idempotency key was used before for a different request. */
@@ -41,10 +44,14 @@ export interface ExternalWriteGateway {
   status(workflowId: string): Promise<ExternalWriteStatus | null>;
 }
 
-/** Fingerprint of everything but the key: a repeated key must repeat the request. */
+/**
+ * Fingerprint of everything but the key: a repeated key must repeat the request. Hashed over the canonical JSON of
+ * RFC 8785 (keys sorted, numbers in one spelling), so the same request sent with its keys in another order is the
+ * same request.
+ */
 export function requestFingerprint(input: ExternalWriteInput): string {
   const { idempotencyKey: _key, ...request } = input;
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  return createHash('sha256').update(canonicalize(request) ?? '').digest('hex');
 }
 
 /** The innermost cause says why (the Bitrix24 answer), the outer ones only "activity task failed". */
@@ -58,7 +65,7 @@ export class TemporalExternalWriteGateway implements ExternalWriteGateway {
   constructor(private readonly options: { client: Client; taskQueue: string; deadlineMs?: number }) {}
 
   async start(input: ExternalWriteInput): Promise<ExternalWriteStart> {
-    const workflowId = externalWriteWorkflowId(input.idempotencyKey);
+    const workflowId = externalWriteWorkflowId(input.memberId, input.idempotencyKey);
     const fingerprint = requestFingerprint(input);
     // A new item has no id yet, so no document to search by.
     const document = input.id === undefined ? undefined : entityDocumentKey({ entityTypeId: input.entityTypeId, entityId: input.id });
@@ -102,7 +109,12 @@ export class TemporalExternalWriteGateway implements ExternalWriteGateway {
         if (error instanceof WorkflowNotFoundError) return null;
         throw error;
       }
-      const status: ExternalWriteStatus = { workflowId, runId: description.runId, status: description.status.name };
+      const status: ExternalWriteStatus = {
+        workflowId,
+        runId: description.runId,
+        status: description.status.name,
+        memberId: description.typedSearchAttributes.get(SA_PORTAL) ?? null,
+      };
       if (description.status.name === 'COMPLETED') {
         status.result = (await handle.result()) as ExternalWriteResult;
       } else if (description.status.name === 'FAILED') {

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     dataConverter: createDataConverter(config.PAYLOAD_CODEC_KEY, { allowPlaintextPayloads: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT }),
   });
 
-  const portals = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const portals = createTemporalPortalStore({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, negativeTtlMs: config.PORTAL_NEGATIVE_CACHE_MS });
   const workflows = new TemporalWorkflowGateway({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -20,7 +20,10 @@ export interface ExternalWriteResult {
 
 export const EXTERNAL_WRITE_WORKFLOW_TYPE = 'externalWriteWorkflow';
 
-/** The caller's key is the business key: the same key always names the same run. */
-export function externalWriteWorkflowId(idempotencyKey: string): string {
-  return `write/${idempotencyKey}`;
+/**
+ * The caller's key is the business key: the same key always names the same run. Keys are the caller's own per
+ * portal, so two portals (two API keys) using the same idempotency key never meet.
+ */
+export function externalWriteWorkflowId(memberId: string, idempotencyKey: string): string {
+  return `write/${memberId}/${idempotencyKey}`;
 }

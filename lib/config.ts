@@ -12,6 +12,43 @@ const base64Key = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
 
+/** `key:member,member;key:member`: keys of at least 16 characters without `:`/`;`, each with one or more member ids. */
+const externalApiKeys = z
+  .string()
+  .transform((value, context) => {
+    const scopes = new Map<string, readonly string[]>();
+    for (const entry of value.split(';').map((part) => part.trim()).filter(Boolean)) {
+      const separator = entry.lastIndexOf(':');
+      const key = separator < 0 ? '' : entry.slice(0, separator).trim();
+      const members = separator < 0 ? [] : entry.slice(separator + 1).split(',').map((part) => part.trim()).filter(Boolean);
+      // Messages count entries and never quote them: they hold the keys.
+      const position = scopes.size + 1;
+      if (key.length < 16 || /[\s:;]/.test(key)) {
+        context.addIssue({ code: 'custom', message: `entry ${position}: the key must be at least 16 characters, without spaces, ':' or ';'` });
+      } else if (members.length === 0 || members.some((member) => !/^[A-Za-z0-9_.-]{1,128}$/.test(member))) {
+        context.addIssue({ code: 'custom', message: `entry ${position}: give the key one or more member ids after ':' (comma-separated)` });
+      } else if (scopes.has(key)) {
+        context.addIssue({ code: 'custom', message: `entry ${position}: the same key is listed twice` });
+      } else {
+        scopes.set(key, members);
+      }
+    }
+    if (scopes.size === 0) context.addIssue({ code: 'custom', message: 'lists no key' });
+    return scopes as ReadonlyMap<string, readonly string[]>;
+  });
+
+const trustProxy = z.string().transform((value, context): false | number | string[] => {
+  const text = value.trim().toLowerCase();
+  if (text === 'false' || text === '0') return false;
+  if (text === 'true') {
+    // Believing every X-Forwarded-For would let any sender pick the address its requests are limited by.
+    context.addIssue({ code: 'custom', message: "give the number of proxy hops or the proxies' addresses, not true" });
+    return false;
+  }
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((part) => part.trim()).filter(Boolean);
+});
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Every environment variable the service reads. `.env.example` lists the same names. */
@@ -125,8 +162,27 @@ export const configSchema = z.object({
   ENTITY_COALESCE_WINDOW_MS: z.coerce.number().int().positive().default(2_000),
   /** How long each portal's offline drain waits for an ONOFFLINEEVENT wake before it reads the queue anyway. */
   OFFLINE_DRAIN_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
-  /** API key external systems send (`x-api-key`) to POST /api/v1/items. Unset disables that API. */
-  EXTERNAL_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Keys external systems send (`x-api-key`) to /api/v1, each with the portals (member ids; `webhook` for the
+   * B24_WEBHOOK_URL portal) it may write to: `key:member_id[,member_id…][;key:…]`. Unset disables that API.
+   */
+  EXTERNAL_API_KEYS: externalApiKeys.optional(),
+
+  /** Abuse limits of the public port, per API process: requests per window from one address, and naming one portal. */
+  API_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  API_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0, 'must be 0 (off) or a positive count').default(12_000),
+  API_RATE_LIMIT_PER_PORTAL: z.coerce.number().int().min(0, 'must be 0 (off) or a positive count').default(6_000),
+  /**
+   * Whose address a request has behind a proxy: `false` (the socket's peer), a number of proxy hops, or the proxies'
+   * addresses/CIDRs (comma-separated) whose X-Forwarded-For is believed.
+   */
+  API_TRUST_PROXY: trustProxy.default(false),
+  /** Slow senders: the whole request must arrive within REQUEST, its headers within HEADERS; an idle socket closes after CONNECTION. */
+  API_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  API_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  API_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** How long the API remembers that a member_id has no installed portal, instead of asking Temporal per request. */
+  PORTAL_NEGATIVE_CACHE_MS: z.coerce.number().int().min(0, 'must be 0 (off) or milliseconds').default(5_000),
 }).superRefine((config, context) => {
   const oidc = [config.CODEC_OIDC_ISSUER, config.CODEC_OIDC_AUDIENCE, config.CODEC_OIDC_JWKS_URL];
   if (oidc.some((value) => value !== undefined) && oidc.some((value) => value === undefined)) {
@@ -136,6 +192,10 @@ export const configSchema = z.object({
       message: 'CODEC_OIDC_ISSUER, CODEC_OIDC_AUDIENCE and CODEC_OIDC_JWKS_URL go together: set all three or none',
     });
   }
+  // Node answers 408 to headers that arrive after the whole request's deadline anyway; a longer value would be a lie.
+  if (config.API_HEADERS_TIMEOUT_MS > config.API_REQUEST_TIMEOUT_MS) {
+    context.addIssue({ code: 'custom', path: ['API_HEADERS_TIMEOUT_MS'], message: 'must not be longer than API_REQUEST_TIMEOUT_MS' });
+  }
   // The API faces the internet (Bitrix24 calls it): an unauthenticated codec would decrypt for anyone.
   if (config.CODEC_AUTH === 'off' && !LOOPBACK_HOSTS.has(config.HOST)) {
     context.addIssue({ code: 'custom', path: ['CODEC_AUTH'], message: `off is accepted only while HOST is a loopback address` });
@@ -143,6 +203,11 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Variables of earlier versions that would now be ignored silently: start-up stops and says what replaced them. */
+const REPLACED_VARIABLES: Record<string, string> = {
+  EXTERNAL_API_KEY: 'was replaced by EXTERNAL_API_KEYS (key:member_id[,member_id…]), which names the portals each key may write to',
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -164,7 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // `NAME=` in a .env file means "not set", as .env.example leaves optional variables.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = configSchema.safeParse(present);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  for (const [name, replacement] of Object.entries(REPLACED_VARIABLES)) {
+    if (present[name] !== undefined) problems.push(`${name}: ${replacement}`);
+  }
+  if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 }

@@ -28,12 +28,20 @@ function asRecord(value: unknown): Record<string, unknown> {
  * applications", answers true/false for the current user) rather than a flag whose name differs between versions.
  */
 export async function readCurrentUser(asUser: RestCall): Promise<CurrentUser> {
-  const [user, admin] = await Promise.all([asUser<unknown>('user.current'), asUser<unknown>('user.admin')]);
+  const [user, admin] = await Promise.all([asUser<unknown>('user.current'), readAdmin(asUser)]);
   const fields = asRecord(user);
   const userId = toInt(fields.ID);
   if (userId === null) throw new Error('user.current answered without an ID');
   const name = [fields.NAME, fields.LAST_NAME].filter((part) => typeof part === 'string' && part !== '').join(' ');
-  return { userId, admin: toBoolean(admin), name };
+  return { userId, admin, name };
+}
+
+/**
+ * `user.admin` with the user's own token, asked again before every action: rights revoked after the page opened
+ * count at once (b24restdocs api-reference/user/user-admin.md).
+ */
+export async function readAdmin(asUser: RestCall): Promise<boolean> {
+  return toBoolean(await asUser<unknown>('user.admin'));
 }
 
 /**

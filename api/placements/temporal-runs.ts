@@ -3,6 +3,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowE
 import protos from '@temporalio/proto';
 import { SA_DOCUMENT, SA_OUTCOME, SA_PORTAL, SA_PROCESS } from '../../contracts/search-attributes.js';
 import { webUiRunUrl } from '../../contracts/web-ui-links.js';
+import { placementErrors } from './errors.js';
 import { isFailedRun, RUN_STATUS, type RunRef, type RunState, type RunSummary, type RunsService } from './runs-service.js';
 
 export interface TemporalRunsServiceOptions {
@@ -18,6 +19,11 @@ export interface TemporalRunsServiceOptions {
 const QUERY_SAFE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 const EventType = protos.temporal.api.enums.v1.EventType;
+const FINISHED_TASK = new Set<number>([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+]);
 
 /**
  * The runs tab over Temporal: visibility by `B24Portal` and `B24Document`, the failure of each failed run (decoded by
@@ -61,7 +67,7 @@ export class TemporalRunsService implements RunsService {
   }
 
   /**
-   * Resets the run to its first workflow task: the same workflow id and input run again from the start as a new
+   * Resets the run to its first finished workflow task: the same workflow id and input run again from the start as a new
    * run, and the old run stays in history for comparison. Chosen over a fresh start because the input (encrypted) never
    * has to be read or re-sent, and the deterministic id and its search attributes carry over.
    */
@@ -72,8 +78,10 @@ export class TemporalRunsService implements RunsService {
       execution: { workflowId: run.workflowId, runId: run.runId },
       maximumPageSize: 50,
     });
-    const firstTask = history.history?.events?.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-    if (!firstTask?.eventId) throw new Error(`run ${run.runId} has no completed workflow task to reset to`);
+    // A run that was itself reset starts with a *failed* task (the reset point), and one terminated right after a
+    // reset has no completed task at all: any finished task is a point Temporal resets to.
+    const firstTask = history.history?.events?.find((event) => event.eventType !== null && event.eventType !== undefined && FINISHED_TASK.has(event.eventType));
+    if (!firstTask?.eventId) throw placementErrors.conflict('This run ended before it did any work, so there is nothing to retry from. Start it again from Bitrix24.');
     const reset = await client.workflowService.resetWorkflowExecution({
       namespace,
       workflowExecution: { workflowId: run.workflowId, runId: run.runId },

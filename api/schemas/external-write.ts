@@ -6,7 +6,7 @@ const positiveInt = z.number({ error: 'must be a positive integer' }).int('must 
 export const externalWriteBodySchema = z.strictObject({
   idempotencyKey: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -'),
   /** The portal; omitted means the one behind B24_WEBHOOK_URL. */
-  memberId: z.string().min(1).max(128).optional(),
+  memberId: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ -').optional(),
   entityTypeId: positiveInt,
   id: positiveInt.optional(),
   fields: z

@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { LruMap } from 'toad-cache';
 import {
   portalCredentialsQuery,
   portalInstallUpdate,
@@ -16,14 +17,22 @@ import { portalWorkflowId } from '../../contracts/workflow-ids.js';
 import type { PortalStore } from './store.js';
 
 const CACHE_TTL_MS = 30_000;
+/** Default of PORTAL_NEGATIVE_CACHE_MS. */
+export const NEGATIVE_CACHE_TTL_MS = 5_000;
+/** Unknown member ids remembered at once: a sender inventing ids pushes out the oldest, never grows the memory. */
+const NEGATIVE_CACHE_SIZE = 10_000;
 
 /**
  * PortalStore over the per-portal workflow. Reads are cached in process for a short time (the workflow stays the
  * source of truth); concurrent refreshes in one process share one Update, and the workflow's mutex makes them
- * single-flight across processes.
+ * single-flight across processes. A member id without credentials is remembered too, for `negativeTtlMs` (0: not at
+ * all), so a flood of deliveries naming an unknown portal costs one Temporal query per id and interval, not one per
+ * request; an install through this store forgets it at once (other processes within `negativeTtlMs`).
  */
-export function createTemporalPortalStore(deps: { client: Client; taskQueue: string; now?: () => number }): PortalStore {
+export function createTemporalPortalStore(deps: { client: Client; taskQueue: string; now?: () => number; negativeTtlMs?: number }): PortalStore {
   const now = deps.now ?? Date.now;
+  const negativeTtlMs = deps.negativeTtlMs ?? NEGATIVE_CACHE_TTL_MS;
+  const unknown = negativeTtlMs > 0 ? new LruMap<true>(NEGATIVE_CACHE_SIZE, negativeTtlMs) : undefined;
   const cache = new Map<string, { credentials: PortalCredentials; at: number }>();
   const refreshing = new Map<string, Promise<PortalCredentials>>();
   const settingsCache = new Map<string, { settings: PortalSettings; at: number }>();
@@ -38,13 +47,15 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
     async find(memberId) {
       const cached = cache.get(memberId);
       if (cached && now() - cached.at < CACHE_TTL_MS) return cached.credentials;
+      if (unknown?.get(memberId)) return null;
       try {
         const credentials = await deps.client.workflow.getHandle(portalWorkflowId(memberId)).query(portalCredentialsQuery);
-        return credentials ? remember(credentials) : null;
+        if (credentials) return remember(credentials);
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return null;
-        throw error;
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
+      unknown?.set(memberId, true);
+      return null;
     },
 
     async install(install: PortalInstall) {
@@ -64,6 +75,7 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
         startWorkflowOperation,
       });
       cache.set(stored.memberId, { credentials: stored, at: now() });
+      unknown?.delete(stored.memberId);
       return stored;
     },
 

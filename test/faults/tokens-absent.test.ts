@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTITY_TYPE } from '../../contracts/documents.js';
 import { CHECK_CREDIT_LIMIT, ERP_CREATE_ORDER, GET_1C_PRICE } from '../../contracts/robot-declarations.js';
+import { EMULATOR_DEFAULTS } from '../../emulators/bitrix24/index.js';
 import { historyText } from '../support/history-text.js';
 import type { Stack } from '../support/stack.js';
 import { robotRunFinished, seedDealWithRows, shipmentElementsOf, startFaultStack, waitFor } from './support/fault-stack.js';
@@ -13,7 +14,7 @@ const eventTokens: string[] = [];
 
 beforeAll(async () => {
   // The portal's request limits are not under test here (the runs tab answers 502 while the bucket is full).
-  stack = await startFaultStack({ emulator: { rateLimit: false }, env: { EXTERNAL_API_KEY: API_KEY, LOG_LEVEL: 'debug' } });
+  stack = await startFaultStack({ emulator: { rateLimit: false }, env: { EXTERNAL_API_KEYS: `${API_KEY}:${EMULATOR_DEFAULTS.memberId}`, LOG_LEVEL: 'debug' } });
   await runEveryKindOfWork();
 });
 

@@ -13,18 +13,39 @@ export const REPLAY_HISTORIES_DIR = join(resolve(dirname(fileURLToPath(import.me
  */
 const REPLAY_TEST_KEY = Buffer.from('b24-temporal replay fixtures key').toString('base64');
 
+/** The data converter of every workflow test that keeps its runs for the replay gate (test/replay/replay.test.ts). */
 export function replayDataConverter() {
   return createDataConverter(REPLAY_TEST_KEY);
 }
 
+/** A chain longer than this is a loop, not a fixture. */
+const MAX_RUNS = 20;
+
+function fileName(name: string, run: number): string {
+  const base = name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 100);
+  return `${base}${run === 0 ? '' : `-run-${run + 1}`}.json`;
+}
+
 /**
- * With CAPTURE_HISTORIES=1, stores the run's history under test/replay/histories/ so the replay test
- * (test/replay/replay.test.ts) checks every later change to workflows/ against it. A no-op otherwise.
+ * With CAPTURE_HISTORIES=1, stores the histories of the workflow behind `handle` under test/replay/histories/, so the
+ * replay gate checks every later change to workflows/ against them; a no-op otherwise. Any workflow test can call it,
+ * for any workflow type, once the run did what the test wanted to keep (the workflow may still be open: its history so
+ * far replays too). The latest run is kept with every run it continued from (`…-run-2.json` is the second run of the
+ * chain), found through each run's `continuedExecutionRunId`, so it works on both test servers. The test's client
+ * must use replayDataConverter().
  */
 export async function keepForReplay(handle: WorkflowHandle, name: string | undefined): Promise<void> {
   if (process.env.CAPTURE_HISTORIES !== '1' || !name) return;
-  const history = await handle.fetchHistory();
-  const file = `${name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 100)}.json`;
+  const { client, workflowId } = handle;
+  const chain: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>[] = [];
+  let runId: string | undefined;
+  do {
+    const history = await client.getHandle(workflowId, runId).fetchHistory();
+    chain.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  } while (runId && chain.length < MAX_RUNS);
   mkdirSync(REPLAY_HISTORIES_DIR, { recursive: true });
-  writeFileSync(join(REPLAY_HISTORIES_DIR, file), `${JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1)}\n`);
+  chain.forEach((history, run) => {
+    writeFileSync(join(REPLAY_HISTORIES_DIR, fileName(name, run)), `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1)}\n`);
+  });
 }

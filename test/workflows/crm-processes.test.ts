@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,7 +11,6 @@ import type { ShipmentListRef } from '../../contracts/shipment-list.js';
 import type { EntityPassResult, EntityProcessName } from '../../contracts/entity.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import type { ProductRow } from '../../emulators/bitrix24/state.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import { localDateTime } from '../../workflows/processes/business-days.js';
 import {
   claimSequenceWorkflowId,
@@ -21,6 +19,7 @@ import {
   type ClaimSequenceInput,
 } from '../../contracts/claim-sequence.js';
 import { crmPassBundle } from '../support/crm-pass-bundle.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { testSettings } from '../support/test-activities.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';
@@ -33,7 +32,8 @@ const QUALITY_HEAD = 2;
 const MANAGER = 3;
 const TIME_ZONE = 'Europe/Moscow';
 
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+// The claim sequence's runs are kept as replay fixtures (npm run test:capture-histories): the replay key encrypts them.
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 let emulator: Bitrix24Emulator;
 let client: Bitrix24Client;
@@ -310,6 +310,7 @@ describe('claim intake (local dev server, real Bitrix24 emulator)', () => {
     expect(again).toMatchObject({ number: claim(ids[0] as number)[fields().number], assigned: false });
     const next = await handle.executeUpdate(nextClaimNumberUpdate, { args: [{ claimKey: 'manual/1' }] });
     expect(next).toMatchObject({ number: formatClaimNumber(2027, 21), assigned: true });
+    await keepForReplay(handle, expect.getState().currentTestName);
   });
 });
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -6,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { TemporalExternalWriteGateway } from '../../api/external-writes.js';
 import { createCrmActivities } from '../../activities/crm/activities.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import '../support/quiet-temporal-runtime.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { FakeVerifier, RecordingGateway, testConfig } from '../unit/api/fakes.js';
@@ -15,7 +14,8 @@ import { startEmulatorPortal, type EmulatorPortal } from './support/emulator-por
 import { entityTestBundle } from './support/entity-harness.js';
 
 const API_KEY = 'external-key-0123456789abcdef';
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+// Runs of this file are kept as replay fixtures (npm run test:capture-histories): the replay key encrypts them.
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 let portal: EmulatorPortal;
 let api: FastifyInstance;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
   running = worker.run();
   api = await buildApp({
-    config: testConfig({ EXTERNAL_API_KEY: API_KEY }),
+    config: testConfig({ EXTERNAL_API_KEYS: `${API_KEY}:${portal.emulator.memberId}` }),
     logger: { level: 'silent' },
     portals: portal.store,
     workflows: new RecordingGateway(),
@@ -69,7 +69,7 @@ describe('external writes through Temporal into the emulator', () => {
     const first = await api.inject({ method: 'POST', url: '/api/v1/items', headers, payload });
     expect(first.statusCode).toBe(202);
     const { workflowId, runId } = first.json<{ workflowId: string; runId: string }>();
-    expect(workflowId).toBe('write/crm-sync-1');
+    expect(workflowId).toBe(`write/${portal.emulator.memberId}/crm-sync-1`);
 
     const status = await waitForResult(workflowId);
     expect(status).toMatchObject({ workflowId, runId, status: 'COMPLETED', result: { entityTypeId: 2, created: true, written: true } });
@@ -80,6 +80,7 @@ describe('external writes through Temporal into the emulator', () => {
 
     const conflicting = await api.inject({ method: 'POST', url: '/api/v1/items', headers, payload: { ...payload, fields: { title: 'Else' } } });
     expect(conflicting.statusCode).toBe(409);
+    await keepForReplay(env.client.workflow.getHandle(workflowId), expect.getState().currentTestName);
   }, 60_000);
 
   it('an update sends only the fields that differ, and a second key with the same values writes nothing', async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -23,9 +22,9 @@ import type { RecordedCall } from '../../emulators/bitrix24/index.js';
 import { withApplicationFailures } from '../../integrations/bitrix24/caller.js';
 import { createBitrix24Client } from '../../integrations/bitrix24/client.js';
 import { crmEventRoutes } from '../../lib/crm-events/event-routes.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import type { EntityRunResult } from '../../workflows/entity/entity-loop.js';
 import { createMemoryPortalStore } from '../support/memory-portal-store.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import '../support/quiet-temporal-runtime.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
 import { uniqueTaskQueue } from '../support/workflow-bundle.js';
@@ -34,7 +33,8 @@ import { entitySettings, entityTestBundle, gate, passRecorder, type PassRecorder
 import { waitUntil } from './support/wait-until.js';
 
 const INTERVAL_MS = 10 * 60_000;
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+// Runs of this file are kept as replay fixtures (npm run test:capture-histories): the replay key encrypts them.
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 let portal: EmulatorPortal;
 let testNumber = 0;
@@ -153,6 +153,7 @@ describe('offline drain workflow (time-skipping server, emulator)', () => {
       const history = await handle.fetchHistory();
       expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
       await stopDrain(handle);
+      await keepForReplay(handle, expect.getState().currentTestName);
     });
 
     expect(recorder.passes.map((pass) => pass.changes.map((change) => [change.kind, change.source]))).toEqual(

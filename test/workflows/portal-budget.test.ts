@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { budgetTaskQueue } from '../../contracts/workflow-ids.js';
+import { budgetTaskQueue, portalBudgetWorkflowId } from '../../contracts/workflow-ids.js';
 import { startBitrix24Emulator, type Bitrix24Emulator } from '../../emulators/bitrix24/index.js';
 import { createBitrix24Client, type Bitrix24Client } from '../../integrations/bitrix24/client.js';
 import { createSharedRequestBudget, type SharedRequestBudget } from '../../integrations/bitrix24/shared-budget.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import { createTemporalBudgetHolder } from '../../lib/portals/temporal-budget.js';
 import { installedPortalStore } from '../support/emulator-credentials.js';
 import type { MemoryPortalStore } from '../support/memory-portal-store.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
 
@@ -18,7 +17,8 @@ import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.
 const LIMITS = { perSecond: 5, burst: 25 };
 const CALLS_PER_CLIENT = 20;
 
-const dataConverter = createDataConverter(randomBytes(32).toString('base64'));
+// Its runs are kept as replay fixtures, so the payloads use the fixtures' key.
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 let emulator: Bitrix24Emulator;
 let store: MemoryPortalStore;
@@ -86,6 +86,7 @@ describe('request budget shared by two worker clients through the portal budget 
     expect(emulator.requestCounts()).toEqual({ restRequests: 2 * CALLS_PER_CLIENT, queryLimitRejections: 0 });
     // Both took their slots from the holder, none from their own bucket.
     for (const { budget } of [first, second]) expect(budget?.counters()).toMatchObject({ grants: CALLS_PER_CLIENT, fallbacks: 0 });
+    await keepForReplay(env.client.workflow.getHandle(portalBudgetWorkflowId(emulator.memberId)), expect.getState().currentTestName);
   }, 60_000);
 
   it('without it, two clients each spending a full bucket of their own meet QUERY_LIMIT_EXCEEDED', async () => {

@@ -5,17 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalWorkflowGateway } from '../../api/workflow-gateway.js';
 import type { PortalInstall } from '../../contracts/portal.js';
 import { SA_PORTAL } from '../../contracts/search-attributes.js';
-import { createDataConverter } from '../../lib/data-converter.js';
 import { createTemporalPortalStore } from '../../lib/portals/temporal-store.js';
 import type { portalTeardownWorkflow } from '../../workflows/portal-teardown.js';
-import { startCaptureServer } from '../emulator/helpers.js';
+import { portalWorkflowId } from '../../contracts/workflow-ids.js';
+import { installForTokens, startCaptureServer } from '../emulator/helpers.js';
+import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { testActivities } from '../support/test-activities.js';
 import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { startEmulatorPortal, type EmulatorPortal } from './support/emulator-portal.js';
 
-const dataConverter = createDataConverter(Buffer.alloc(32, 9).toString('base64'));
+// Runs of this file are kept as replay fixtures (npm run test:capture-histories): the replay key encrypts them.
+const dataConverter = replayDataConverter();
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
@@ -80,7 +82,49 @@ describe('portal workflow: install, install without a token, uninstall (dev serv
       const again = await store.install(install(memberId, { applicationToken: null, accessToken: 'access-3' }));
       expect(again).toMatchObject({ applicationToken: null, accessToken: 'access-3', version: 3 });
       expect(await store.settings(memberId)).toMatchObject({ claimEntityTypeId: 1038 });
+      await keepForReplay(env.client.workflow.getHandle(portalWorkflowId(memberId)), expect.getState().currentTestName);
     });
+  });
+
+  it("refreshes the tokens with the OAuth server, follows a move and forgets everything on uninstall, through the portal workflow's updates", async () => {
+    const portal = await startEmulatorPortal();
+    const taskQueue = uniqueTaskQueue('portal-life');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      dataConverter,
+      workflowBundle: await testWorkflowBundle(),
+      activities: testActivities({
+        bitrix24: recordingBitrix24(),
+        oauth: { clientId: 'local.emulator.app', clientSecret: 'emulator-secret', allowedHosts: ['127.0.0.1'] },
+      }),
+    });
+    const { emulator } = portal;
+    const memberId = `member-${taskQueue}`;
+    try {
+      await worker.runUntil(async () => {
+        const store = createTemporalPortalStore({ client: env.client, taskQueue });
+        const tokens = await installForTokens(emulator);
+        const first = await store.install(
+          install(memberId, { domain: emulator.domain, clientEndpoint: emulator.clientEndpoint, serverEndpoint: emulator.serverEndpoint, ...tokens }),
+        );
+        const refreshed = await store.refresh(memberId, first.version);
+        expect(refreshed).toMatchObject({ version: first.version + 1 });
+        expect(refreshed.accessToken).not.toBe(tokens.accessToken);
+        expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
+        // A second caller that saw the old version gets the new tokens without another refresh.
+        expect(await store.refresh(memberId, first.version)).toMatchObject({ accessToken: refreshed.accessToken });
+        expect(emulator.refreshCount()).toBe(1);
+
+        const moved = await store.move(memberId, { domain: emulator.domain, clientEndpoint: `${emulator.clientEndpoint}` });
+        expect(moved).toMatchObject({ version: refreshed.version, accessToken: refreshed.accessToken });
+        expect(await store.uninstall(memberId)).toBe(true);
+        expect(await createTemporalPortalStore({ client: env.client, taskQueue }).find(memberId)).toBeNull();
+        await keepForReplay(env.client.workflow.getHandle(portalWorkflowId(memberId)), expect.getState().currentTestName);
+      });
+    } finally {
+      await portal.close();
+    }
   });
 
   it('answers false for a portal that never installed', async () => {
@@ -134,7 +178,10 @@ describe('uninstall stops the portal background work (dev server, real worker)',
     const stopped = await worker.runUntil(async () => {
       const { workflowId } = await gateway.onPortalUninstalled(memberId);
       expect(workflowId).toBe(`portal-teardown/${memberId}`);
-      return env.client.workflow.getHandle<typeof portalTeardownWorkflow>(workflowId).result();
+      const stopping = env.client.workflow.getHandle<typeof portalTeardownWorkflow>(workflowId);
+      const result = await stopping.result();
+      await keepForReplay(stopping, expect.getState().currentTestName);
+      return result;
     });
     expect(stopped.deletedSchedules.sort()).toEqual([`nightly-report/${memberId}`, `offline-drain/${memberId}`]);
     expect(stopped.cancelledWorkflows.sort()).toEqual([`offline-drain/${memberId}`, `offline-drain/${memberId}-2026-01-01T00:00:00Z`]);
@@ -183,6 +230,7 @@ describe('robot refusal: the business process is answered through bizproc.event.
       const started = await gateway.refuseRobotCall(refusal);
       expect(started.workflowId).toMatch(new RegExp(`^robot-refusal/${portal.emulator.memberId}/`));
       await expect(env.client.workflow.getHandle(started.workflowId).result()).resolves.toEqual({ delivered: true });
+      await keepForReplay(env.client.workflow.getHandle(started.workflowId), expect.getState().currentTestName);
       await expect(gateway.refuseRobotCall(refusal)).resolves.toEqual({ workflowId: started.workflowId, duplicate: true });
     });
     const invocation = portal.emulator.robotResult(fired.eventToken);

@@ -47,6 +47,7 @@ const TITLES: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'Nothing to do',
+  429: 'Too many requests',
   502: 'Bitrix24 unavailable',
 };
 

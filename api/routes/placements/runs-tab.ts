@@ -11,9 +11,10 @@ import {
   PAGE_TOKEN_TTL_SECONDS,
   readPageToken,
   type PageClaims,
+  type SealedPageClaims,
 } from '../../placements/page-token.js';
 import { entityTypeOfPlacement, itemDocumentKey, itemIdOfPlacementOptions } from '../../placements/placement-target.js';
-import { readCurrentUser, readItemPeople } from '../../placements/portal-people.js';
+import { readAdmin, readCurrentUser, readItemPeople } from '../../placements/portal-people.js';
 import { appRestCall, userRestCall } from '../../placements/rest-calls.js';
 import { renderRunsPage, type RunsPageView } from '../../placements/runs-page.js';
 import { isFailedRun, isRunningRun, type RunState } from '../../placements/runs-service.js';
@@ -27,9 +28,10 @@ export const RUNS_TAB_PATH = '/bitrix24/placements/runs';
 type Notice = RunsPageView['notice'];
 
 /**
- * The runs tab of the CRM card: `POST /bitrix24/placements/runs` is the placement handler Bitrix24 opens in
- * an iframe; `/view`, `/retry` and `/terminate` below it are the page's own buttons, authorised by the signed page
- * token and re-checked against the portal on every request.
+ * The runs tab of the CRM card: `POST /bitrix24/placements/runs` is the placement handler Bitrix24 opens in an
+ * iframe; `/view`, `/retry` and `/terminate` below it are the page's own buttons, authorised by the sealed page token
+ * and re-checked with Bitrix24 on every request: the item's people with the app's token, administrator rights with
+ * the acting user's own token.
  */
 const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyInstance, services) => {
   const tab = services.runsTab;
@@ -103,12 +105,12 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
     const viewer = await readCurrentUser(asUser);
     const item = { entityTypeId, itemId };
     const facts = await readItemPeople(asUser, item);
-    const claims: PageClaims = {
+    const claims: SealedPageClaims = {
       memberId: portal.memberId,
       userId: viewer.userId,
       ...item,
-      admin: viewer.admin,
       expiresAt: nowSeconds() + PAGE_TOKEN_TTL_SECONDS,
+      userAuth: call.AUTH_ID,
     };
     const token = issuePageToken(key, claims);
     request.log.info({ memberId: portal.memberId, userId: viewer.userId, document: itemDocumentKey(item) }, 'runs tab opened');
@@ -116,7 +118,11 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
     return render(request, reply, claims, { token, permissions, title: facts.title, name: viewer.name });
   });
 
-  /** Verifies the page token and repeats the access checks with the app's own tokens. */
+  /**
+   * Verifies the page token and repeats the access checks: the item's responsible person and their heads with the
+   * app's own tokens, and `user.admin` with the acting user's token, so nothing the page was opened with is trusted
+   * for longer than one request.
+   */
   const authorise = async (request: FastifyRequest) => {
     const tabServices = requireTab();
     const action = parseBody(pageActionSchema, request.body);
@@ -125,8 +131,11 @@ const runsTabRoutes: FastifyPluginAsync<IngressServices> = async (app: FastifyIn
     if (!portal) throw placementErrors.pageTokenInvalid();
     const portalOrigin = originOf(portal.clientEndpoint);
     if (portalOrigin) portalOrigins.set(request, portalOrigin);
-    const facts = await readItemPeople(appRestCall(tabServices.bitrix24, claims.memberId), claims);
-    const permissions = permissionsFor({ userId: claims.userId, admin: claims.admin }, facts);
+    const [facts, admin] = await Promise.all([
+      readItemPeople(appRestCall(tabServices.bitrix24, claims.memberId), claims),
+      readAdmin(userRestCall(userTransport, portal.clientEndpoint, claims.userAuth)),
+    ]);
+    const permissions = permissionsFor({ userId: claims.userId, admin }, facts);
     return { tabServices, action, claims, facts, permissions };
   };
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { permissionsFor } from '../../../api/placements/access.js';
 import { escapeHtml } from '../../../api/placements/html.js';
-import { derivePageTokenKey, issuePageToken, PageTokenError, readPageToken, type PageClaims } from '../../../api/placements/page-token.js';
+import { derivePageTokenKey, issuePageToken, PageTokenError, readPageToken, type SealedPageClaims } from '../../../api/placements/page-token.js';
 import { entityTypeOfPlacement, itemDocumentKey, itemIdOfPlacementOptions } from '../../../api/placements/placement-target.js';
 import { isFailedRun, webUiRunUrl } from '../../../api/placements/runs-service.js';
 
 const key = derivePageTokenKey(Buffer.alloc(32, 7).toString('base64'));
-const claims: PageClaims = { memberId: 'member-1', userId: 3, entityTypeId: 147, itemId: 12, admin: false, expiresAt: 2_000 };
+const USER_AUTH = 'user-access-token-5f1c9a2e7b';
+const claims: SealedPageClaims = { memberId: 'member-1', userId: 3, entityTypeId: 147, itemId: 12, expiresAt: 2_000, userAuth: USER_AUTH };
 
 describe('placement target', () => {
   it('takes the entity type from the placement code and the id from PLACEMENT_OPTIONS', () => {
@@ -31,16 +32,22 @@ describe('page token', () => {
     expect(() => readPageToken(key, token, 2_000)).toThrow(expect.objectContaining({ problem: 'expired' }));
   });
 
-  it('refuses any change to payload, signature or version', () => {
+  it('refuses any change to the sealed part, its nonce or version, and a token sealed with another key', () => {
     const token = issuePageToken(key, claims);
-    const [version, payload, signature] = token.split('.') as [string, string, string];
-    const raised = Buffer.from(JSON.stringify({ m: 'member-1', u: 3, t: 147, i: 12, a: true, e: 2_000 })).toString('base64url');
-    const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'AB' : 'AA'}`;
+    const [version, iv, sealed] = token.split('.') as [string, string, string];
+    const bytes = Buffer.from(sealed, 'base64url');
+    const flip = (buffer: Buffer, at: number) => {
+      const copy = Buffer.from(buffer);
+      copy[at] = (copy[at] ?? 0) ^ 1;
+      return copy.toString('base64url');
+    };
     const forgeries = [
-      `${version}.${raised}.${signature}`,
-      `${version}.${payload}.${flipped}`,
-      `v2.${payload}.${signature}`,
-      `${version}.${payload}`,
+      `${version}.${iv}.${flip(bytes, 0)}`,
+      `${version}.${iv}.${flip(bytes, bytes.length - 1)}`,
+      `${version}.${flip(Buffer.from(iv, 'base64url'), 0)}.${sealed}`,
+      `v1.${iv}.${sealed}`,
+      `${version}.${iv}`,
+      `${version}.${iv}.${Buffer.from(JSON.stringify({ m: 'member-1', u: 1, t: 147, i: 12, e: 2_000, x: 'y' })).toString('base64url')}`,
       '',
     ];
     for (const forged of forgeries) {
@@ -48,6 +55,15 @@ describe('page token', () => {
     }
     const otherKey = derivePageTokenKey(Buffer.alloc(32, 8).toString('base64'));
     expect(() => readPageToken(otherKey, token, 1_000)).toThrow(expect.objectContaining({ problem: 'invalid' }));
+  });
+
+  it("keeps the user's Bitrix24 token unreadable in the page", () => {
+    const token = issuePageToken(key, claims);
+    const visible = [token, ...token.split('.').map((part) => Buffer.from(part, 'base64url').toString('latin1'))].join(' ');
+    expect(visible).not.toContain(USER_AUTH);
+    expect(visible).not.toContain('member-1');
+    // Two pages for the same claims do not even look alike.
+    expect(issuePageToken(key, claims)).not.toBe(token);
   });
 });
 

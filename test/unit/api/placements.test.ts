@@ -235,6 +235,40 @@ describe('retry and terminate: checked on every request', () => {
     expect(runs.terminations).toEqual([{ run: expect.objectContaining({ workflowId: runningRunId }), reason: expect.stringContaining('user 1') }]);
   });
 
+  it('asks Bitrix24 with the acting user\'s own token on every action: an admin whose rights were revoked after the page opened is refused', async () => {
+    const admin = emulator.state.users.find((user) => user.ID === String(USERS.admin))!;
+    const token = await pageToken(USERS.admin);
+    const asked = emulator.callsTo('user.admin').length;
+    admin.IS_ADMIN = false;
+    try {
+      const refused = await act('terminate', { token, workflowId: runningRunId }, 'json');
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ error: 'FORBIDDEN', message: REFUSALS.terminate });
+      const reloaded = await act('view', { token });
+      expect(reloaded.body).not.toContain('>Terminate<');
+    } finally {
+      admin.IS_ADMIN = true;
+    }
+    expect(runs.terminations).toHaveLength(0);
+    // Asked as the user (their token), not as the app, once per request.
+    const calls = emulator.callsTo('user.admin').slice(asked);
+    expect(calls.map((call) => call.userId)).toEqual([USERS.admin, USERS.admin]);
+    expect(calls.every((call) => call.auth === 'oauth')).toBe(true);
+
+    const done = await act('terminate', { token, workflowId: runningRunId }, 'json');
+    expect(done.statusCode).toBe(200);
+    expect(runs.terminations).toHaveLength(1);
+  });
+
+  it('refuses an action with 401 once Bitrix24 no longer accepts the user\'s token', async () => {
+    const token = await pageToken(USERS.admin);
+    emulator.expireAccessTokens();
+    const response = await act('terminate', { token, workflowId: runningRunId }, 'json');
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: 'UNAUTHORIZED' });
+    expect(runs.terminations).toHaveLength(0);
+  });
+
   it('acts only on runs of the item named in the token, and only in the right state', async () => {
     const token = await pageToken(USERS.responsible);
     expect((await act('retry', { token, workflowId: 'robot/GET_1C_PRICE/m/other-deal' }, 'json')).statusCode).toBe(404);
@@ -244,12 +278,12 @@ describe('retry and terminate: checked on every request', () => {
     expect(runs.retries).toHaveLength(0);
   });
 
-  it('refuses a tampered token, a token signed with another key, and an expired token', async () => {
+  it('refuses a tampered token, a token sealed with another key, and an expired token', async () => {
     const token = await pageToken(USERS.other);
-    const [version, payload, signature] = token.split('.') as [string, string, string];
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const promoted = Buffer.from(JSON.stringify({ ...claims, u: USERS.responsible })).toString('base64url');
-    const tampered = await act('retry', { token: `${version}.${promoted}.${signature}`, workflowId: failedRunId }, 'json');
+    const [version, iv, sealed] = token.split('.') as [string, string, string];
+    const bytes = Buffer.from(sealed, 'base64url');
+    bytes[0] = (bytes[0] ?? 0) ^ 1;
+    const tampered = await act('retry', { token: `${version}.${iv}.${bytes.toString('base64url')}`, workflowId: failedRunId }, 'json');
     expect(tampered.statusCode).toBe(401);
 
     const foreignKey = derivePageTokenKey(Buffer.alloc(32, 9).toString('base64'));
@@ -258,8 +292,8 @@ describe('retry and terminate: checked on every request', () => {
       userId: USERS.responsible,
       entityTypeId: 2,
       itemId: dealId,
-      admin: true,
       expiresAt: now + 60,
+      userAuth: 'made-up',
     });
     expect((await act('retry', { token: forged, workflowId: failedRunId }, 'json')).statusCode).toBe(401);
 

@@ -72,7 +72,7 @@ async function sendEverything(t: TestApp, secrets: string[]): Promise<number> {
   return sent;
 }
 
-const config = testConfig({ EXTERNAL_API_KEY: 'external-api-key-for-tests-0001' });
+const config = testConfig({ EXTERNAL_API_KEYS: 'external-api-key-for-tests-0001:webhook' });
 
 describe('no secret reaches the API logs, in any form, through any route', () => {
   it('finds the routes of the app', async () => {

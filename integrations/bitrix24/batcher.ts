@@ -54,6 +54,7 @@ export interface Batcher {
 }
 
 interface Pending extends QueuedCall {
+  queuedAtMs: number;
   resolve(response: Bitrix24RawResponse): void;
   reject(error: unknown): void;
   settled: boolean;
@@ -73,9 +74,26 @@ interface PortalQueue {
   credits: number;
   creditsAtMs: number;
   creditTimer: boolean;
+  lingerTimer: boolean;
+  /** When the calls of the last second arrived, oldest first. */
+  arrivalsMs: number[];
 }
 
 const TEN_MINUTES_MS = 10 * 60_000;
+
+/**
+ * Calls per second to one portal (this process's, times the processes sharing its budget) above which a call that
+ * finds its lane empty is still one of a storm: it waits for the next paced batch instead of spending a request of
+ * its own (a storm's queue empties after every request, and a "lone" call collects whatever arrives while it waits
+ * for its slot). A choice: sequential robot runs, two calls each, stay below it up to ten runs a second.
+ */
+const STORM_CALLS_PER_SECOND = 20;
+
+/**
+ * How long normal calls (timeline lines, reads) wait to ride along with an urgent request before a partial batch of
+ * their own spends a request; urgent requests take normal calls after their own.
+ */
+const NORMAL_LINGER_MS = 1000;
 
 /**
  * Partial batches go at half the portal's drain rate, two at once: a storm's requests stay well inside the budget and
@@ -116,6 +134,8 @@ export function createBatcher(deps: BatcherDeps): Batcher {
         credits: deps.pace.burst,
         creditsAtMs: deps.clock.now(),
         creditTimer: false,
+        lingerTimer: false,
+        arrivalsMs: [],
       };
       queues.set(memberId, queue);
     }
@@ -123,7 +143,8 @@ export function createBatcher(deps: BatcherDeps): Batcher {
   }
 
   /** Other processes spend the same portal's budget: each paces its partial batches at its share of the rate. */
-  const paceOf = (memberId: string) => deps.pace.perSecond / Math.max(1, deps.budget.sharers?.(memberId) ?? 1);
+  const sharersOf = (memberId: string) => Math.max(1, deps.budget.sharers?.(memberId) ?? 1);
+  const paceOf = (memberId: string) => deps.pace.perSecond / sharersOf(memberId);
 
   function refillCredits(memberId: string, queue: PortalQueue): void {
     const now = deps.clock.now();
@@ -139,6 +160,21 @@ export function createBatcher(deps: BatcherDeps): Batcher {
       queue.creditTimer = false;
       evaluate(memberId);
     });
+  }
+
+  function wakeAfter(memberId: string, queue: PortalQueue, waitMs: number): void {
+    if (queue.lingerTimer) return;
+    queue.lingerTimer = true;
+    void deps.clock.sleep(Math.ceil(waitMs) + 1).then(() => {
+      queue.lingerTimer = false;
+      evaluate(memberId);
+    });
+  }
+
+  function noteArrival(queue: PortalQueue): void {
+    const now = deps.clock.now();
+    queue.arrivalsMs.push(now);
+    while ((queue.arrivalsMs[0] ?? now) <= now - 1000) queue.arrivalsMs.shift();
   }
 
   function settle(pending: Pending, outcome: { response: Bitrix24RawResponse } | { error: unknown }): void {
@@ -174,9 +210,22 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     for (const priority of ['urgent', 'normal'] as const) {
       const own = priority === 'urgent' ? queue.urgent.length : queue.normal.length;
       if (own === 0 || queue.lanes[priority].busy) continue;
-      const lone = own === 1;
-      const full = waiting >= BATCH_CHUNK_SIZE;
+      // The urgent lane waiting for its slot will take up to 50 of the waiting calls, normal ones too: only the rest can
+      // fill a normal request. Urgent calls always get a request of their own priority.
+      const claimed = priority === 'normal' && queue.lanes.urgent.waiting !== undefined ? BATCH_CHUNK_SIZE : 0;
+      const unclaimed = waiting - claimed;
+      if (unclaimed <= 0) continue;
+      // Lone: the only call of its priority, outside a storm. In a storm a call that finds its lane empty is one of
+      // many, and goes with the next paced batch instead of spending a request of its own.
+      const lone = own === 1 && queue.arrivalsMs.length * sharersOf(memberId) <= STORM_CALLS_PER_SECOND;
+      const full = unclaimed >= BATCH_CHUNK_SIZE;
       if (!lone && !full) {
+        const oldestNormalMs = queue.normal[0]?.queuedAtMs ?? deps.clock.now();
+        const lingerLeftMs = oldestNormalMs + NORMAL_LINGER_MS - deps.clock.now();
+        if (priority === 'normal' && lingerLeftMs > 0) {
+          wakeAfter(memberId, queue, lingerLeftMs);
+          continue;
+        }
         if (queue.credits < 1) {
           waitForCredit(memberId, queue);
           continue;
@@ -297,9 +346,10 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     submit(memberId, call) {
       call.signal?.throwIfAborted();
       return new Promise<Bitrix24RawResponse>((resolve, reject) => {
-        const pending: Pending = { ...call, resolve, reject, settled: false, repeats: 0 };
+        const pending: Pending = { ...call, queuedAtMs: deps.clock.now(), resolve, reject, settled: false, repeats: 0 };
         const queue = queueOf(memberId);
         (call.priority === 'urgent' ? queue.urgent : queue.normal).push(pending);
+        noteArrival(queue);
         // A cancelled activity stops waiting at once; a command already sent still runs for the others in its batch.
         call.signal?.addEventListener(
           'abort',

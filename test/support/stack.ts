@@ -8,6 +8,7 @@ import { startJiraSimulator, type JiraSimulator } from '../../emulators/jira/sim
 import { startOnecSimulator, type OnecSimulator } from '../../emulators/onec/simulator.js';
 import { provisionWorkflowId } from '../../contracts/workflow-ids.js';
 import { createDataConverter } from '../../lib/data-converter.js';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../../scripts/start/dev-server.js';
 import { startService, waitForHttpOk, type ServiceProcess } from './service-process.js';
 import { createLocalEnv } from './temporal-binaries.js';
 
@@ -78,7 +79,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const temporal = await createLocalEnv({
     dataConverter: createDataConverter(payloadKey),
     server: {
-      ...(uiPort === undefined ? {} : { ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', `${apiUrl}/codec`] }),
+      extraArgs: [...DEV_SERVER_DYNAMIC_CONFIG_ARGS, ...(uiPort === undefined ? [] : ['--ui-codec-endpoint', `${apiUrl}/codec`])],
+      ...(uiPort === undefined ? {} : { ui: true, uiPort }),
       ...(options.temporalNamespace === undefined ? {} : { namespace: options.temporalNamespace }),
     },
   });

@@ -163,15 +163,15 @@ describe('Bitrix24 batcher', () => {
 
   it('paces partial batches by credits while a lone call and a full batch go at once', async () => {
     const { advance, sent, submit } = setUp({ pace: { perSecond: 2, burst: 1 } });
-    const first = submit('crm.item.get', 1);
+    const first = submit('bizproc.event.send', 1, 'urgent');
     await advance(0);
     expect(sent).toHaveLength(1);
-    const queued = [submit('crm.item.get', 2), submit('crm.item.get', 3)];
+    const queued = [submit('bizproc.event.send', 2, 'urgent'), submit('bizproc.event.send', 3, 'urgent')];
     sent[0]?.answer({ result: 1 });
     await advance(0);
     // Two calls waited: they go together, spending the only credit.
     expect(sent.map((request) => request.commands.length)).toEqual([0, 2]);
-    const later = [submit('crm.item.get', 4), submit('crm.item.get', 5)];
+    const later = [submit('bizproc.event.send', 4, 'urgent'), submit('bizproc.event.send', 5, 'urgent')];
     sent[1]?.answer(batchAnswer(sent[1] as SentRequest));
     await advance(400);
     expect(sent).toHaveLength(2);
@@ -184,6 +184,61 @@ describe('Bitrix24 batcher', () => {
     expect(sent.map((request) => request.commands.length)).toEqual([0, 2, 2, 50]);
     sent[3]?.answer(batchAnswer(sent[3] as SentRequest));
     await Promise.all([first, ...queued, ...later, ...full]);
+  });
+
+  it('lets normal calls wait up to a second to ride along with an urgent request before spending one of their own', async () => {
+    const { advance, sent, submit } = setUp();
+    const label = (request: SentRequest | undefined) => request?.commands.map(([method, params]) => `${method}#${String(params.id)}`);
+    const first = [submit('bizproc.event.send', 1, 'urgent')];
+    await advance(0);
+    first.push(submit('crm.timeline.logmessage.add', 2));
+    await advance(0);
+    expect(sent.map((request) => request.method)).toEqual(['bizproc.event.send', 'crm.timeline.logmessage.add']);
+    // Two more timeline lines wait while the normal lane flies; once it is free they linger instead of spending a request.
+    const lines = [submit('crm.timeline.logmessage.add', 3), submit('crm.timeline.logmessage.add', 4)];
+    sent[0]?.answer({ result: true });
+    sent[1]?.answer({ result: true });
+    await advance(500);
+    expect(sent).toHaveLength(2);
+    const send = submit('bizproc.event.send', 5, 'urgent');
+    await advance(0);
+    expect(label(sent[2])).toEqual(['bizproc.event.send#5', 'crm.timeline.logmessage.add#3', 'crm.timeline.logmessage.add#4']);
+    sent[2]?.answer(batchAnswer(sent[2] as SentRequest));
+    // Without an urgent request to ride, they go once the oldest has waited a second.
+    const late = [submit('crm.timeline.logmessage.add', 6)];
+    await advance(0);
+    late.push(submit('crm.item.get', 7), submit('crm.item.get', 8));
+    await advance(0);
+    expect(sent).toHaveLength(4);
+    sent[3]?.answer({ result: true });
+    await advance(998);
+    expect(sent).toHaveLength(4);
+    await advance(3);
+    expect(label(sent[4])).toEqual(['crm.item.get#7', 'crm.item.get#8']);
+    sent[4]?.answer(batchAnswer(sent[4] as SentRequest));
+    await Promise.all([...first, ...lines, send, ...late]);
+  });
+
+  it('in a storm, a call that finds the queue empty waits for the next paced batch instead of going alone', async () => {
+    const { advance, sent, submit } = setUp({ burst: 100, pace: { perSecond: 2, burst: 1 }, instant: true });
+    // Twenty calls within a second, each answered before the next arrives: each goes alone, spending no credit.
+    const answers: Promise<Bitrix24RawResponse>[] = [];
+    for (let id = 1; id <= 20; id += 1) {
+      answers.push(submit('bizproc.event.send', id, 'urgent'));
+      await advance(5);
+    }
+    expect(sent.map((request) => request.method)).toEqual(Array.from({ length: 20 }, () => 'bizproc.event.send'));
+    // The twenty-first is part of a storm: it is paced like a partial batch, and the only credit lets it go.
+    const stormy = [submit('bizproc.event.send', 21, 'urgent')];
+    await advance(0);
+    expect(sent).toHaveLength(21);
+    // The next ones find the queue empty as well, but wait for the next credit and go together.
+    stormy.push(submit('bizproc.event.send', 22, 'urgent'), submit('bizproc.event.send', 23, 'urgent'));
+    await advance(0);
+    expect(sent).toHaveLength(21);
+    await advance(501);
+    expect(sent.slice(21).map((request) => request.commands.length)).toEqual([2]);
+    await Promise.all([...answers, ...stormy]);
   });
 
   it('after a batch failed without an answer repeats reads and same-effect writes, and fails adds with the retryable error', async () => {

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../../contracts/search-attributes.js';
 import { buildChildEnv, EMULATOR_APP_DEFAULTS, isEmulatorMode, type StackPlan } from '../../../scripts/start/child-env.js';
-import { devServerArgs } from '../../../scripts/start/dev-server.js';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS, devServerArgs } from '../../../scripts/start/dev-server.js';
 import { childPrefix, createLineFormatter, createLinePrefixer, outputModeFor } from '../../../scripts/start/line-prefixer.js';
 import { ensurePayloadCodecKey } from '../../../scripts/start/payload-codec-key.js';
 import { availableSimulators, SIMULATORS } from '../../../scripts/start/services.js';
@@ -23,8 +24,16 @@ describe('devServerArgs', () => {
     expect(args.join(' ')).toBe(
       'server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /repo/.data/temporal.sqlite --namespace default ' +
         '--search-attribute B24Portal=Keyword --search-attribute B24Document=Keyword --search-attribute B24Process=Keyword ' +
-        '--search-attribute B24RobotCode=Keyword --search-attribute B24Outcome=Keyword --log-level warn',
+        '--search-attribute B24RobotCode=Keyword --search-attribute B24Outcome=Keyword ' +
+        '--dynamic-config-value system.enableActivityEagerExecution=true --log-level warn',
     );
+  });
+
+  it('gives the dev server the dynamic config values the production server has', () => {
+    const production = parse(readFileSync('deploy/temporal/dynamicconfig/production.yaml', 'utf8')) as Record<string, { value: unknown }[]>;
+    const pairs = DEV_SERVER_DYNAMIC_CONFIG_ARGS.filter((_, index) => index % 2 === 1).map((pair) => pair.split('=') as [string, string]);
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const [key, value] of pairs) expect(JSON.stringify(production[key]?.[0]?.value), key).toBe(value);
   });
 
   it("points the Web UI's codec endpoint at the API when given one", () => {

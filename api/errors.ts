@@ -23,6 +23,7 @@ export const API_ERROR_CODES = {
   payloadNotDecodable: 'PAYLOAD_NOT_DECODABLE',
   portalNotAllowed: 'PORTAL_NOT_ALLOWED',
   rateLimited: 'RATE_LIMITED',
+  portalBusy: 'PORTAL_BUSY',
 } as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[keyof typeof API_ERROR_CODES];
 
@@ -75,6 +76,8 @@ export const apiErrors = {
     new ApiError(403, API_ERROR_CODES.portalNotAllowed, `this API key may not be used for portal ${memberId}`),
   rateLimited: (what: string, retryAfterSeconds: number) =>
     new ApiError(429, API_ERROR_CODES.rateLimited, `too many requests ${what}; retry in ${retryAfterSeconds} s`),
+  portalBusy: (reason: string) =>
+    new ApiError(503, API_ERROR_CODES.portalBusy, `the portal could not answer the install check now (${reason}); retry in a few seconds`),
   temporalUnavailable: () =>
     new ApiError(503, API_ERROR_CODES.temporalUnavailable, 'Temporal did not confirm the work in time; retry later'),
 } as const;

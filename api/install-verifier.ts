@@ -55,6 +55,17 @@ export class InstallRefusedError extends Error {
   }
 }
 
+/**
+ * Bitrix24 answered a check with 5xx (a portal over its request limit answers 503 QUERY_LIMIT_EXCEEDED) on every
+ * attempt: nothing is known about the tokens yet, so the sender should retry later (503), not be told they are bad.
+ */
+export class InstallPortalBusyError extends Error {
+  override readonly name = 'InstallPortalBusyError';
+  constructor(readonly reason: string) {
+    super(`install check postponed: ${reason}`);
+  }
+}
+
 /** A call the install needs (binding ONAPPINSTALL) failed after the credentials were stored (502). */
 export class InstallIncompleteError extends Error {
   override readonly name = 'InstallIncompleteError';
@@ -65,10 +76,19 @@ export class InstallIncompleteError extends Error {
 
 export const INSTALL_VERIFICATION_TIMEOUT_MS = 10_000;
 
+/**
+ * Attempts of one check while Bitrix24 answers 5xx, a second apart and then two: a portal's request bucket refills
+ * at two a second, so a short wait usually gets an answer within the install's own time.
+ */
+const BUSY_ATTEMPTS = 3;
+const BUSY_PAUSE_MS = 1_000;
+
 export interface BitrixInstallVerifierDeps {
   config: Pick<Config, 'B24_CLIENT_ID' | 'B24_CLIENT_SECRET' | 'B24_OAUTH_HOSTS'>;
   refreshTokens?: (input: RefreshOAuthTokensInput) => Promise<OAuthTokens>;
   timeoutMs?: number;
+  /** Pause before the next attempt of a check Bitrix24 answered with 5xx (default a second per attempt so far). */
+  busyPauseMs?: (attempt: number) => number;
 }
 
 const yes = z
@@ -181,11 +201,17 @@ export class BitrixInstallVerifier implements InstallVerifier {
   }
 
   private async ask(label: string, url: URL, init: Parameters<typeof askBitrix24>[2]) {
-    try {
-      return await askBitrix24(label, url, init, this.timeoutMs);
-    } catch (error) {
-      if (error instanceof PortalUnreachableError) throw new InstallVerificationError(error.reason, { cause: error });
-      throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      let answer: Awaited<ReturnType<typeof askBitrix24>>;
+      try {
+        answer = await askBitrix24(label, url, init, this.timeoutMs);
+      } catch (error) {
+        if (error instanceof PortalUnreachableError) throw new InstallVerificationError(error.reason, { cause: error });
+        throw error;
+      }
+      if (answer.status < 500) return answer;
+      if (attempt >= BUSY_ATTEMPTS) throw new InstallPortalBusyError(`${label} answered ${describeAnswer(answer)}`);
+      await new Promise((resolve) => setTimeout(resolve, this.deps.busyPauseMs?.(attempt) ?? BUSY_PAUSE_MS * attempt));
     }
   }
 

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { redactText } from '../../lib/logger.js';
 import { API_ERROR_CODES, ApiError, apiErrors, type ApiErrorCode } from '../errors.js';
-import { InstallIncompleteError, InstallRefusedError, InstallVerificationError } from '../install-verifier.js';
+import { InstallIncompleteError, InstallPortalBusyError, InstallRefusedError, InstallVerificationError } from '../install-verifier.js';
 import { TemporalUnavailableError } from '../workflow-gateway.js';
 
 const ACCEPTED_TYPES = 'send application/x-www-form-urlencoded or application/json';
@@ -19,6 +19,7 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError | undefin
   if (error instanceof InstallVerificationError) return apiErrors.installUnverified(error.reason);
   if (error instanceof InstallRefusedError) return apiErrors.installForbidden(error.reason);
   if (error instanceof InstallIncompleteError) return apiErrors.portalCallFailed(error.reason);
+  if (error instanceof InstallPortalBusyError) return apiErrors.portalBusy(error.reason);
   const status = (error as Partial<FastifyError>).statusCode;
   if (status === 415) {
     // The media type only: parameters after `;` are the sender's free text (and could carry a token).

@@ -75,19 +75,21 @@ interface PortalQueue {
   creditsAtMs: number;
   creditTimer: boolean;
   lingerTimer: boolean;
-  /** When the calls of the last second arrived, oldest first. */
+  /** When the calls of the last storm window arrived, oldest first. */
   arrivalsMs: number[];
 }
 
 const TEN_MINUTES_MS = 10 * 60_000;
 
 /**
- * Calls per second to one portal (this process's, times the processes sharing its budget) above which a call that
- * finds its lane empty is still one of a storm: it waits for the next paced batch instead of spending a request of
- * its own (a storm's queue empties after every request, and a "lone" call collects whatever arrives while it waits
- * for its slot). A choice: sequential robot runs, two calls each, stay below it up to ten runs a second.
+ * Calls to one portal within STORM_WINDOW_MS (this process's, times the processes sharing its budget) above which a
+ * call that finds its lane empty is still one of a storm: it waits for the next paced batch instead of spending a
+ * request of its own (a storm's queue empties after every request, and a "lone" call collects whatever arrives while
+ * it waits for its slot). A choice: sequential robot runs, two calls each, stay below it up to ten runs a second, and
+ * a short window notices a storm within its first few calls.
  */
-const STORM_CALLS_PER_SECOND = 20;
+const STORM_CALLS = 5;
+const STORM_WINDOW_MS = 250;
 
 /**
  * How long normal calls (timeline lines, reads) wait to ride along with an urgent request before a partial batch of
@@ -174,7 +176,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
   function noteArrival(queue: PortalQueue): void {
     const now = deps.clock.now();
     queue.arrivalsMs.push(now);
-    while ((queue.arrivalsMs[0] ?? now) <= now - 1000) queue.arrivalsMs.shift();
+    while ((queue.arrivalsMs[0] ?? now) <= now - STORM_WINDOW_MS) queue.arrivalsMs.shift();
   }
 
   function settle(pending: Pending, outcome: { response: Bitrix24RawResponse } | { error: unknown }): void {
@@ -217,7 +219,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
       if (unclaimed <= 0) continue;
       // Lone: the only call of its priority, outside a storm. In a storm a call that finds its lane empty is one of
       // many, and goes with the next paced batch instead of spending a request of its own.
-      const lone = own === 1 && queue.arrivalsMs.length * sharersOf(memberId) <= STORM_CALLS_PER_SECOND;
+      const lone = own === 1 && queue.arrivalsMs.length * sharersOf(memberId) <= STORM_CALLS;
       const full = unclaimed >= BATCH_CHUNK_SIZE;
       if (!lone && !full) {
         const oldestNormalMs = queue.normal[0]?.queuedAtMs ?? deps.clock.now();

@@ -1,7 +1,8 @@
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFUSALS } from '../../api/placements/access.js';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
+import { openRunsTabCard } from '../support/crm-card.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /** The emulated portal's people: user 1 administers the portal; user 3 heads sales and is the deal's responsible person. */
@@ -45,22 +46,7 @@ async function startLongRun(): Promise<string> {
   throw new Error(`${workflowId} never showed as running`);
 }
 
-/** The CRM card as the portal shows it, with the runs tab in its frame, opened by `userId`. */
-async function openCard(userId: number): Promise<{ page: Page; tab: Frame }> {
-  const page = await browser.newPage();
-  const url = new URL(`${stack.emulator.url}/_emulator/placements/open`);
-  url.search = new URLSearchParams({
-    handlerUrl: `${stack.apiUrl}/bitrix24/placements/runs`,
-    placement: 'CRM_DEAL_DETAIL_TAB',
-    id: String(dealId),
-    userId: String(userId),
-  }).toString();
-  await page.goto(url.toString());
-  const tab = page.frame({ name: 'placement' });
-  if (!tab) throw new Error('the card has no placement frame');
-  await tab.waitForSelector('h1', { timeout: 15_000 });
-  return { page, tab };
-}
+const openCard = (userId: number) => openRunsTabCard(browser, stack, dealId, userId);
 
 async function click(tab: Frame, workflowId: string, label: 'Terminate' | 'Retry'): Promise<void> {
   const button = tab.locator(`tr[data-workflow-id="${workflowId}"] button`, { hasText: label });

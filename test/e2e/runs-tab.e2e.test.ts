@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET_1C_PRICE } from '../../contracts/robot-declarations.js';
 import { SA_OUTCOME } from '../../contracts/search-attributes.js';
+import { openRunsTabCard } from '../support/crm-card.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const resultsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results');
@@ -66,22 +67,7 @@ async function waitForOutcomes(expected: string[]): Promise<void> {
   throw new Error(`runs of ${documentKey} never showed outcomes ${expected.join(', ')}`);
 }
 
-/** The CRM card as the portal shows it: the emulator's page posts the placement call into the tab's iframe. */
-async function openCard(userId: number): Promise<{ page: Page; tab: Frame }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  const url = new URL(`${stack.emulator.url}/_emulator/placements/open`);
-  url.search = new URLSearchParams({
-    handlerUrl: `${stack.apiUrl}/bitrix24/placements/runs`,
-    placement: 'CRM_DEAL_DETAIL_TAB',
-    id: String(dealId),
-    userId: String(userId),
-  }).toString();
-  await page.goto(url.toString());
-  const tab = page.frame({ name: 'placement' });
-  if (!tab) throw new Error('the card has no placement frame');
-  await tab.waitForSelector('h1', { timeout: 15_000 });
-  return { page, tab };
-}
+const openCard = (userId: number) => openRunsTabCard(browser, stack, dealId, userId);
 
 function timelineLines(): string[] {
   return stack.emulator.state.timelineMessages

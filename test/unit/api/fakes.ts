@@ -5,6 +5,7 @@ import { buildApp } from '../../../api/app.js';
 import type { CrmEvent } from '../../../lib/crm-events/event-routes.js';
 import {
   InstallIncompleteError,
+  InstallPortalBusyError,
   InstallRefusedError,
   InstallVerificationError,
   type InstallClaim,
@@ -179,6 +180,8 @@ export class FakeVerifier implements InstallVerifier {
   refuseWith: string | undefined;
   /** bindInstallEvent() fails (502). */
   bindFailsWith: string | undefined;
+  /** authorize() finds the portal over its request limit on every attempt (503). */
+  busyWith: string | undefined;
 
   async identify(claim: InstallClaim): Promise<InstallIdentity> {
     this.claims.push(claim);
@@ -188,6 +191,7 @@ export class FakeVerifier implements InstallVerifier {
 
   async authorize(claim: InstallClaim): Promise<PortalInstall> {
     if (this.refuseWith) throw new InstallRefusedError(this.refuseWith);
+    if (this.busyWith) throw new InstallPortalBusyError(this.busyWith);
     return {
       memberId: claim.memberId,
       domain: claim.domain,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BitrixInstallVerifier,
   InstallIncompleteError,
+  InstallPortalBusyError,
   InstallRefusedError,
   InstallVerificationError,
   type InstallClaim,
@@ -70,7 +71,7 @@ describe('BitrixInstallVerifier against loopback portal and OAuth servers', () =
       accessToken: SECRETS.accessToken,
       refreshToken: SECRETS.refreshToken,
     };
-    verifier = new BitrixInstallVerifier({ config: testConfig({ B24_OAUTH_HOSTS: host }), timeoutMs: 500 });
+    verifier = new BitrixInstallVerifier({ config: testConfig({ B24_OAUTH_HOSTS: host }), timeoutMs: 500, busyPauseMs: () => 10 });
     appInfo = {
       client_id: 'local.test',
       scope: 'crm,bizproc',
@@ -178,6 +179,23 @@ describe('BitrixInstallVerifier against loopback portal and OAuth servers', () =
       expect(error).toBeInstanceOf(InstallRefusedError);
       expect((error as InstallRefusedError).reason).toBe('the user whose token came with it is not a portal administrator');
       expect(bitrix.requests.map((request) => request.path)).toEqual(['/rest/user.admin']);
+    });
+
+    it('asks again while the portal answers 503 QUERY_LIMIT_EXCEEDED, and then goes on', async () => {
+      let busy = 2;
+      bitrix.handlers.set('/rest/user.admin', (_request, _body, response) =>
+        busy-- > 0 ? json(response, 503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' }) : json(response, 200, { result: true }),
+      );
+      await expect(verifier.authorize(claim)).resolves.toMatchObject({ accessToken: SECRETS.refreshedAccessToken });
+      expect(bitrix.requests.map((request) => request.path)).toEqual(['/rest/user.admin', '/rest/user.admin', '/rest/user.admin', '/oauth-server/oauth/token/']);
+    });
+
+    it('reports a portal that stays over its limit as busy, not as a bad token, and refreshes nothing', async () => {
+      bitrix.handlers.set('/rest/user.admin', (_request, _body, response) => json(response, 503, { error: 'QUERY_LIMIT_EXCEEDED' }));
+      const error = await verifier.authorize(claim).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InstallPortalBusyError);
+      expect((error as InstallPortalBusyError).reason).toBe("the portal's user.admin answered HTTP 503 QUERY_LIMIT_EXCEEDED");
+      expect(bitrix.requests.map((request) => request.path)).toEqual(['/rest/user.admin', '/rest/user.admin', '/rest/user.admin']);
     });
 
     it('fails when the portal rejects the token', async () => {

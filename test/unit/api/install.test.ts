@@ -211,6 +211,17 @@ describe('POST /bitrix24/install', () => {
       expect(findSecret(response.body)).toBeUndefined();
       expectNothingStored();
     });
+
+    it('a portal over its request limit during the check is a 503 asking to retry, and stores nothing', async () => {
+      t.verifier.busyWith = "the portal's user.admin answered HTTP 503 QUERY_LIMIT_EXCEEDED";
+      const response = await postForm(t.app, ROUTE, installBody());
+      expect(response.statusCode).toBe(503);
+      expect(response.json<ErrorAnswer>()).toEqual({
+        error: 'PORTAL_BUSY',
+        message: "the portal could not answer the install check now (the portal's user.admin answered HTTP 503 QUERY_LIMIT_EXCEEDED); retry in a few seconds",
+      });
+      expectNothingStored();
+    });
   });
 
   describe('an install that is not an administrator’s (takeover)', () => {

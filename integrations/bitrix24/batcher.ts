@@ -85,11 +85,11 @@ const TEN_MINUTES_MS = 10 * 60_000;
  * Calls to one portal within STORM_WINDOW_MS (this process's, times the processes sharing its budget) above which a
  * call that finds its lane empty is still one of a storm: it waits for the next paced batch instead of spending a
  * request of its own (a storm's queue empties after every request, and a "lone" call collects whatever arrives while
- * it waits for its slot). A choice: sequential robot runs, two calls each, stay below it up to ten runs a second, and
- * a short window notices a storm within its first few calls.
+ * it waits for its slot). A choice: sequential robot runs, two calls each, stay below it up to ten runs a second; a
+ * storm is bursty (the workers hand out work in waves), so the window is long enough to see it between waves.
  */
-const STORM_CALLS = 5;
-const STORM_WINDOW_MS = 250;
+const STORM_CALLS = 20;
+const STORM_WINDOW_MS = 1_000;
 
 /**
  * How long normal calls (timeline lines, reads) wait to ride along with an urgent request before a partial batch of

@@ -221,23 +221,23 @@ describe('Bitrix24 batcher', () => {
 
   it('in a storm, a call that finds the queue empty waits for the next paced batch instead of going alone', async () => {
     const { advance, sent, submit } = setUp({ burst: 100, pace: { perSecond: 2, burst: 1 }, instant: true });
-    // Five calls within a quarter of a second, each answered before the next arrives: each goes alone, spending no credit.
+    // Twenty calls within a second, each answered before the next arrives: each goes alone, spending no credit.
     const answers: Promise<Bitrix24RawResponse>[] = [];
-    for (let id = 1; id <= 5; id += 1) {
+    for (let id = 1; id <= 20; id += 1) {
       answers.push(submit('bizproc.event.send', id, 'urgent'));
-      await advance(40);
+      await advance(45);
     }
-    expect(sent.map((request) => request.method)).toEqual(Array.from({ length: 5 }, () => 'bizproc.event.send'));
-    // The sixth is part of a storm: it is paced like a partial batch, and the only credit lets it go.
-    const stormy = [submit('bizproc.event.send', 6, 'urgent')];
+    expect(sent.map((request) => request.method)).toEqual(Array.from({ length: 20 }, () => 'bizproc.event.send'));
+    // The twenty-first is part of a storm: it is paced like a partial batch, and the only credit lets it go.
+    const stormy = [submit('bizproc.event.send', 21, 'urgent')];
     await advance(0);
-    expect(sent).toHaveLength(6);
+    expect(sent).toHaveLength(21);
     // The next ones find the queue empty as well, but wait for the next credit and go together.
-    stormy.push(submit('bizproc.event.send', 7, 'urgent'), submit('bizproc.event.send', 8, 'urgent'));
+    stormy.push(submit('bizproc.event.send', 22, 'urgent'), submit('bizproc.event.send', 23, 'urgent'));
     await advance(0);
-    expect(sent).toHaveLength(6);
+    expect(sent).toHaveLength(21);
     await advance(501);
-    expect(sent.slice(6).map((request) => request.commands.length)).toEqual([2]);
+    expect(sent.slice(21).map((request) => request.commands.length)).toEqual([2]);
     await Promise.all([...answers, ...stormy]);
   });
 

@@ -5,7 +5,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { createDataConverter } from '../../lib/data-converter.js';
 
-export const REPLAY_HISTORIES_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'replay', 'histories');
+const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPLAY_HISTORIES_DIR = join(REPOSITORY_ROOT, 'test', 'replay', 'histories');
 
 /**
  * A fixed, test-only payload key for workflow tests whose runs are kept as replay fixtures: a replay must decode the
@@ -46,6 +47,8 @@ export async function keepForReplay(handle: WorkflowHandle, name: string | undef
   } while (runId && chain.length < MAX_RUNS);
   mkdirSync(REPLAY_HISTORIES_DIR, { recursive: true });
   chain.forEach((history, run) => {
-    writeFileSync(join(REPLAY_HISTORIES_DIR, fileName(name, run)), `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1)}\n`);
+    // Stack traces name this checkout's absolute path: the fixtures keep paths relative to the repository.
+    const json = historyToJSON(history).split(`${REPOSITORY_ROOT}/`).join('');
+    writeFileSync(join(REPLAY_HISTORIES_DIR, fileName(name, run)), `${JSON.stringify({ workflowId, history: JSON.parse(json) }, null, 1)}\n`);
   });
 }

@@ -50,6 +50,8 @@ export interface ItemUserField {
   /** camelCase name crm.item.* uses (`ufCrm7ClaimNumber`). */
   camelName: string;
   multiple: boolean;
+  /** `double`, `integer`, `string`, ... as userfieldconfig.add created it. */
+  userTypeId: string;
 }
 
 export function smartProcessType(state: EmulatorState, entityTypeId: number): CrmType | undefined {
@@ -69,7 +71,12 @@ export function userFieldsOf(state: EmulatorState, entityTypeId: number): ItemUs
   if (entityId === undefined) return [];
   return state.userFields
     .filter((field) => field.moduleId === 'crm' && field.entityId === entityId)
-    .map((field) => ({ fieldName: String(field.fieldName), camelName: upperToCamel(String(field.fieldName)), multiple: field.multiple === 'Y' }));
+    .map((field) => ({
+      fieldName: String(field.fieldName),
+      camelName: upperToCamel(String(field.fieldName)),
+      multiple: field.multiple === 'Y',
+      userTypeId: String(field.userTypeId),
+    }));
 }
 
 function isUserFieldName(name: string): boolean {
@@ -89,10 +96,28 @@ export function hasField(state: EmulatorState, entityTypeId: number, name: strin
   return parent?.[1] !== undefined && state.isKnownEntityType(Number(parent[1]));
 }
 
-/** The fields of a write the type really has; the rest is ignored, as crm.item.add/update do. */
+/**
+ * A number field keeps a number whatever form the value came in: a command inside `batch` carries every parameter as
+ * query-string text (`"819.93"`), and Bitrix24 stores a `double` or `integer` user field as its type (the user type
+ * classes of the core `main` module convert on save; crm.item.get answers numbers). Other types keep the value.
+ */
+function typedValue(field: ItemUserField | undefined, value: unknown): unknown {
+  if (field === undefined || Array.isArray(value)) return Array.isArray(value) ? value.map((one) => typedValue(field, one)) : value;
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  if (field.userTypeId === 'double' && Number.isFinite(Number(value))) return Number(value);
+  if (field.userTypeId === 'integer' && /^-?\d+$/.test(value.trim())) return Number.parseInt(value, 10);
+  return value;
+}
+
+/** The fields of a write the type really has, user fields in their type; the rest is ignored, as crm.item.add/update do. */
 export function acceptedFields(state: EmulatorState, entityTypeId: number, fields: Record<string, unknown>): Record<string, unknown> {
   const userFields = userFieldsOf(state, entityTypeId);
-  return Object.fromEntries(Object.entries(fields).filter(([name]) => hasField(state, entityTypeId, name, userFields)));
+  const byName = new Map(userFields.map((field) => [field.camelName, field]));
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([name]) => hasField(state, entityTypeId, name, userFields))
+      .map(([name, value]) => [name, typedValue(byName.get(name), value)]),
+  );
 }
 
 /** An item as crm.item.get answers it: only fields the type has, every user field present (null or [] when empty). */

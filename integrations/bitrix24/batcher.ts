@@ -59,6 +59,8 @@ interface Pending extends QueuedCall {
   reject(error: unknown): void;
   settled: boolean;
   repeats: number;
+  /** Stops listening to the caller's signal: an activity's signal serves many calls, each would leave a listener. */
+  detach?: () => void;
 }
 
 interface Lane {
@@ -182,6 +184,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
   function settle(pending: Pending, outcome: { response: Bitrix24RawResponse } | { error: unknown }): void {
     if (pending.settled) return;
     pending.settled = true;
+    pending.detach?.();
     if ('response' in outcome) pending.resolve(outcome.response);
     else pending.reject(outcome.error);
   }
@@ -353,14 +356,15 @@ export function createBatcher(deps: BatcherDeps): Batcher {
         (call.priority === 'urgent' ? queue.urgent : queue.normal).push(pending);
         noteArrival(queue);
         // A cancelled activity stops waiting at once; a command already sent still runs for the others in its batch.
-        call.signal?.addEventListener(
-          'abort',
-          () => {
-            settle(pending, { error: call.signal?.reason });
+        const signal = call.signal;
+        if (signal !== undefined) {
+          const onAbort = () => {
+            settle(pending, { error: signal.reason });
             evaluate(memberId);
-          },
-          { once: true },
-        );
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          pending.detach = () => signal.removeEventListener('abort', onAbort);
+        }
         evaluate(memberId);
       });
     },

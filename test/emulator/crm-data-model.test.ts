@@ -111,6 +111,20 @@ describe('Bitrix24 emulator: CRM data model', () => {
     });
   });
 
+  it('keeps a number user field a number when the write came as text inside a batch', async () => {
+    await call('crm.type.add', { fields: { title: 'Invoice total', entityTypeId: 1032 } });
+    await call('userfieldconfig.add', { moduleId: 'crm', field: { entityId: 'CRM_1', fieldName: 'UF_CRM_1_TOTAL', userTypeId: 'double' } });
+    await call('userfieldconfig.add', { moduleId: 'crm', field: { entityId: 'CRM_1', fieldName: 'UF_CRM_1_COUNT', userTypeId: 'integer' } });
+    await call('userfieldconfig.add', { moduleId: 'crm', field: { entityId: 'CRM_1', fieldName: 'UF_CRM_1_CODE', userTypeId: 'string' } });
+    const item = itemOf(await call('crm.item.add', { entityTypeId: 1032, fields: { title: 'T' } }));
+    const batch = await call('batch', {
+      halt: 0,
+      cmd: { c0: `crm.item.update?entityTypeId=1032&id=${String(item.id)}&fields[ufCrm1Total]=819.93&fields[ufCrm1Count]=7&fields[ufCrm1Code]=007` },
+    });
+    expect(batch.status).toBe(200);
+    expect(itemOf(await call('crm.item.get', { entityTypeId: 1032, id: item.id }))).toMatchObject({ ufCrm1Total: 819.93, ufCrm1Count: 7, ufCrm1Code: '007' });
+  });
+
   it('keeps deal user fields for crm.deal.* and crm.item.*, and ignores a deal field that does not exist', async () => {
     const deal = itemOf(await call('crm.item.add', { entityTypeId: 2, fields: { title: 'Deal' } }));
     expect((await call('crm.deal.update', { id: deal.id, fields: { UF_CRM_ERP_ORDER_ID: 'ERP-1' } })).body.result).toBe(true);

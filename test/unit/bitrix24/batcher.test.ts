@@ -1,5 +1,5 @@
 import qs from 'qs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBatcher, type BatcherDeps } from '../../../integrations/bitrix24/batcher.js';
 import { Bitrix24Error, Bitrix24LocalError } from '../../../integrations/bitrix24/errors.js';
 import { createPortalRateLimiter } from '../../../integrations/bitrix24/rate-limiter.js';
@@ -301,6 +301,20 @@ describe('Bitrix24 batcher', () => {
     await advance(1_001);
     await Promise.all(kept);
     expect(sent.flatMap((request) => request.commands.map(([, params]) => params.id))).toEqual(['2', '3']);
+  });
+
+  it("leaves no listener on the caller's signal once a call is answered", async () => {
+    const { advance, batcher } = setUp({ burst: 100, instant: true });
+    const { signal } = new AbortController();
+    const added = vi.spyOn(signal, 'addEventListener');
+    const removed = vi.spyOn(signal, 'removeEventListener');
+    for (let id = 1; id <= 12; id += 1) {
+      const answer = batcher.submit('portal-a', { method: 'crm.item.get', params: { id }, priority: 'normal', signal });
+      await advance(0);
+      await answer;
+    }
+    expect(added).toHaveBeenCalledTimes(12);
+    expect(removed.mock.calls).toEqual(added.mock.calls.map(([type, listener]) => [type, listener]));
   });
 
   it('never mixes portals in one request', async () => {

@@ -100,10 +100,6 @@ const STORM_WINDOW_MS = 1_000;
 const NORMAL_LINGER_MS = 1000;
 
 /**
- * Partial batches go at half the portal's drain rate, two at once: a storm's requests stay well inside the budget and
- * leave room for lone calls and other applications (docs/rate-limits.md).
- */
-/**
  * A unique key per command. A label keeps only characters that cannot start a reference or nest an array when
  * Bitrix24 reads the key (core rest_util.php processBatchStructure rewrites `$...` in keys too).
  */
@@ -112,6 +108,10 @@ function commandKey(index: number, label: string | undefined): string {
   return readable === '' ? `c${index}` : `c${index}_${readable}`;
 }
 
+/**
+ * Partial batches go at half the portal's drain rate, two at once: a storm's requests stay well inside the budget and
+ * leave room for lone calls and other applications (docs/rate-limits.md).
+ */
 export function batchPace(rateLimit: { perSecond: number }): BatcherDeps['pace'] {
   return { perSecond: rateLimit.perSecond / 2, burst: 2 };
 }
@@ -156,21 +156,12 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     queue.creditsAtMs = now;
   }
 
-  function waitForCredit(memberId: string, queue: PortalQueue): void {
-    if (queue.creditTimer) return;
-    queue.creditTimer = true;
-    const waitMs = Math.ceil(((1 - queue.credits) / paceOf(memberId)) * 1000) + 1;
-    void deps.clock.sleep(waitMs).then(() => {
-      queue.creditTimer = false;
-      evaluate(memberId);
-    });
-  }
-
-  function wakeAfter(memberId: string, queue: PortalQueue, waitMs: number): void {
-    if (queue.lingerTimer) return;
-    queue.lingerTimer = true;
+  /** Evaluates the queue again after `waitMs`; one timer per reason (a credit, a normal call's linger) at a time. */
+  function wakeAfter(memberId: string, queue: PortalQueue, reason: 'creditTimer' | 'lingerTimer', waitMs: number): void {
+    if (queue[reason]) return;
+    queue[reason] = true;
     void deps.clock.sleep(Math.ceil(waitMs) + 1).then(() => {
-      queue.lingerTimer = false;
+      queue[reason] = false;
       evaluate(memberId);
     });
   }
@@ -228,11 +219,11 @@ export function createBatcher(deps: BatcherDeps): Batcher {
         const oldestNormalMs = queue.normal[0]?.queuedAtMs ?? deps.clock.now();
         const lingerLeftMs = oldestNormalMs + NORMAL_LINGER_MS - deps.clock.now();
         if (priority === 'normal' && lingerLeftMs > 0) {
-          wakeAfter(memberId, queue, lingerLeftMs);
+          wakeAfter(memberId, queue, 'lingerTimer', lingerLeftMs);
           continue;
         }
         if (queue.credits < 1) {
-          waitForCredit(memberId, queue);
+          wakeAfter(memberId, queue, 'creditTimer', ((1 - queue.credits) / paceOf(memberId)) * 1000);
           continue;
         }
         queue.credits -= 1;

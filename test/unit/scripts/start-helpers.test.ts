@@ -12,15 +12,10 @@ import { ensurePayloadCodecKey } from '../../../scripts/start/payload-codec-key.
 import { availableSimulators, SIMULATORS } from '../../../scripts/start/services.js';
 
 describe('devServerArgs', () => {
+  const LOCAL = { ip: '127.0.0.1', port: 7233, uiPort: 8233, dbFilename: '/repo/.data/temporal.sqlite', namespace: 'default' };
+
   it('passes loopback, ports, the SQLite file, the namespace and every custom search attribute as Keyword', () => {
-    const args = devServerArgs({
-      ip: '127.0.0.1',
-      port: 7233,
-      uiPort: 8233,
-      dbFilename: '/repo/.data/temporal.sqlite',
-      namespace: 'default',
-      searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
-    });
+    const args = devServerArgs({ ...LOCAL, searchAttributes: CUSTOM_SEARCH_ATTRIBUTES });
     expect(args.join(' ')).toBe(
       'server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /repo/.data/temporal.sqlite --namespace default ' +
         '--search-attribute B24Portal=Keyword --search-attribute B24Document=Keyword --search-attribute B24Process=Keyword ' +
@@ -37,15 +32,7 @@ describe('devServerArgs', () => {
   });
 
   it("points the Web UI's codec endpoint at the API when given one", () => {
-    const args = devServerArgs({
-      ip: '127.0.0.1',
-      port: 7233,
-      uiPort: 8233,
-      dbFilename: '/repo/.data/temporal.sqlite',
-      namespace: 'default',
-      searchAttributes: [],
-      codecEndpoint: 'http://127.0.0.1:3000/codec',
-    });
+    const args = devServerArgs({ ...LOCAL, searchAttributes: [], codecEndpoint: 'http://127.0.0.1:3000/codec' });
     expect(args.join(' ')).toContain('--ui-codec-endpoint http://127.0.0.1:3000/codec');
   });
 });

@@ -9,6 +9,7 @@ import { createPortalTeardownActivities } from './portal/teardown.js';
 import { createProvisioningActivities } from './provisioning/activities.js';
 import { createRobotCompletionActivities } from './robot/completion.js';
 import { createRobotCallConfirmationActivities } from './robot/confirm-call.js';
+import { createRobotFinishActivities } from './robot/finish-run.js';
 import { createTimelineActivities } from './robot/timeline.js';
 import { ROBOT_MODULES, type RobotActivities } from './robots.js';
 import { createSettingsActivities } from './settings.js';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createRobotCompletionActivities(deps),
     ...createRobotCallConfirmationActivities(deps),
+    ...createRobotFinishActivities(deps),
     ...createTimelineActivities(deps),
     ...createPortalActivities(deps),
     ...createPortalTeardownActivities(deps),

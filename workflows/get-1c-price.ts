@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import type { PriceAttempt, PriceLookup } from '../activities/onec-price/activities.js';
 import type { Activities } from '../activities/index.js';
 import type { GET_1C_PRICE, RobotCallOf, RobotOutcomeOf } from '../contracts/robot-declarations.js';
 import { ONEC_FAILURES } from '../contracts/failures/onec.js';
@@ -6,6 +7,13 @@ import { OUTCOMES } from '../contracts/search-attributes.js';
 import { finishRobot, timeLeftForBitrix24 } from './robot/finish.js';
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
+
+/**
+ * Runs that started before the lookup became a local activity replay with the activity task they scheduled. A price
+ * lookup is a short idempotent read: as a local activity it costs no activity task and no extra workflow task, which is
+ * a third of a robot run's Temporal work in a storm of calls (docs/rate-limits.md).
+ */
+export const LOCAL_PRICE_LOOKUP_PATCH = 'onec-lookup-as-local-activity';
 
 /** Leaves time for bizproc.event.send after the last lookup attempt when Bitrix24 waits with a timeout. */
 const SEND_MARGIN_MS = 10_000;
@@ -18,14 +26,14 @@ const SEND_MARGIN_MS = 10_000;
 export async function get1cPriceWorkflow(call: RobotCallOf<typeof GET_1C_PRICE>): Promise<RobotOutcomeOf<typeof GET_1C_PRICE>> {
   const { article } = call.properties;
   const settings = await processSettings();
-  const { lookupPrice } = proxyActivities<Activities>({
+  const lookupOptions: ActivityOptions = {
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: retryBound(settings.onecRetryBoundMs, timeLeftForBitrix24(call)),
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...ONEC_FAILURES.nonRetryableTypes] },
-  });
+  };
 
   try {
-    const found = await lookupPrice({ article });
+    const found = await lookUpPrice(article, lookupOptions);
     if (!found.known) {
       return await finishRobot(call, { price: 0, available: false }, `Article ${article} is not known in 1C`);
     }
@@ -45,6 +53,28 @@ export async function get1cPriceWorkflow(call: RobotCallOf<typeof GET_1C_PRICE>)
       OUTCOMES.failed,
     );
   }
+}
+
+/**
+ * One attempt as a local activity: no activity task, no workflow task of its own. Only when 1C fails does the lookup
+ * become an activity with the full retry policy, after the wait 1C asked for: its retries are then durable and bounded
+ * by the server's clock (a local activity's retries would hold the workflow task and count by the worker's clock).
+ */
+async function lookUpPrice(article: string, options: ActivityOptions): Promise<PriceLookup> {
+  const { lookupPrice } = proxyActivities<Activities>(options);
+  if (!patched(LOCAL_PRICE_LOOKUP_PATCH)) return lookupPrice({ article });
+  const { tryLookupPrice } = proxyLocalActivities<Activities>({ startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 } });
+  let attempt: PriceAttempt;
+  try {
+    attempt = await tryLookupPrice({ article });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    // A final failure (or a timeout): the activity meets it again and reports it the way every failed lookup is reported.
+    attempt = { retryAfterMs: 0 };
+  }
+  if ('found' in attempt) return attempt.found;
+  if (attempt.retryAfterMs > 0) await sleep(attempt.retryAfterMs);
+  return lookupPrice({ article });
 }
 
 function retryBound(configuredMs: number, msLeftForBitrix24: number | undefined): number {

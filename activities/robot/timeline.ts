@@ -36,7 +36,7 @@ const PAGE_SIZE = 10;
  * the run's marker, so an attempt retried after a lost answer adds nothing. A portal without the list method degrades
  * to at-least-once.
  */
-export function createTimelineActivities(deps: { bitrix24: Bitrix24Caller }) {
+export function timelineWriter(deps: { bitrix24: Bitrix24Caller }) {
   async function alreadyWritten(input: TimelineLineInput, signal: AbortSignal): Promise<boolean> {
     for (let page = 0; page < PAGES_SEARCHED; page += 1) {
       let answer;
@@ -58,18 +58,29 @@ export function createTimelineActivities(deps: { bitrix24: Bitrix24Caller }) {
     return false;
   }
 
+  /** Adds the line unless `searchFirst` finds it already there; true when this call added it. */
+  async function writeLineOnce(input: TimelineLineInput, options: { searchFirst: boolean; signal: AbortSignal }): Promise<boolean> {
+    const { signal } = options;
+    if (options.searchFirst && (await alreadyWritten(input, signal))) return false;
+    await deps.bitrix24.call(
+      input.memberId,
+      'crm.timeline.logmessage.add',
+      { fields: { entityTypeId: input.entityTypeId, entityId: input.entityId, title: input.title, text: input.text, iconCode: 'info' } },
+      { signal },
+    );
+    return true;
+  }
+
+  return { writeLineOnce };
+}
+
+export function createTimelineActivities(deps: { bitrix24: Bitrix24Caller }) {
+  const { writeLineOnce } = timelineWriter(deps);
   return {
     async writeTimelineLine(input: TimelineLineInput): Promise<{ written: boolean }> {
       const { cancellationSignal: signal, info } = Context.current();
       // Only a retried attempt can find its own line: the first attempt spends no request on the search.
-      if (info.attempt > 1 && (await alreadyWritten(input, signal))) return { written: false };
-      await deps.bitrix24.call(
-        input.memberId,
-        'crm.timeline.logmessage.add',
-        { fields: { entityTypeId: input.entityTypeId, entityId: input.entityId, title: input.title, text: input.text, iconCode: 'info' } },
-        { signal },
-      );
-      return { written: true };
+      return { written: await writeLineOnce(input, { searchFirst: info.attempt > 1, signal }) };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testActivities } from '../support/test-activities.js';
@@ -26,8 +27,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function runPriceLookup(article: string, options: { retryBoundMs?: number } = {}) {
-  const bitrix24 = recordingBitrix24();
+async function runPriceLookup(article: string, options: { retryBoundMs?: number; bitrix24?: ReturnType<typeof recordingBitrix24> } = {}) {
+  const bitrix24 = options.bitrix24 ?? recordingBitrix24();
   const taskQueue = uniqueTaskQueue('price');
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -77,6 +78,26 @@ describe('GET_1C_PRICE workflow (time-skipping)', () => {
     // 1C's Retry-After (5 s) paces the four retries: about 20 virtual seconds, far from the 10-minute bound.
     expect(virtualMs).toBeGreaterThanOrEqual(20_000);
     expect(virtualMs).toBeLessThan(60_000);
+  });
+
+  it('answers Bitrix24 once when the timeline line fails after the answer was delivered, and writes the line once', async () => {
+    let lineFailures = 1;
+    const bitrix24 = recordingBitrix24((method) => {
+      if (method === 'crm.timeline.logmessage.add' && lineFailures > 0) {
+        lineFailures -= 1;
+        throw ApplicationFailure.retryable('the portal answered 503', 'Bitrix24.INTERNAL_SERVER_ERROR');
+      }
+      // The retried attempt searches the card first: nothing of this run is there yet.
+      return method === 'crm.timeline.logmessage.list' ? [] : true;
+    });
+    const { result, call } = await runPriceLookup('SKU-1', { bitrix24 });
+    expect(result).toMatchObject({ returnValues: { price: 120.5, available: true }, delivered: true });
+    // A second bizproc.event.send would be refused (the token is spent) and turn the delivered answer into a failure.
+    expect(bitrix24.callsTo('bizproc.event.send').map((sent) => sent.params.EVENT_TOKEN)).toEqual([call.eventToken]);
+    expect(bitrix24.callsTo('crm.timeline.logmessage.list')).toHaveLength(1);
+    const lines = bitrix24.callsTo('crm.timeline.logmessage.add');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]?.params).toMatchObject({ fields: { entityTypeId: 2, entityId: 1, title: 'GET_1C_PRICE: Completed' } });
   });
 
   it('gives up after the retry bound and completes with an explanation', async () => {

@@ -1,15 +1,18 @@
-import { log, metricMeter, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, metricMeter, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RobotCall, RobotOutcome } from '../../contracts/robot-call.js';
 import { SA_OUTCOME, OUTCOMES, type Outcome } from '../../contracts/search-attributes.js';
-import { recordOnTimeline } from './timeline.js';
+import { NO_LONGER_WAITING, recordOnTimeline, timelineLinesForAnswer } from './timeline.js';
 
-const { completeRobot, logRobotProgress } = proxyActivities<Activities>({
+const { completeRobot, finishRobotRun, logRobotProgress } = proxyActivities<Activities>({
   startToCloseTimeout: '45 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   // Bitrix24 keeps an event token usable for as long as the robot waits; a day of retries covers any portal outage.
   scheduleToCloseTimeout: '24 hours',
 });
+
+/** Runs that started before the answer and the timeline line shared one activity replay with two. */
+export const ONE_FINISH_ACTIVITY_PATCH = 'robot-finish-in-one-activity';
 
 /** Milliseconds left before Bitrix24 stops waiting for this call, or undefined when it waits forever. */
 export function timeLeftForBitrix24(call: RobotCall): number | undefined {
@@ -37,13 +40,24 @@ export async function finishRobot<R extends Record<string, unknown>>(
     await recordOnTimeline(call, OUTCOMES.failed, `${logMessage} (Bitrix24 had stopped waiting for this robot)`);
     return { returnValues, logMessage, delivered: false };
   }
+  if (patched(ONE_FINISH_ACTIVITY_PATCH)) {
+    const timeline = await timelineLinesForAnswer(call, outcome, logMessage);
+    const { delivered } = await finishRobotRun({ memberId: call.memberId, eventToken: call.eventToken, returnValues, logMessage, timeline });
+    return recordFinish(call, delivered ? outcome : OUTCOMES.failed, { returnValues, logMessage, delivered });
+  }
   const { delivered } = await completeRobot({ memberId: call.memberId, eventToken: call.eventToken, returnValues, logMessage });
-  if (!delivered) log.warn('Bitrix24 refused the event token: it is no longer waiting for this robot');
   const recorded = delivered ? outcome : OUTCOMES.failed;
+  const finished = recordFinish(call, recorded, { returnValues, logMessage, delivered });
+  await recordOnTimeline(call, recorded, delivered ? logMessage : `${logMessage} ${NO_LONGER_WAITING}`);
+  return finished;
+}
+
+/** The run's outcome as a search attribute and a count, once Bitrix24 has had the answer. */
+function recordFinish<R extends Record<string, unknown>>(call: RobotCall, recorded: Outcome, finished: RobotOutcome<R>): RobotOutcome<R> {
+  if (!finished.delivered) log.warn('Bitrix24 refused the event token: it is no longer waiting for this robot');
   setOutcome(recorded);
   countRobotRun(call, recorded);
-  await recordOnTimeline(call, recorded, delivered ? logMessage : `${logMessage} (Bitrix24 was no longer waiting for this robot)`);
-  return { returnValues, logMessage, delivered };
+  return finished;
 }
 
 /** One line in the business-process log while the robot is still working. */

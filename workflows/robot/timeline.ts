@@ -2,7 +2,8 @@ import { ActivityFailure, log, patched, proxyActivities, proxyLocalActivities, w
 import type { Activities } from '../../activities/index.js';
 import { parseDocumentId } from '../../contracts/documents.js';
 import type { RobotCall } from '../../contracts/robot-call.js';
-import type { Outcome } from '../../contracts/search-attributes.js';
+import { OUTCOMES, type Outcome } from '../../contracts/search-attributes.js';
+import type { TimelineLineInput } from '../../activities/robot/timeline.js';
 import { webUiRunUrl } from '../../contracts/web-ui-links.js';
 
 const { writeTimelineLine } = proxyActivities<Activities>({
@@ -29,6 +30,47 @@ export function crmItemOfDocument(documentId: RobotCall['documentId']) {
   return documentId[0] === 'crm' ? parseDocumentId(documentId) : null;
 }
 
+type TimelineLine = Omit<TimelineLineInput, 'memberId'>;
+
+/** What a line says after its message when Bitrix24 had stopped waiting for the robot's answer. */
+export const NO_LONGER_WAITING = '(Bitrix24 was no longer waiting for this robot)';
+
+/** This run's page in the Temporal Web UI (TEMPORAL_WEB_UI_URL), or its run id when no UI address is configured. */
+async function runLink(): Promise<string> {
+  const { temporalWebUiUrl } = await processSettings();
+  const { namespace, workflowId, runId } = workflowInfo();
+  return temporalWebUiUrl ? webUiRunUrl(temporalWebUiUrl, namespace, { workflowId, runId }) : `run ${runId}`;
+}
+
+function lineOf(call: RobotCall, item: { entityTypeId: number; id: number }, outcome: Outcome, message: string, link: string): TimelineLine {
+  return {
+    entityTypeId: item.entityTypeId,
+    entityId: item.id,
+    title: `${call.robotCode || workflowInfo().workflowType}: ${OUTCOME_LABELS[outcome]}`,
+    text: `${message}\n${link}`,
+    marker: workflowInfo().runId,
+  };
+}
+
+/**
+ * The line for either answer Bitrix24 may give to bizproc.event.send, for the activity that sends it
+ * (activities/robot/finish-run.ts): a refused token makes the run a failed one. Undefined for documents that are not
+ * CRM items.
+ */
+export async function timelineLinesForAnswer(
+  call: RobotCall,
+  outcome: Outcome,
+  message: string,
+): Promise<{ ifDelivered: TimelineLine; ifRefused: TimelineLine } | undefined> {
+  const item = crmItemOfDocument(call.documentId);
+  if (!item) return undefined;
+  const link = await runLink();
+  return {
+    ifDelivered: lineOf(call, item, outcome, message, link),
+    ifRefused: lineOf(call, item, OUTCOMES.failed, `${message} ${NO_LONGER_WAITING}`, link),
+  };
+}
+
 /**
  * Writes one line on the item's CRM timeline with the run's result and its Web UI link. Only for CRM
  * documents; a line that cannot be written is logged, never a reason to fail a run that already reported to Bitrix24.
@@ -36,20 +78,11 @@ export function crmItemOfDocument(documentId: RobotCall['documentId']) {
 export async function recordOnTimeline(call: RobotCall, outcome: Outcome, message: string): Promise<void> {
   const item = crmItemOfDocument(call.documentId);
   if (!item || !patched(TIMELINE_LINE_PATCH)) return;
-  const { temporalWebUiUrl } = await processSettings();
-  const { namespace, workflowId, runId, workflowType } = workflowInfo();
-  const link = temporalWebUiUrl ? webUiRunUrl(temporalWebUiUrl, namespace, { workflowId, runId }) : `run ${runId}`;
+  const line = lineOf(call, item, outcome, message, await runLink());
   try {
-    await writeTimelineLine({
-      memberId: call.memberId,
-      entityTypeId: item.entityTypeId,
-      entityId: item.id,
-      title: `${call.robotCode || workflowType}: ${OUTCOME_LABELS[outcome]}`,
-      text: `${message}\n${link}`,
-      marker: runId,
-    });
+    await writeTimelineLine({ memberId: call.memberId, ...line });
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
-    log.warn('the run result could not be written to the CRM timeline', { entityTypeId: item.entityTypeId, entityId: item.id });
+    log.warn('the run result could not be written to the CRM timeline', { entityTypeId: line.entityTypeId, entityId: line.entityId });
   }
 }

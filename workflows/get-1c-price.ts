@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { PriceAttempt, PriceLookup } from '../activities/onec-price/activities.js';
 import type { Activities } from '../activities/index.js';
 import type { GET_1C_PRICE, RobotCallOf, RobotOutcomeOf } from '../contracts/robot-declarations.js';
@@ -7,6 +7,8 @@ import { OUTCOMES } from '../contracts/search-attributes.js';
 import { finishRobot, timeLeftForBitrix24 } from './robot/finish.js';
 
 const { processSettings } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds' });
+const LOOKUP_TIMEOUT = '30 seconds';
+const { tryLookupPrice } = proxyLocalActivities<Activities>({ startToCloseTimeout: LOOKUP_TIMEOUT, retry: { maximumAttempts: 1 } });
 
 /**
  * Runs that started before the lookup became a local activity replay with the activity task they scheduled. A price
@@ -25,15 +27,8 @@ const SEND_MARGIN_MS = 10_000;
  */
 export async function get1cPriceWorkflow(call: RobotCallOf<typeof GET_1C_PRICE>): Promise<RobotOutcomeOf<typeof GET_1C_PRICE>> {
   const { article } = call.properties;
-  const settings = await processSettings();
-  const lookupOptions: ActivityOptions = {
-    startToCloseTimeout: '30 seconds',
-    scheduleToCloseTimeout: retryBound(settings.onecRetryBoundMs, timeLeftForBitrix24(call)),
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...ONEC_FAILURES.nonRetryableTypes] },
-  };
-
   try {
-    const found = await lookUpPrice(article, lookupOptions);
+    const found = await lookUpPrice(call);
     if (!found.known) {
       return await finishRobot(call, { price: 0, available: false }, `Article ${article} is not known in 1C`);
     }
@@ -56,14 +51,14 @@ export async function get1cPriceWorkflow(call: RobotCallOf<typeof GET_1C_PRICE>)
 }
 
 /**
- * One attempt as a local activity: no activity task, no workflow task of its own. Only when 1C fails does the lookup
- * become an activity with the full retry policy, after the wait 1C asked for: its retries are then durable and bounded
- * by the server's clock (a local activity's retries would hold the workflow task and count by the worker's clock).
+ * One attempt as a local activity: no activity task, no workflow task of its own, not even the settings read. Only when
+ * 1C fails does the lookup become an activity with the full retry policy, after the wait 1C asked for: its retries are
+ * then durable and bounded by the server's clock (a local activity's retries would hold the workflow task and count by
+ * the worker's clock).
  */
-async function lookUpPrice(article: string, options: ActivityOptions): Promise<PriceLookup> {
-  const { lookupPrice } = proxyActivities<Activities>(options);
-  if (!patched(LOCAL_PRICE_LOOKUP_PATCH)) return lookupPrice({ article });
-  const { tryLookupPrice } = proxyLocalActivities<Activities>({ startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 } });
+async function lookUpPrice(call: RobotCallOf<typeof GET_1C_PRICE>): Promise<PriceLookup> {
+  const { article } = call.properties;
+  if (!patched(LOCAL_PRICE_LOOKUP_PATCH)) return (await lookupActivity(call))({ article });
   let attempt: PriceAttempt;
   try {
     attempt = await tryLookupPrice({ article });
@@ -74,7 +69,18 @@ async function lookUpPrice(article: string, options: ActivityOptions): Promise<P
   }
   if ('found' in attempt) return attempt.found;
   if (attempt.retryAfterMs > 0) await sleep(attempt.retryAfterMs);
-  return lookupPrice({ article });
+  return (await lookupActivity(call))({ article });
+}
+
+/** The lookup as an activity, retried within ONEC_RETRY_BOUND_SECONDS and the time Bitrix24 still waits. */
+async function lookupActivity(call: RobotCallOf<typeof GET_1C_PRICE>) {
+  const settings = await processSettings();
+  // The function, not the proxy: awaiting a proxy would ask it for an activity named `then`.
+  return proxyActivities<Activities>({
+    startToCloseTimeout: LOOKUP_TIMEOUT,
+    scheduleToCloseTimeout: retryBound(settings.onecRetryBoundMs, timeLeftForBitrix24(call)),
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...ONEC_FAILURES.nonRetryableTypes] },
+  }).lookupPrice;
 }
 
 function retryBound(configuredMs: number, msLeftForBitrix24: number | undefined): number {

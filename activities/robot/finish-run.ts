@@ -1,10 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, log } from '@temporalio/activity';
+import { webUiRunUrl } from '../../contracts/web-ui-links.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { sendRobotResult, type CompleteRobotInput } from './completion.js';
+import type { CommonProcessSettings } from '../settings.js';
 import { timelineWriter, type TimelineLineInput } from './timeline.js';
 
-type TimelineLine = Omit<TimelineLineInput, 'memberId'>;
+/** A line as the workflow words it; the activity adds the run's Web UI link, which is also its marker. */
+export type TimelineLine = Omit<TimelineLineInput, 'memberId' | 'marker'>;
 
 export interface FinishRobotRunInput extends CompleteRobotInput {
   /**
@@ -45,8 +48,13 @@ function checkpointOf(details: unknown): SentCheckpoint | undefined {
  * (the line failed, or the worker died) starts from there. Sending again would be refused (the token is spent), which
  * would turn a delivered answer into a failed run. The line itself is searched for before a retried attempt adds it.
  */
-export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller }) {
+export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller; settings: Pick<CommonProcessSettings, 'temporalWebUiUrl'> }) {
   const { writeLineOnce } = timelineWriter(deps);
+  /** The run's page in the Temporal Web UI (TEMPORAL_WEB_UI_URL), or its run id when no UI address is configured. */
+  const runLink = (namespace: string, run: { workflowId: string; runId: string }): string => {
+    const { temporalWebUiUrl } = deps.settings;
+    return temporalWebUiUrl ? webUiRunUrl(temporalWebUiUrl, namespace, run) : `run ${run.runId}`;
+  };
   return {
     async finishRobotRun(input: FinishRobotRunInput): Promise<FinishRobotRunResult> {
       const context = Context.current();
@@ -58,10 +66,12 @@ export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller }) 
         context.heartbeat(sent);
       }
       if (input.timeline === undefined) return { delivered: sent.delivered, lineWritten: false };
-      const line = sent.delivered ? input.timeline.ifDelivered : input.timeline.ifRefused;
+      const { namespace, workflowExecution: run = { workflowId: '', runId: context.info.activityId } } = context.info;
+      const worded = sent.delivered ? input.timeline.ifDelivered : input.timeline.ifRefused;
+      const line = { memberId: input.memberId, ...worded, text: `${worded.text}\n${runLink(namespace, run)}`, marker: run.runId };
       try {
         // Only an attempt after one that got this far can find its own line: others spend no request on the search.
-        await writeLineOnce({ memberId: input.memberId, ...line }, { searchFirst: resumed !== undefined, signal });
+        await writeLineOnce(line, { searchFirst: resumed !== undefined, signal });
         return { delivered: sent.delivered, lineWritten: true };
       } catch (error) {
         const finalFailure = error instanceof ApplicationFailure && error.nonRetryable;

@@ -41,7 +41,7 @@ export async function finishRobot<R extends Record<string, unknown>>(
     return { returnValues, logMessage, delivered: false };
   }
   if (patched(ONE_FINISH_ACTIVITY_PATCH)) {
-    const timeline = await timelineLinesForAnswer(call, outcome, logMessage);
+    const timeline = timelineLinesForAnswer(call, outcome, logMessage);
     const { delivered } = await finishRobotRun({ memberId: call.memberId, eventToken: call.eventToken, returnValues, logMessage, timeline });
     return recordFinish(call, delivered ? outcome : OUTCOMES.failed, { returnValues, logMessage, delivered });
   }

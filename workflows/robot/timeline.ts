@@ -3,6 +3,7 @@ import type { Activities } from '../../activities/index.js';
 import { parseDocumentId } from '../../contracts/documents.js';
 import type { RobotCall } from '../../contracts/robot-call.js';
 import { OUTCOMES, type Outcome } from '../../contracts/search-attributes.js';
+import type { TimelineLine } from '../../activities/robot/finish-run.js';
 import type { TimelineLineInput } from '../../activities/robot/timeline.js';
 import { webUiRunUrl } from '../../contracts/web-ui-links.js';
 
@@ -30,8 +31,6 @@ export function crmItemOfDocument(documentId: RobotCall['documentId']) {
   return documentId[0] === 'crm' ? parseDocumentId(documentId) : null;
 }
 
-type TimelineLine = Omit<TimelineLineInput, 'memberId'>;
-
 /** What a line says after its message when Bitrix24 had stopped waiting for the robot's answer. */
 export const NO_LONGER_WAITING = '(Bitrix24 was no longer waiting for this robot)';
 
@@ -42,33 +41,24 @@ async function runLink(): Promise<string> {
   return temporalWebUiUrl ? webUiRunUrl(temporalWebUiUrl, namespace, { workflowId, runId }) : `run ${runId}`;
 }
 
-function lineOf(call: RobotCall, item: { entityTypeId: number; id: number }, outcome: Outcome, message: string, link: string): TimelineLine {
-  return {
-    entityTypeId: item.entityTypeId,
-    entityId: item.id,
-    title: `${call.robotCode || workflowInfo().workflowType}: ${OUTCOME_LABELS[outcome]}`,
-    text: `${message}\n${link}`,
-    marker: workflowInfo().runId,
-  };
+function titleOf(call: RobotCall, outcome: Outcome): string {
+  return `${call.robotCode || workflowInfo().workflowType}: ${OUTCOME_LABELS[outcome]}`;
+}
+
+function lineOf(call: RobotCall, item: { entityTypeId: number; id: number }, outcome: Outcome, message: string, link: string): TimelineLineInput {
+  return { memberId: call.memberId, entityTypeId: item.entityTypeId, entityId: item.id, title: titleOf(call, outcome), text: `${message}\n${link}`, marker: workflowInfo().runId };
 }
 
 /**
  * The line for either answer Bitrix24 may give to bizproc.event.send, for the activity that sends it
- * (activities/robot/finish-run.ts): a refused token makes the run a failed one. Undefined for documents that are not
- * CRM items.
+ * (activities/robot/finish-run.ts, which adds the run's link): a refused token makes the run a failed one. Undefined
+ * for documents that are not CRM items.
  */
-export async function timelineLinesForAnswer(
-  call: RobotCall,
-  outcome: Outcome,
-  message: string,
-): Promise<{ ifDelivered: TimelineLine; ifRefused: TimelineLine } | undefined> {
+export function timelineLinesForAnswer(call: RobotCall, outcome: Outcome, message: string): { ifDelivered: TimelineLine; ifRefused: TimelineLine } | undefined {
   const item = crmItemOfDocument(call.documentId);
   if (!item) return undefined;
-  const link = await runLink();
-  return {
-    ifDelivered: lineOf(call, item, outcome, message, link),
-    ifRefused: lineOf(call, item, OUTCOMES.failed, `${message} ${NO_LONGER_WAITING}`, link),
-  };
+  const line = (lineOutcome: Outcome, text: string): TimelineLine => ({ entityTypeId: item.entityTypeId, entityId: item.id, title: titleOf(call, lineOutcome), text });
+  return { ifDelivered: line(outcome, message), ifRefused: line(OUTCOMES.failed, `${message} ${NO_LONGER_WAITING}`) };
 }
 
 /**
@@ -80,7 +70,7 @@ export async function recordOnTimeline(call: RobotCall, outcome: Outcome, messag
   if (!item || !patched(TIMELINE_LINE_PATCH)) return;
   const line = lineOf(call, item, outcome, message, await runLink());
   try {
-    await writeTimelineLine({ memberId: call.memberId, ...line });
+    await writeTimelineLine(line);
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     log.warn('the run result could not be written to the CRM timeline', { entityTypeId: line.entityTypeId, entityId: line.entityId });

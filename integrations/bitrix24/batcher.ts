@@ -77,27 +77,32 @@ interface PortalQueue {
   creditsAtMs: number;
   creditTimer: boolean;
   lingerTimer: boolean;
-  /** When the calls of the last storm window arrived, oldest first. */
-  arrivalsMs: number[];
+  urgentLingerTimer: boolean;
+  /** When the calls that had to queue in the last storm window arrived, oldest first. */
+  queuedBehindMs: number[];
 }
 
 const TEN_MINUTES_MS = 10 * 60_000;
 
 /**
- * Calls to one portal within STORM_WINDOW_MS (this process's, times the processes sharing its budget) above which a
- * call that finds its lane empty is still one of a storm: it waits for the next paced batch instead of spending a
- * request of its own (a storm's queue empties after every request, and a "lone" call collects whatever arrives while
- * it waits for its slot). A choice: sequential robot runs, two calls each, stay below it up to ten runs a second; a
- * storm is bursty (the workers hand out work in waves), so the window is long enough to see it between waves.
+ * Calls to one portal that had to queue within STORM_WINDOW_MS (behind a call of their priority, or while their lane's
+ * request waited or was in flight; this process's, times the processes sharing its budget) above which the portal is
+ * in a storm: a call that finds its lane empty is still one of many, and it waits for its batch to fill instead of
+ * spending a request of its own (a storm's queue empties after every request). Queueing, not the rate, is the sign:
+ * sequential robot runs never queue however fast they follow each other, while a storm queues even while the service
+ * is still busy accepting it and its calls trickle in. A choice, like the window: long enough to see a bursty storm
+ * (the workers hand out work in waves) between its waves.
  */
-const STORM_CALLS = 20;
+const STORM_CALLS = 5;
 const STORM_WINDOW_MS = 1_000;
 
 /**
  * How long normal calls (timeline lines, reads) wait to ride along with an urgent request before a partial batch of
- * their own spends a request; urgent requests take normal calls after their own.
+ * their own spends a request; urgent requests take normal calls after their own. In a storm urgent calls wait as long
+ * for their batch to fill: a storm fills 50 commands faster than that, so its requests go full and only its tail is
+ * paced, while the answers wait no longer than a paced partial batch (one a second) would make them.
  */
-const NORMAL_LINGER_MS = 1000;
+const LINGER_MS = 1000;
 
 /**
  * A unique key per command. A label keeps only characters that cannot start a reference or nest an array when
@@ -139,7 +144,8 @@ export function createBatcher(deps: BatcherDeps): Batcher {
         creditsAtMs: deps.clock.now(),
         creditTimer: false,
         lingerTimer: false,
-        arrivalsMs: [],
+        urgentLingerTimer: false,
+        queuedBehindMs: [],
       };
       queues.set(memberId, queue);
     }
@@ -157,7 +163,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
   }
 
   /** Evaluates the queue again after `waitMs`; one timer per reason (a credit, a normal call's linger) at a time. */
-  function wakeAfter(memberId: string, queue: PortalQueue, reason: 'creditTimer' | 'lingerTimer', waitMs: number): void {
+  function wakeAfter(memberId: string, queue: PortalQueue, reason: 'creditTimer' | 'lingerTimer' | 'urgentLingerTimer', waitMs: number): void {
     if (queue[reason]) return;
     queue[reason] = true;
     void deps.clock.sleep(Math.ceil(waitMs) + 1).then(() => {
@@ -166,10 +172,16 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     });
   }
 
-  function noteArrival(queue: PortalQueue): void {
+  /** Counts a call that arrives behind others of its priority, or while its lane's request is under way. */
+  function noteArrival(queue: PortalQueue, priority: RequestPriority): void {
+    const queuedBehind = queue.lanes[priority].busy || (priority === 'urgent' ? queue.urgent : queue.normal).length > 0;
+    if (queuedBehind) queue.queuedBehindMs.push(deps.clock.now());
+  }
+
+  function inStorm(memberId: string, queue: PortalQueue): boolean {
     const now = deps.clock.now();
-    queue.arrivalsMs.push(now);
-    while ((queue.arrivalsMs[0] ?? now) <= now - STORM_WINDOW_MS) queue.arrivalsMs.shift();
+    while ((queue.queuedBehindMs[0] ?? now) <= now - STORM_WINDOW_MS) queue.queuedBehindMs.shift();
+    return queue.queuedBehindMs.length * sharersOf(memberId) > STORM_CALLS;
   }
 
   function settle(pending: Pending, outcome: { response: Bitrix24RawResponse } | { error: unknown }): void {
@@ -213,13 +225,15 @@ export function createBatcher(deps: BatcherDeps): Batcher {
       if (unclaimed <= 0) continue;
       // Lone: the only call of its priority, outside a storm. In a storm a call that finds its lane empty is one of
       // many, and goes with the next paced batch instead of spending a request of its own.
-      const lone = own === 1 && queue.arrivalsMs.length * sharersOf(memberId) <= STORM_CALLS;
+      const storm = inStorm(memberId, queue);
+      const lone = own === 1 && !storm;
       const full = unclaimed >= BATCH_CHUNK_SIZE;
       if (!lone && !full) {
-        const oldestNormalMs = queue.normal[0]?.queuedAtMs ?? deps.clock.now();
-        const lingerLeftMs = oldestNormalMs + NORMAL_LINGER_MS - deps.clock.now();
-        if (priority === 'normal' && lingerLeftMs > 0) {
-          wakeAfter(memberId, queue, 'lingerTimer', lingerLeftMs);
+        // Normal calls always linger; in a storm urgent ones do too, so that its requests go full, not paced and half empty.
+        const oldestMs = (priority === 'urgent' ? queue.urgent[0] : queue.normal[0])?.queuedAtMs ?? deps.clock.now();
+        const lingerLeftMs = oldestMs + LINGER_MS - deps.clock.now();
+        if ((priority === 'normal' || storm) && lingerLeftMs > 0) {
+          wakeAfter(memberId, queue, priority === 'urgent' ? 'urgentLingerTimer' : 'lingerTimer', lingerLeftMs);
           continue;
         }
         if (queue.credits < 1) {
@@ -344,8 +358,8 @@ export function createBatcher(deps: BatcherDeps): Batcher {
       return new Promise<Bitrix24RawResponse>((resolve, reject) => {
         const pending: Pending = { ...call, queuedAtMs: deps.clock.now(), resolve, reject, settled: false, repeats: 0 };
         const queue = queueOf(memberId);
+        noteArrival(queue, call.priority);
         (call.priority === 'urgent' ? queue.urgent : queue.normal).push(pending);
-        noteArrival(queue);
         // A cancelled activity stops waiting at once; a command already sent still runs for the others in its batch.
         const signal = call.signal;
         if (signal !== undefined) {

@@ -143,6 +143,18 @@ export async function robotStorm(stack: Stack, testCase: RobotStormCase): Promis
     const batches = recorded.filter((call) => call.method === 'batch').length;
     const commandsInBatches = recorded.filter((call) => call.inBatch === true).length;
 
+    if (process.env.BENCH_DEBUG) {
+      let pendingCommands: string[] = [];
+      for (const call of recorded) {
+        if (call.inBatch === true) {
+          pendingCommands.push(call.method);
+          continue;
+        }
+        const sends = pendingCommands.filter((method) => method === 'bizproc.event.send').length;
+        process.stdout.write(`  ${((call.at - startedAt) / 1000).toFixed(2)} s ${call.method} sends ${sends} others ${pendingCommands.length - sends}\n`);
+        pendingCommands = [];
+      }
+    }
     const extrapolated = measured < testCase.calls;
     const scale = testCase.calls / measured;
     const requests = Math.round(restRequests * scale);

@@ -219,26 +219,36 @@ describe('Bitrix24 batcher', () => {
     await Promise.all([...first, ...lines, send, ...late]);
   });
 
-  it('in a storm, a call that finds the queue empty waits for the next paced batch instead of going alone', async () => {
+  it('sends calls that never queue alone, however fast they follow each other', async () => {
     const { advance, sent, submit } = setUp({ burst: 100, pace: { perSecond: 2, burst: 1 }, instant: true });
-    // Twenty calls within a second, each answered before the next arrives: each goes alone, spending no credit.
+    // Forty calls within a second, each answered before the next arrives (sequential robot runs): none waits.
     const answers: Promise<Bitrix24RawResponse>[] = [];
-    for (let id = 1; id <= 20; id += 1) {
+    for (let id = 1; id <= 40; id += 1) {
       answers.push(submit('bizproc.event.send', id, 'urgent'));
-      await advance(45);
+      await advance(25);
     }
-    expect(sent.map((request) => request.method)).toEqual(Array.from({ length: 20 }, () => 'bizproc.event.send'));
-    // The twenty-first is part of a storm: it is paced like a partial batch, and the only credit lets it go.
-    const stormy = [submit('bizproc.event.send', 21, 'urgent')];
+    expect(sent.map((request) => request.method)).toEqual(Array.from({ length: 40 }, () => 'bizproc.event.send'));
+    await Promise.all(answers);
+  });
+
+  it('in a storm, a call that finds the queue empty waits up to a second for its batch to fill instead of going alone', async () => {
+    const { advance, sent, submit } = setUp({ burst: 100, pace: { perSecond: 2, burst: 1 } });
+    const answers = [submit('bizproc.event.send', 1, 'urgent')];
     await advance(0);
-    expect(sent).toHaveLength(21);
-    // The next ones find the queue empty as well, but wait for the next credit and go together.
-    stormy.push(submit('bizproc.event.send', 22, 'urgent'), submit('bizproc.event.send', 23, 'urgent'));
+    // Six calls queue while the first one's request is in flight: the portal is in a storm.
+    for (let id = 2; id <= 7; id += 1) answers.push(submit('bizproc.event.send', id, 'urgent'));
+    await advance(10);
+    sent[0]?.answer({ result: true });
+    // The lane is free and a credit is too, yet the six wait for others to fill their batch.
+    await advance(500);
+    answers.push(submit('bizproc.event.send', 8, 'urgent'), submit('bizproc.event.send', 9, 'urgent'));
     await advance(0);
-    expect(sent).toHaveLength(21);
-    await advance(501);
-    expect(sent.slice(21).map((request) => request.commands.length)).toEqual([2]);
-    await Promise.all([...answers, ...stormy]);
+    expect(sent).toHaveLength(1);
+    // A second after the first of them queued, the batch goes as it is.
+    await advance(491);
+    expect(sent.slice(1).map((request) => request.commands.length)).toEqual([8]);
+    sent[1]?.answer(batchAnswer(sent[1] as SentRequest));
+    await expect(Promise.all(answers)).resolves.toHaveLength(9);
   });
 
   it('after a batch failed without an answer repeats reads and same-effect writes, and fails adds with the retryable error', async () => {

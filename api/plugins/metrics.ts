@@ -15,15 +15,18 @@ const LARGEST_PARSED_REPLY = 64 * 1024;
 interface ReplySummary {
   errorCode?: string;
   workflowId?: string;
+  /** A re-delivery of a call whose run had already finished: nothing was started. */
+  duplicate?: true;
 }
 
 function summarise(payload: unknown): ReplySummary {
   if (typeof payload !== 'string' || payload.length > LARGEST_PARSED_REPLY || !payload.startsWith('{')) return {};
   try {
-    const body = JSON.parse(payload) as { error?: unknown; workflowId?: unknown };
+    const body = JSON.parse(payload) as { error?: unknown; workflowId?: unknown; duplicate?: unknown };
     return {
       ...(typeof body.error === 'string' && KNOWN_ERROR_CODES.has(body.error) ? { errorCode: body.error } : {}),
       ...(typeof body.workflowId === 'string' && WORKFLOW_ID.test(body.workflowId) ? { workflowId: body.workflowId } : {}),
+      ...(body.duplicate === true ? { duplicate: true as const } : {}),
     };
   } catch {
     return {};
@@ -62,6 +65,7 @@ async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetric
       durationMs: Math.round(durationMs * 10) / 10,
       ...(summary.workflowId === undefined ? {} : { workflowId: summary.workflowId }),
       ...(summary.errorCode === undefined ? {} : { error: summary.errorCode }),
+      ...(summary.duplicate === undefined ? {} : { duplicate: true }),
     };
     if (QUIET_ROUTES.has(route)) request.log.debug(line, 'request completed');
     else request.log.info(line, 'request completed');

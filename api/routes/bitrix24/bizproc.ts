@@ -52,7 +52,8 @@ const bizprocRoutes: FastifyPluginAsync<IngressServices> = async (app, services)
 
     const call = toRobotCall(body, properties.data);
     const { workflowId, duplicate } = await services.workflows.startRobot(declaration, call);
-    request.log.info({ memberId: call.memberId, robotCode: call.robotCode, workflowId, duplicate }, 'robot call accepted');
+    // The access line (api/plugins/metrics.ts) carries the workflow id, which names the robot and the portal.
+    request.log.debug({ memberId: call.memberId, robotCode: call.robotCode, workflowId, duplicate }, 'robot call accepted');
     return { status: 'accepted', workflowId, duplicate };
   });
 };

@@ -5,6 +5,7 @@ import {
   eventBody,
   findSecret,
   installBody,
+  MEMBER_ID,
   postForm,
   robotCallBody,
   SECRETS,
@@ -53,7 +54,9 @@ describe('request logs', () => {
     await postForm(t.app, '/bitrix24/bizproc', robotCallBody());
     await postForm(t.app, '/bitrix24/bizproc', robotCallBody({ 'auth[application_token]': 'wrong' }));
     const messages = logged().map((line) => line.msg);
-    expect(messages).toContain('robot call accepted');
+    // One line per accepted call: the access line, whose workflow id names the robot and the portal.
+    const accepted = logged().find((line) => line.msg === 'request completed' && line.statusCode === 200) as { workflowId?: string } | undefined;
+    expect(accepted?.workflowId).toMatch(new RegExp(`^robot/[^/]+/${MEMBER_ID}/`));
     expect(messages).toContain('delivery with a wrong application_token');
   });
 

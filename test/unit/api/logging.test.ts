@@ -55,7 +55,8 @@ describe('request logs', () => {
     await postForm(t.app, '/bitrix24/bizproc', robotCallBody({ 'auth[application_token]': 'wrong' }));
     const messages = logged().map((line) => line.msg);
     // One line per accepted call: the access line, whose workflow id names the robot and the portal.
-    const accepted = logged().find((line) => line.msg === 'request completed' && line.statusCode === 200) as { workflowId?: string } | undefined;
+    const lines = logged() as { msg?: string; statusCode?: number; workflowId?: string }[];
+    const accepted = lines.find((line) => line.msg === 'request completed' && line.statusCode === 200);
     expect(accepted?.workflowId).toMatch(new RegExp(`^robot/[^/]+/${MEMBER_ID}/`));
     expect(messages).toContain('delivery with a wrong application_token');
   });

@@ -97,6 +97,9 @@ const worker = await Worker.create({
   dataConverter,
   activities,
   shutdownGraceTime: '30 seconds',
+  // The server tells the worker how many polls pay off: a storm's backlog gets more pollers, a quiet queue fewer.
+  workflowTaskPollerBehavior: { type: 'autoscaling' },
+  activityTaskPollerBehavior: { type: 'autoscaling' },
   interceptors: { activity: observability.activityInterceptors },
   ...workflows,
 });

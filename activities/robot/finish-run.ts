@@ -45,8 +45,9 @@ function checkpointOf(details: unknown): SentCheckpoint | undefined {
  * machine is made of (docs/rate-limits.md).
  *
  * The answer is sent once: after it, the attempt records Bitrix24's verdict as heartbeat details, and a retried attempt
- * (the line failed, or the worker died) starts from there. Sending again would be refused (the token is spent), which
- * would turn a delivered answer into a failed run. The line itself is searched for before a retried attempt adds it.
+ * (the line failed, or the worker died) starts from there. Bitrix24 would accept a second send for the spent token and
+ * ignore it, so the checkpoint saves a request per retry and keeps the verdict of the send that counted. The line
+ * itself is searched for before a retried attempt adds it.
  */
 export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller; settings: Pick<CommonProcessSettings, 'temporalWebUiUrl'> }) {
   const { writeLineOnce } = timelineWriter(deps);

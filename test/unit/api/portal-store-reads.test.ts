@@ -30,6 +30,17 @@ function slowPortalWorkflow(installed: PortalCredentials | null) {
   return { client, state, answerAll };
 }
 
+/** A store on a manual clock that has read the installed portal's credentials once. */
+async function storeAfterOneRead() {
+  const clock = { ms: 1_000_000 };
+  const portal = slowPortalWorkflow(storedPortal({ version: 1 }));
+  const store = createTemporalPortalStore({ client: portal.client, taskQueue: 'q', now: () => clock.ms });
+  const first = store.find(MEMBER_ID);
+  await portal.answerAll();
+  await first;
+  return { portal, store, clock };
+}
+
 describe('portal credentials read by the API and the workers', () => {
   it('asks the portal workflow once however many calls arrive together on a cold cache', async () => {
     const portal = slowPortalWorkflow(storedPortal({ version: 1 }));
@@ -42,14 +53,8 @@ describe('portal credentials read by the API and the workers', () => {
   });
 
   it('answers from the cache past half its life and reads ahead once, so no call waits for an expiry', async () => {
-    let clock = 1_000_000;
-    const portal = slowPortalWorkflow(storedPortal({ version: 1 }));
-    const store = createTemporalPortalStore({ client: portal.client, taskQueue: 'q', now: () => clock });
-    const first = store.find(MEMBER_ID);
-    await portal.answerAll();
-    await first;
-
-    clock += 16_000;
+    const { portal, store, clock } = await storeAfterOneRead();
+    clock.ms += 16_000;
     portal.state.installed = storedPortal({ version: 2 });
     // The query below is not answered yet: these calls are answered from the cache all the same.
     const during = await Promise.all(Array.from({ length: 10 }, () => store.find(MEMBER_ID)));
@@ -58,20 +63,14 @@ describe('portal credentials read by the API and the workers', () => {
     await portal.answerAll();
 
     // The read ahead renewed the entry: 30 s after the first read (its expiry) it is fresh, with the new version.
-    clock += 14_000;
+    clock.ms += 14_000;
     expect((await store.find(MEMBER_ID))?.version).toBe(2);
     expect(portal.state.asked).toBe(2);
   });
 
   it('forgets an uninstalled portal when a read ahead finds no credentials', async () => {
-    let clock = 1_000_000;
-    const portal = slowPortalWorkflow(storedPortal({ version: 1 }));
-    const store = createTemporalPortalStore({ client: portal.client, taskQueue: 'q', now: () => clock });
-    const first = store.find(MEMBER_ID);
-    await portal.answerAll();
-    await first;
-
-    clock += 16_000;
+    const { portal, store, clock } = await storeAfterOneRead();
+    clock.ms += 16_000;
     portal.state.installed = null;
     await store.find(MEMBER_ID);
     await portal.answerAll();

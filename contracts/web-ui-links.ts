@@ -6,3 +6,8 @@ export function webUiRunUrl(webUiUrl: string, namespace: string, run: { workflow
   const base = webUiUrl.replace(/\/+$/, '');
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(run.workflowId)}/${encodeURIComponent(run.runId)}`;
 }
+
+/** What a timeline line links: the run's Web UI page, or its run id when no UI address is configured. */
+export function runLinkText(webUiUrl: string | undefined, namespace: string, run: { workflowId: string; runId: string }): string {
+  return webUiUrl ? webUiRunUrl(webUiUrl, namespace, run) : `run ${run.runId}`;
+}

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, log } from '@temporalio/activity';
-import { webUiRunUrl } from '../../contracts/web-ui-links.js';
+import { runLinkText } from '../../contracts/web-ui-links.js';
 import type { Bitrix24Caller } from '../../integrations/bitrix24/caller.js';
 import { sendRobotResult, type CompleteRobotInput } from './completion.js';
 import type { CommonProcessSettings } from '../settings.js';
@@ -51,11 +51,6 @@ function checkpointOf(details: unknown): SentCheckpoint | undefined {
  */
 export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller; settings: Pick<CommonProcessSettings, 'temporalWebUiUrl'> }) {
   const { writeLineOnce } = timelineWriter(deps);
-  /** The run's page in the Temporal Web UI (TEMPORAL_WEB_UI_URL), or its run id when no UI address is configured. */
-  const runLink = (namespace: string, run: { workflowId: string; runId: string }): string => {
-    const { temporalWebUiUrl } = deps.settings;
-    return temporalWebUiUrl ? webUiRunUrl(temporalWebUiUrl, namespace, run) : `run ${run.runId}`;
-  };
   return {
     async finishRobotRun(input: FinishRobotRunInput): Promise<FinishRobotRunResult> {
       const context = Context.current();
@@ -69,7 +64,7 @@ export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller; se
       if (input.timeline === undefined) return { delivered: sent.delivered, lineWritten: false };
       const { namespace, workflowExecution: run = { workflowId: '', runId: context.info.activityId } } = context.info;
       const worded = sent.delivered ? input.timeline.ifDelivered : input.timeline.ifRefused;
-      const line = { memberId: input.memberId, ...worded, text: `${worded.text}\n${runLink(namespace, run)}`, marker: run.runId };
+      const line = { memberId: input.memberId, ...worded, text: `${worded.text}\n${runLinkText(deps.settings.temporalWebUiUrl, namespace, run)}`, marker: run.runId };
       try {
         // Only an attempt after one that got this far can find its own line: others spend no request on the search.
         await writeLineOnce(line, { searchFirst: resumed !== undefined, signal });

@@ -215,6 +215,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
       return;
     }
     refillCredits(memberId, queue);
+    const storm = inStorm(memberId, queue);
     for (const priority of ['urgent', 'normal'] as const) {
       const own = priority === 'urgent' ? queue.urgent.length : queue.normal.length;
       if (own === 0 || queue.lanes[priority].busy) continue;
@@ -225,7 +226,6 @@ export function createBatcher(deps: BatcherDeps): Batcher {
       if (unclaimed <= 0) continue;
       // Lone: the only call of its priority, outside a storm. In a storm a call that finds its lane empty is one of
       // many, and goes with the next paced batch instead of spending a request of its own.
-      const storm = inStorm(memberId, queue);
       const lone = own === 1 && !storm;
       const full = unclaimed >= BATCH_CHUNK_SIZE;
       if (!lone && !full) {

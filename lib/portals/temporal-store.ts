@@ -30,8 +30,8 @@ const NEGATIVE_CACHE_SIZE = 10_000;
 /**
  * PortalStore over the per-portal workflow. Reads are cached in process for a short time (the workflow stays the
  * source of truth); concurrent reads of one portal share one query, and an entry past half its life is read again
- * ahead of its expiry while it still answers; concurrent refreshes in one process share one Update, and the workflow's mutex makes them
- * single-flight across processes. A member id without credentials is remembered too, for `negativeTtlMs` (0: not at
+ * ahead of its expiry while it still answers. Concurrent refreshes in one process share one Update, and the workflow's
+ * mutex makes them single-flight across processes. A member id without credentials is remembered too, for `negativeTtlMs` (0: not at
  * all), so a flood of deliveries naming an unknown portal costs one Temporal query per id and interval, not one per
  * request; an install through this store forgets it at once (other processes within `negativeTtlMs`).
  */

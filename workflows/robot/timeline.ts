@@ -4,8 +4,7 @@ import { parseDocumentId } from '../../contracts/documents.js';
 import type { RobotCall } from '../../contracts/robot-call.js';
 import { OUTCOMES, type Outcome } from '../../contracts/search-attributes.js';
 import type { TimelineLine } from '../../activities/robot/finish-run.js';
-import type { TimelineLineInput } from '../../activities/robot/timeline.js';
-import { webUiRunUrl } from '../../contracts/web-ui-links.js';
+import { runLinkText } from '../../contracts/web-ui-links.js';
 
 const { writeTimelineLine } = proxyActivities<Activities>({
   startToCloseTimeout: '45 seconds',
@@ -38,15 +37,12 @@ export const NO_LONGER_WAITING = '(Bitrix24 was no longer waiting for this robot
 async function runLink(): Promise<string> {
   const { temporalWebUiUrl } = await processSettings();
   const { namespace, workflowId, runId } = workflowInfo();
-  return temporalWebUiUrl ? webUiRunUrl(temporalWebUiUrl, namespace, { workflowId, runId }) : `run ${runId}`;
+  return runLinkText(temporalWebUiUrl, namespace, { workflowId, runId });
 }
 
-function titleOf(call: RobotCall, outcome: Outcome): string {
-  return `${call.robotCode || workflowInfo().workflowType}: ${OUTCOME_LABELS[outcome]}`;
-}
-
-function lineOf(call: RobotCall, item: { entityTypeId: number; id: number }, outcome: Outcome, message: string, link: string): TimelineLineInput {
-  return { memberId: call.memberId, entityTypeId: item.entityTypeId, entityId: item.id, title: titleOf(call, outcome), text: `${message}\n${link}`, marker: workflowInfo().runId };
+/** The line on the item's card for a run that ended with `outcome`, before its link. */
+function lineOf(call: RobotCall, item: { entityTypeId: number; id: number }, outcome: Outcome, text: string): TimelineLine {
+  return { entityTypeId: item.entityTypeId, entityId: item.id, title: `${call.robotCode || workflowInfo().workflowType}: ${OUTCOME_LABELS[outcome]}`, text };
 }
 
 /**
@@ -57,8 +53,7 @@ function lineOf(call: RobotCall, item: { entityTypeId: number; id: number }, out
 export function timelineLinesForAnswer(call: RobotCall, outcome: Outcome, message: string): { ifDelivered: TimelineLine; ifRefused: TimelineLine } | undefined {
   const item = crmItemOfDocument(call.documentId);
   if (!item) return undefined;
-  const line = (lineOutcome: Outcome, text: string): TimelineLine => ({ entityTypeId: item.entityTypeId, entityId: item.id, title: titleOf(call, lineOutcome), text });
-  return { ifDelivered: line(outcome, message), ifRefused: line(OUTCOMES.failed, `${message} ${NO_LONGER_WAITING}`) };
+  return { ifDelivered: lineOf(call, item, outcome, message), ifRefused: lineOf(call, item, OUTCOMES.failed, `${message} ${NO_LONGER_WAITING}`) };
 }
 
 /**
@@ -68,7 +63,7 @@ export function timelineLinesForAnswer(call: RobotCall, outcome: Outcome, messag
 export async function recordOnTimeline(call: RobotCall, outcome: Outcome, message: string): Promise<void> {
   const item = crmItemOfDocument(call.documentId);
   if (!item || !patched(TIMELINE_LINE_PATCH)) return;
-  const line = lineOf(call, item, outcome, message, await runLink());
+  const line = { memberId: call.memberId, ...lineOf(call, item, outcome, `${message}\n${await runLink()}`), marker: workflowInfo().runId };
   try {
     await writeTimelineLine(line);
   } catch (error) {

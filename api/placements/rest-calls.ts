@@ -25,27 +25,48 @@ function joinUrl(base: string, method: string): string {
 }
 
 /**
+ * Waits before the user-token call is repeated after QUERY_LIMIT_EXCEEDED: the portal's bucket drains a request every
+ * half second on the standard plan (docs/rate-limits.md), so a full bucket, right after an install's provisioning for
+ * instance, has room again within a second. Two repeats keep the tab's answer within about two seconds.
+ */
+export const USER_CALL_QUERY_LIMIT_WAITS_MS = [500, 1_000] as const;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
  * Calls the portal with the user's own token from the placement call (`AUTH_ID`), so Bitrix24 answers as that user:
  * who they are, and whether they may read the item at all. The endpoint is the one stored at install, never one the
- * request names.
+ * request names. A full bucket is waited out briefly, as the app's own client does; any other refusal is final.
  */
-export function userRestCall(transport: Transport, clientEndpoint: string, authId: string): RestCall {
+export function userRestCall(
+  transport: Transport,
+  clientEndpoint: string,
+  authId: string,
+  sleep: (ms: number) => Promise<void> = pause,
+): RestCall {
   return async <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
-    let reply;
-    try {
-      reply = await transport.post({
-        url: joinUrl(clientEndpoint, method),
-        contentType: 'application/json',
-        body: JSON.stringify({ ...params, auth: authId }),
-        label: method,
-      });
-    } catch {
-      throw placementErrors.portalUnavailable();
+    for (let attempt = 0; ; attempt += 1) {
+      let reply;
+      try {
+        reply = await transport.post({
+          url: joinUrl(clientEndpoint, method),
+          contentType: 'application/json',
+          body: JSON.stringify({ ...params, auth: authId }),
+          label: method,
+        });
+      } catch {
+        throw placementErrors.portalUnavailable();
+      }
+      const outcome = readReply<T>(reply);
+      if (outcome.kind === 'ok') return outcome.response.result;
+      if (outcome.kind !== 'error') throw placementErrors.portalUnavailable();
+      const wait = USER_CALL_QUERY_LIMIT_WAITS_MS[attempt];
+      if (outcome.body.error === 'QUERY_LIMIT_EXCEEDED' && wait !== undefined) {
+        await sleep(wait);
+        continue;
+      }
+      throw refusalOf(outcome.body.error, reply.status, outcome.body.error_description);
     }
-    const outcome = readReply<T>(reply);
-    if (outcome.kind === 'ok') return outcome.response.result;
-    if (outcome.kind === 'error') throw refusalOf(outcome.body.error, reply.status, outcome.body.error_description);
-    throw placementErrors.portalUnavailable();
   };
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type Stack } from '../../test/support/stack.js';
-import { waitForHttpOk } from '../../test/support/service-process.js';
+import { serviceNodeArgs, waitForHttpOk } from '../../test/support/service-process.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,7 +22,7 @@ export async function startUnpolledApi(stack: Stack, env: NodeJS.ProcessEnv = {}
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const taskQueue = `${stack.env.TEMPORAL_TASK_QUEUE ?? 'bench'}-unpolled`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, serviceNodeArgs('api/server.ts'), {
     cwd: repoRoot,
     env: { ...stack.env, PORT: String(port), PUBLIC_URL: url, TEMPORAL_TASK_QUEUE: taskQueue, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

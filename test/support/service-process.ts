@@ -14,8 +14,18 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * Node's arguments for a service entry point. With BENCH_CPU_PROFILE_DIR set, each service process writes a V8 CPU
+ * profile there when it exits (one file per thread: the worker's workflow threads too), for finding where a
+ * benchmark's time goes; `--cpu-prof` is not allowed in NODE_OPTIONS, so it has to be an argument.
+ */
+export function serviceNodeArgs(entry: string): string[] {
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  return [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', entry];
+}
+
 export function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, serviceNodeArgs(entry), { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(line);

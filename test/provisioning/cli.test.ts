@@ -11,7 +11,7 @@ import { createDataConverter } from '../../lib/data-converter.js';
 import { createTemporalPortalStore } from '../../lib/portals/temporal-store.js';
 import { installForTokens } from '../emulator/helpers.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { PUBLIC_URL, WRITE_METHODS } from './helpers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,11 +61,8 @@ describe('scripts/provision.ts', () => {
     const dataConverter = createDataConverter(payloadKey);
     env = await createLocalEnv({ dataConverter });
     emulator = await startBitrix24Emulator({ rateLimit: false });
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
+    worker = await createTestWorker(env, {
       taskQueue,
-      workflowBundle: await testWorkflowBundle(),
       dataConverter,
       activities: {},
     });

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter.js';
 import { WORKFLOWS_PATH } from '../../worker/workflow-source.js';
 
@@ -25,4 +27,22 @@ let queue = 0;
 export function uniqueTaskQueue(prefix = 'test'): string {
   queue += 1;
   return `${prefix}-${process.pid}-${queue}`;
+}
+
+/**
+ * A worker of the test bundle on the environment's server: what every workflow test builds before it starts a run.
+ * `activities` are the test's own (testActivities with recording fakes or real simulators).
+ */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  options: { taskQueue: string; dataConverter: DataConverter; activities?: object },
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: options.taskQueue,
+    dataConverter: options.dataConverter,
+    workflowBundle: await testWorkflowBundle(),
+    ...(options.activities === undefined ? {} : { activities: options.activities }),
+  });
 }

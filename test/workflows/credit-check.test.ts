@@ -1,7 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreditCheckSettings } from '../../activities/credit/settings.js';
@@ -18,7 +17,7 @@ import { runDurationMs } from '../support/history.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
 const FINANCE_TOKEN = 'finance-test-token-7c1d';
@@ -65,11 +64,9 @@ async function runCreditCheck(
 ): Promise<CreditRun> {
   const bitrix24 = recordingBitrix24();
   const taskQueue = uniqueTaskQueue('credit');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
+  const worker = await createTestWorker(env, {
     taskQueue,
     dataConverter,
-    workflowBundle: await testWorkflowBundle(),
     activities: testActivities({
       bitrix24,
       finance: createFinanceClient({

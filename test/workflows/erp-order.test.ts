@@ -1,6 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpClient, type ErpClient } from '../../integrations/erp/client.js';
 import { testActivities } from '../support/test-activities.js';
@@ -15,7 +14,7 @@ import { runDurationMs } from '../support/history.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
 const ORDER_FIELD = 'UF_CRM_ERP_ORDER_ID';
@@ -67,11 +66,9 @@ async function runErpOrder(options: RunOptions = {}) {
   const erpTimeoutMs = options.erpTimeoutMs ?? 10_000;
   const realErp = createErpClient({ wsdlUrl: erp.wsdlUrl, timeoutMs: erpTimeoutMs });
   const taskQueue = uniqueTaskQueue('erp-order');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
+  const worker = await createTestWorker(env, {
     taskQueue,
     dataConverter,
-    workflowBundle: await testWorkflowBundle(),
     activities: testActivities({
       bitrix24,
       erp: options.wrapErp ? options.wrapErp(realErp) : realErp,

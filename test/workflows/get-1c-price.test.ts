@@ -1,6 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testActivities } from '../support/test-activities.js';
 import { createOnecClient } from '../../integrations/onec/client.js';
@@ -10,7 +9,7 @@ import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { runDurationMs } from '../support/history.js';
 import { robotCall } from '../support/robot-calls.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
 const dataConverter = replayDataConverter();
@@ -30,11 +29,9 @@ afterAll(async () => {
 async function runPriceLookup(article: string, options: { retryBoundMs?: number; bitrix24?: ReturnType<typeof recordingBitrix24> } = {}) {
   const bitrix24 = options.bitrix24 ?? recordingBitrix24();
   const taskQueue = uniqueTaskQueue('price');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
+  const worker = await createTestWorker(env, {
     taskQueue,
     dataConverter,
-    workflowBundle: await testWorkflowBundle(),
     activities: testActivities({
       bitrix24,
       onec: createOnecClient({ baseUrl: onec.url, timeoutMs: 2_000 }),

@@ -1,6 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testActivities } from '../support/test-activities.js';
@@ -17,7 +16,7 @@ import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { robotCall } from '../support/robot-calls.js';
 import { workflowInstancesAnswer } from '../support/running-processes.js';
 import { createTimeSkippingEnv } from '../support/temporal-binaries.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 
 const JIRA_EMAIL = 'automation@example.com';
@@ -64,11 +63,9 @@ async function runJiraRobot(
     return true;
   });
   const taskQueue = uniqueTaskQueue('jira');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
+  const worker = await createTestWorker(env, {
     taskQueue,
     dataConverter,
-    workflowBundle: await testWorkflowBundle(),
     activities: testActivities({
       bitrix24,
       jira: createJiraClient({

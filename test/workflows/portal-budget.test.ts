@@ -11,7 +11,7 @@ import { installedPortalStore } from '../support/emulator-credentials.js';
 import type { MemoryPortalStore } from '../support/memory-portal-store.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 
 // Bitrix24's 2/s burst 50 scaled so the test takes seconds: the budget keeps its margin (2 s of drain) and reserve.
 const LIMITS = { perSecond: 5, burst: 25 };
@@ -32,11 +32,9 @@ beforeAll(async () => {
   emulator = await startBitrix24Emulator({ rateLimit: LIMITS });
   store = await installedPortalStore(emulator);
   taskQueue = uniqueTaskQueue('budget');
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  worker = await createTestWorker(env, {
     taskQueue: budgetTaskQueue(taskQueue),
     dataConverter,
-    workflowBundle: await testWorkflowBundle(),
   });
   workerRun = worker.run();
 }, 180_000);

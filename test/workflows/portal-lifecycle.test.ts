@@ -1,5 +1,4 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalWorkflowGateway } from '../../api/workflow-gateway.js';
@@ -13,7 +12,7 @@ import { keepForReplay, replayDataConverter } from '../support/replay-histories.
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { testActivities } from '../support/test-activities.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { startEmulatorPortal, type EmulatorPortal } from './support/emulator-portal.js';
 
 // Runs of this file are kept as replay fixtures (npm run test:capture-histories): the replay key encrypts them.
@@ -54,11 +53,9 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
 describe('portal workflow: install, install without a token, uninstall (dev server, real worker)', () => {
   it('keeps the stored application token for an install without one, and forgets everything on uninstall', async () => {
     const taskQueue = uniqueTaskQueue('portal');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
+    const worker = await createTestWorker(env, {
       taskQueue,
       dataConverter,
-      workflowBundle: await testWorkflowBundle(),
       activities: testActivities({ bitrix24: recordingBitrix24() }),
     });
     const memberId = `member-${taskQueue}`;
@@ -89,11 +86,9 @@ describe('portal workflow: install, install without a token, uninstall (dev serv
   it("refreshes the tokens with the OAuth server, follows a move and forgets everything on uninstall, through the portal workflow's updates", async () => {
     const portal = await startEmulatorPortal();
     const taskQueue = uniqueTaskQueue('portal-life');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
+    const worker = await createTestWorker(env, {
       taskQueue,
       dataConverter,
-      workflowBundle: await testWorkflowBundle(),
       activities: testActivities({
         bitrix24: recordingBitrix24(),
         oauth: { clientId: 'local.emulator.app', clientSecret: 'emulator-secret', allowedHosts: ['127.0.0.1'] },
@@ -168,11 +163,9 @@ describe('uninstall stops the portal background work (dev server, real worker)',
       return ids.includes(`nightly-report/${memberId}`) && runs.count === 1;
     }, 'the schedules and the run to be visible');
 
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
+    const worker = await createTestWorker(env, {
       taskQueue,
       dataConverter,
-      workflowBundle: await testWorkflowBundle(),
       activities: testActivities({ bitrix24: recordingBitrix24(), temporal: env.client }),
     });
     const stopped = await worker.runUntil(async () => {
@@ -219,11 +212,9 @@ describe('robot refusal: the business process is answered through bizproc.event.
       documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] as [string, string, string],
       reason: 'no robot or activity with code retired_robot is declared by this app',
     };
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
+    const worker = await createTestWorker(env, {
       taskQueue,
       dataConverter,
-      workflowBundle: await testWorkflowBundle(),
       activities: testActivities({ bitrix24: portal.bitrix24 }),
     });
     await worker.runUntil(async () => {

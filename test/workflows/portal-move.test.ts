@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../../integrations/bitrix24/client.js';
@@ -11,7 +10,7 @@ import { createTemporalPortalStore } from '../../lib/portals/temporal-store.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { testActivities } from '../support/test-activities.js';
 import { recordingBitrix24 } from '../support/recording-bitrix24.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, uniqueTaskQueue } from '../support/workflow-bundle.js';
 
 const ACCESS_TOKEN = 'move-access-SECRET-61bd';
 
@@ -64,11 +63,9 @@ describe('a moved portal, remembered in its portal workflow (dev server)', () =>
     const old = await portal(() => moved.origin);
     const taskQueue = uniqueTaskQueue('portal-move');
     const memberId = `member-move-${Date.now()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
+    const worker = await createTestWorker(env, {
       taskQueue,
       dataConverter,
-      workflowBundle: await testWorkflowBundle(),
       activities: testActivities({ bitrix24: recordingBitrix24() }),
     });
     await worker.runUntil(async () => {

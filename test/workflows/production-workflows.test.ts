@@ -10,7 +10,7 @@ import '../support/quiet-temporal-runtime.js';
 import { keepForReplay, replayDataConverter } from '../support/replay-histories.js';
 import { createLocalEnv } from '../support/temporal-binaries.js';
 import { testActivities } from '../support/test-activities.js';
-import { testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
+import { createTestWorker, testWorkflowBundle, uniqueTaskQueue } from '../support/workflow-bundle.js';
 import { startEmulatorPortal, type EmulatorPortal } from './support/emulator-portal.js';
 
 /**
@@ -26,11 +26,9 @@ const taskQueue = uniqueTaskQueue('production');
 
 beforeAll(async () => {
   [env, portal] = await Promise.all([createLocalEnv({ dataConverter }), startEmulatorPortal(), testWorkflowBundle()]).then(([local, emulated]) => [local, emulated] as const);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  worker = await createTestWorker(env, {
     taskQueue,
     dataConverter,
-    workflowBundle: await testWorkflowBundle(),
     activities: testActivities({
       bitrix24: portal.bitrix24,
       portals: portal.store,

@@ -1,6 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { ENTITY_TYPE } from '../../../contracts/documents.js';
+import { erpOrderExternalId } from '../../../contracts/erp-order.js';
+import { ERP_CREATE_ORDER } from '../../../contracts/robot-declarations.js';
 import { eventTokenKey, provisionWorkflowId, robotWorkflowId } from '../../../contracts/workflow-ids.js';
 import type { Bitrix24Emulator, RecordedCall } from '../../../emulators/bitrix24/index.js';
 import { freePort, startStack, type Stack, type StackOptions } from '../../support/stack.js';
@@ -58,6 +61,47 @@ export function passesForDeal(emulator: Bitrix24Emulator, dealId: number): numbe
 
 export function shipmentElementsOf(emulator: Bitrix24Emulator, dealId: number): number {
   return emulator.state.listElements.filter((element) => element.CODE.startsWith(`deal-${dealId}-row-`)).length;
+}
+
+/**
+ * A deal with three product rows and an ERP_CREATE_ORDER call for it, accepted by the API; resolves once the ERP has
+ * the order's CreateOrder call open (the moment the worker tests kill a worker). `createCalls` reads them again later.
+ */
+export async function erpOrderUnderWay(stack: Pick<Stack, 'emulator' | 'erp' | 'apiUrl'>) {
+  const dealId = seedDealWithRows(stack.emulator, 3);
+  const externalId = erpOrderExternalId(stack.emulator.memberId, dealId);
+  const createCalls = () => stack.erp.calls.filter((call) => call.operation === 'CreateOrder' && call.externalId === externalId);
+  const fired = await stack.emulator.fireRobot(`${stack.apiUrl}/bitrix24/bizproc`, {
+    code: ERP_CREATE_ORDER.code,
+    documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+  });
+  expect(fired.status).toBe(200);
+  await waitFor(() => createCalls().length > 0, 'CreateOrder to reach the ERP');
+  return { externalId, createCalls, eventToken: fired.eventToken, workflowId: (fired.body as { workflowId: string }).workflowId };
+}
+
+/**
+ * What a worker killed during the ERP call must leave: the order created once (the killed attempt's call, whose answer
+ * went nowhere), found by the retried attempt instead of created again, its number returned to Bitrix24 by exactly one
+ * bizproc.event.send.
+ */
+export async function expectOneOrderAnsweredOnce(
+  stack: Pick<Stack, 'emulator' | 'erp'>,
+  client: Client,
+  order: Awaited<ReturnType<typeof erpOrderUnderWay>>,
+): Promise<void> {
+  const { externalId, createCalls, eventToken } = order;
+  await robotRunFinished(client, stack.emulator.memberId, ERP_CREATE_ORDER.code, eventToken);
+  const invocation = await stack.emulator.waitForRobotCompletion(eventToken, 1_000);
+  const orderNumber = stack.erp.orders.get(externalId)?.orderNumber;
+  expect(orderNumber).toMatch(/^ERP-/);
+  expect(invocation.returnValues?.erp_order_id).toBe(orderNumber);
+  expect([...stack.erp.orders.keys()]).toEqual([externalId]);
+  expect(createCalls()).toHaveLength(1);
+  expect(createCalls()[0]?.clientDisconnected).toBe(true);
+  expect(stack.erp.calls.some((call) => call.operation === 'FindOrderByExternalId' && call.externalId === externalId)).toBe(true);
+  expect(eventSendsFor(stack.emulator, eventToken)).toHaveLength(1);
+  expect(invocation.lateSends).toEqual([]);
 }
 
 /** A deal with product rows, seeded without events (setup, not a user action). */

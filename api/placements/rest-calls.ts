@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Bitrix24Client } from '../../integrations/bitrix24/client.js';
 import { isBitrix24Error } from '../../integrations/bitrix24/errors.js';
 import { readReply } from '../../integrations/bitrix24/response.js';
@@ -31,8 +32,6 @@ function joinUrl(base: string, method: string): string {
  */
 export const USER_CALL_QUERY_LIMIT_WAITS_MS = [500, 1_000] as const;
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Calls the portal with the user's own token from the placement call (`AUTH_ID`), so Bitrix24 answers as that user:
  * who they are, and whether they may read the item at all. The endpoint is the one stored at install, never one the
@@ -42,7 +41,7 @@ export function userRestCall(
   transport: Transport,
   clientEndpoint: string,
   authId: string,
-  sleep: (ms: number) => Promise<void> = pause,
+  sleep: (ms: number) => Promise<unknown> = delay,
 ): RestCall {
   return async <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
     for (let attempt = 0; ; attempt += 1) {

@@ -27,6 +27,16 @@ export const NEGATIVE_CACHE_TTL_MS = 5_000;
 /** Unknown member ids remembered at once: a sender inventing ids pushes out the oldest, never grows the memory. */
 const NEGATIVE_CACHE_SIZE = 10_000;
 
+/** The call under way for `key` if there is one, else `start()`'s, shared by everyone asking until it settles. */
+function shared<T>(inFlight: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = start().finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
 /**
  * PortalStore over the per-portal workflow. Reads are cached in process for a short time (the workflow stays the
  * source of truth); concurrent reads of one portal share one query, and an entry past half its life is read again
@@ -53,14 +63,7 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
 
   const reading = new Map<string, Promise<PortalCredentials | null>>();
   /** The portal workflow's credentials, one query at a time per portal however many callers ask at once. */
-  const readCredentials = (memberId: string): Promise<PortalCredentials | null> => {
-    let pending = reading.get(memberId);
-    if (!pending) {
-      pending = queryCredentials(memberId).finally(() => reading.delete(memberId));
-      reading.set(memberId, pending);
-    }
-    return pending;
-  };
+  const readCredentials = (memberId: string) => shared(reading, memberId, () => queryCredentials(memberId));
   const queryCredentials = async (memberId: string): Promise<PortalCredentials | null> => {
     const writesBefore = writes;
     try {
@@ -132,17 +135,12 @@ export function createTemporalPortalStore(deps: { client: Client; taskQueue: str
     async refresh(memberId, staleVersion) {
       const cached = cache.get(memberId);
       if (cached && cached.credentials.version > staleVersion) return cached.credentials;
-      const key = `${memberId}#${staleVersion}`;
-      let pending = refreshing.get(key);
-      if (!pending) {
-        pending = deps.client.workflow
+      return shared(refreshing, `${memberId}#${staleVersion}`, () =>
+        deps.client.workflow
           .getHandle(portalWorkflowId(memberId))
           .executeUpdate(portalRefreshUpdate, { args: [{ staleVersion }] })
-          .then(remember)
-          .finally(() => refreshing.delete(key));
-        refreshing.set(key, pending);
-      }
-      return pending;
+          .then(remember),
+      );
     },
 
     async move(memberId, move) {

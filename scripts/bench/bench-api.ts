@@ -9,8 +9,12 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface BenchApi {
   url: string;
   taskQueue: string;
+  /** The process's CPU time so far (user and system), as its own `/metrics` reports it. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
+
+const CPU_SECONDS = /^process_cpu_seconds_total (\S+)$/m;
 
 /**
  * A second API process of the stack, started from its real entry point, whose task queue no worker polls: its robot
@@ -20,11 +24,12 @@ export interface BenchApi {
  */
 export async function startUnpolledApi(stack: Stack, env: NodeJS.ProcessEnv = {}): Promise<BenchApi> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const taskQueue = `${stack.env.TEMPORAL_TASK_QUEUE ?? 'bench'}-unpolled`;
   const child: ChildProcess = spawn(process.execPath, serviceNodeArgs('api/server.ts'), {
     cwd: repoRoot,
-    env: { ...stack.env, PORT: String(port), PUBLIC_URL: url, TEMPORAL_TASK_QUEUE: taskQueue, ...env },
+    env: { ...stack.env, PORT: String(port), API_METRICS_PORT: String(metricsPort), PUBLIC_URL: url, TEMPORAL_TASK_QUEUE: taskQueue, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const stderr: string[] = [];
@@ -43,5 +48,11 @@ export async function startUnpolledApi(stack: Stack, env: NodeJS.ProcessEnv = {}
     await stop();
     throw new Error(`bench API did not start: ${stderr.join('').slice(-2000)}`, { cause: error });
   }
-  return { url, taskQueue, stop };
+  const cpuSeconds = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const match = CPU_SECONDS.exec(text);
+    if (!match?.[1]) throw new Error('the bench API reported no process_cpu_seconds_total');
+    return Number(match[1]);
+  };
+  return { url, taskQueue, cpuSeconds, stop };
 }

@@ -26,20 +26,34 @@ export const INGRESS_RATIO_TARGET = 0.9;
 
 type Operation = () => Promise<void>;
 
+interface PairRun {
+  api: LoadRun;
+  raw: LoadRun;
+  /** CPU the API process spent on the measured API requests, seconds. */
+  apiCpuSeconds: number;
+}
+
 /**
  * The same work through both paths in the order raw, API, API, raw (half the requests each), so that a dev server
  * slowing down as its database grows does not favour whichever path ran first.
  */
-async function measurePair(api: Operation, raw: Operation, options: Pick<Required<IngressOptions>, 'requests' | 'concurrency' | 'warmup'>): Promise<{ api: LoadRun; raw: LoadRun }> {
+async function measurePair(
+  api: Operation,
+  raw: Operation,
+  apiCpuSeconds: () => Promise<number>,
+  options: Pick<Required<IngressOptions>, 'requests' | 'concurrency' | 'warmup'>,
+): Promise<PairRun> {
   const { requests, concurrency, warmup } = options;
   await runClosedLoop(warmup, concurrency, raw);
   await runClosedLoop(warmup, concurrency, api);
   const half = Math.ceil(requests / 2);
   const raw1 = await runClosedLoop(half, concurrency, raw);
+  const cpuBefore = await apiCpuSeconds();
   const api1 = await runClosedLoop(half, concurrency, api);
   const api2 = await runClosedLoop(requests - half, concurrency, api);
+  const cpuAfter = await apiCpuSeconds();
   const raw2 = await runClosedLoop(requests - half, concurrency, raw);
-  return { api: combineRuns([api1, api2]), raw: combineRuns([raw1, raw2]) };
+  return { api: combineRuns([api1, api2]), raw: combineRuns([raw1, raw2]), apiCpuSeconds: cpuAfter - cpuBefore };
 }
 
 function median(values: readonly number[]): number {
@@ -48,7 +62,7 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-function rowsOf(kind: string, rawLabel: string, pairs: readonly { api: LoadRun; raw: LoadRun }[], options: Required<IngressOptions>): BenchRow[] {
+function rowsOf(kind: string, rawLabel: string, pairs: readonly PairRun[], options: Required<IngressOptions>): BenchRow[] {
   const shape = `${options.requests} requests, ${options.concurrency} in flight, ${pairs.length} runs`;
   const apiName = `ingress: ${kind} via API (${shape})`;
   const rawName = `raw ${rawLabel} (${shape})`;
@@ -56,10 +70,13 @@ function rowsOf(kind: string, rawLabel: string, pairs: readonly { api: LoadRun; 
   const ratio = median(ratios);
   const api = combineRuns(pairs.map((pair) => pair.api));
   const raw = combineRuns(pairs.map((pair) => pair.raw));
+  const apiRequests = api.samples.length + api.failures;
+  const cpuPerRequestMs = (pairs.reduce((sum, pair) => sum + pair.apiCpuSeconds, 0) * 1000) / apiRequests;
   const rows: BenchRow[] = [
     { benchmark: apiName, figure: 'throughput per run', value: pairs.map((pair) => `${perSecond(pair.api).toFixed(0)}`).join(', ') + ' /s' },
     { benchmark: apiName, figure: 'ack p50', value: `${percentile(api.samples, 50).toFixed(1)} ms` },
     { benchmark: apiName, figure: 'ack p99', value: `${percentile(api.samples, 99).toFixed(1)} ms` },
+    { benchmark: apiName, figure: 'API process CPU per request', value: `${cpuPerRequestMs.toFixed(2)} ms` },
     { benchmark: rawName, figure: 'throughput per run', value: pairs.map((pair) => `${perSecond(pair.raw).toFixed(0)}`).join(', ') + ' /s' },
     { benchmark: rawName, figure: 'p50', value: `${percentile(raw.samples, 50).toFixed(1)} ms` },
     { benchmark: rawName, figure: 'p99', value: `${percentile(raw.samples, 99).toFixed(1)} ms` },
@@ -160,11 +177,11 @@ export async function ingressBenchmark(stack: Stack, input: IngressOptions = {})
       await signalEntityWorkflow(client, api.taskQueue, match, event);
     };
 
-    const robots: { api: LoadRun; raw: LoadRun }[] = [];
-    const events: { api: LoadRun; raw: LoadRun }[] = [];
+    const robots: PairRun[] = [];
+    const events: PairRun[] = [];
     for (let run = 0; run < options.runs; run += 1) {
-      robots.push(await measurePair(robotViaApi, robotRaw, options));
-      events.push(await measurePair(eventViaApi, eventRaw, options));
+      robots.push(await measurePair(robotViaApi, robotRaw, api.cpuSeconds, options));
+      events.push(await measurePair(eventViaApi, eventRaw, api.cpuSeconds, options));
     }
     return [
       ...rowsOf('robot calls', 'client.workflow.start', robots, options),

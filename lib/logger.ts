@@ -23,14 +23,64 @@ const SECRET_KEYS = [
   'eventToken',
 ] as const;
 
-/** Paths pino censors in every log line: each secret key at the top and up to two levels down, and secret headers. */
-export const REDACTED_PATHS = [
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  '*.headers.authorization',
-  '*.headers["x-api-key"]',
-];
+const SECRET_KEY_SET: ReadonlySet<string> = new Set(SECRET_KEYS);
+const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-api-key']);
+const CENSOR = '[redacted]';
+/** Levels below the top at which secret keys are censored: `key`, `parent.key` and `grandparent.parent.key`. */
+const DEEPEST_LEVEL = 2;
+
+type Censorable = Record<PropertyKey, unknown>;
+
+function isCensorable(value: unknown): value is Censorable {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null || Array.isArray(value) || value instanceof Error;
+}
+
+/** A shallow copy that keeps what pino's serializers read: an error's prototype and its non-enumerable message and stack. */
+function shallowCopy(value: Censorable): Censorable {
+  if (Array.isArray(value)) return [...value] as unknown as Censorable;
+  return Object.create(Object.getPrototypeOf(value) as object | null, Object.getOwnPropertyDescriptors(value)) as Censorable;
+}
+
+/**
+ * `value` with every secret key at `level` and the two levels below censored, and secret headers under any `headers`
+ * object; the same object when there is nothing to censor. Copies on write: the caller's objects are never changed.
+ * Only plain objects, arrays and errors are entered (what a log line carries); class instances are left to the text pass.
+ */
+function censorSecrets(value: Censorable, level: number, keys: ReadonlySet<string>): Censorable {
+  let copy: Censorable | undefined;
+  for (const key of Object.keys(value)) {
+    const child = value[key];
+    let replacement: unknown = child;
+    if (keys.has(key)) replacement = CENSOR;
+    else if (isCensorable(child)) {
+      if (key === 'headers') replacement = censorSecrets(child, DEEPEST_LEVEL, SECRET_HEADERS);
+      else if (level < DEEPEST_LEVEL) replacement = censorSecrets(child, level + 1, keys);
+    }
+    if (replacement === child) continue;
+    copy ??= shallowCopy(value);
+    copy[key] = replacement;
+  }
+  return copy ?? value;
+}
+
+/** Censors the secret keys of a log line's object before pino serializes it. */
+export function censorLogObject<T extends object>(object: T): T {
+  return isCensorable(object) ? (censorSecrets(object, 0, SECRET_KEY_SET) as T) : object;
+}
+
+/**
+ * The first safety net, for pino's options: secret keys (SECRET_KEYS) are censored in every line's object at the top
+ * and up to two levels down, and `authorization` / `x-api-key` under any `headers`, in one pass over the object (about
+ * 1 µs a line; pino's `redact` with the same keys as wildcard paths costs about 50 µs a line, and the API writes one
+ * line per delivery). Pino applies a log formatter to the line's object only, so `redact` keeps censoring the secret
+ * keys at the top of a child logger's bindings: plain paths cost pino next to nothing.
+ */
+export const SECRET_LOG_OPTIONS = {
+  formatters: { log: censorLogObject },
+  redact: { paths: [...SECRET_KEYS], censor: CENSOR },
+} satisfies LoggerOptions;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -70,14 +120,10 @@ export function redactingDestination(destination: DestinationStream = pino.desti
   return { write: (line: string) => destination.write(redactText(line)) };
 }
 
-/** Pino with both safety nets: censored paths, and text redaction of every line written to `destination`. Level: `options.level` (LOG_LEVEL), else info. */
+/** Pino with both safety nets: censored keys, and text redaction of every line written to `destination`. Level: `options.level` (LOG_LEVEL), else info. */
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {
   return pino(
-    {
-      level: 'info',
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      ...options,
-    },
+    { level: 'info', ...options, ...SECRET_LOG_OPTIONS, formatters: { ...options.formatters, ...SECRET_LOG_OPTIONS.formatters } },
     redactingDestination(destination),
   );
 }

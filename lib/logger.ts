@@ -44,7 +44,7 @@ function shallowCopy(value: Censorable): Censorable {
 }
 
 /**
- * `value` with every secret key at `level` and the two levels below censored, and secret headers under any `headers`
+ * `value` with every secret key censored from `level` down to DEEPEST_LEVEL, and secret headers under any `headers`
  * object; the same object when there is nothing to censor. Copies on write: the caller's objects are never changed.
  * Only plain objects, arrays and errors are entered (what a log line carries); class instances are left to the text pass.
  */

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { Config } from '../lib/config.js';
-import { redactText, SECRET_LOG_OPTIONS } from '../lib/logger.js';
+import { redactText, withSecretCensoring } from '../lib/logger.js';
 import { createApiMetrics, type ApiMetrics } from '../lib/metrics/api-metrics.js';
 import type { IngressServices } from './deps.js';
 import { instrumentWorkflowGateway } from './instrumented-gateway.js';
@@ -68,13 +68,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ? Fastify({ ...server, loggerInstance: logger })
     : Fastify({
         ...server,
-        logger: {
+        logger: withSecretCensoring({
           level: services.config.LOG_LEVEL,
           ...logger,
-          ...SECRET_LOG_OPTIONS,
-          formatters: { ...logger?.formatters, ...SECRET_LOG_OPTIONS.formatters },
           serializers: { req: requestSerializer, ...logger?.serializers },
-        },
+        }),
       });
 
   await app.register(abuseLimits, {

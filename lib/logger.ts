@@ -77,10 +77,15 @@ export function censorLogObject<T extends object>(object: T): T {
  * line per delivery). Pino applies a log formatter to the line's object only, so `redact` keeps censoring the secret
  * keys at the top of a child logger's bindings: plain paths cost pino next to nothing.
  */
-export const SECRET_LOG_OPTIONS = {
+const SECRET_LOG_OPTIONS = {
   formatters: { log: censorLogObject },
   redact: { paths: [...SECRET_KEYS], censor: CENSOR },
 } satisfies LoggerOptions;
+
+/** `options` with the secret censoring above; the caller's other formatters are kept, its `redact` is not. */
+export function withSecretCensoring<T extends LoggerOptions>(options: T): T {
+  return { ...options, ...SECRET_LOG_OPTIONS, formatters: { ...options.formatters, ...SECRET_LOG_OPTIONS.formatters } };
+}
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -123,7 +128,7 @@ export function redactingDestination(destination: DestinationStream = pino.desti
 /** Pino with both safety nets: censored keys, and text redaction of every line written to `destination`. Level: `options.level` (LOG_LEVEL), else info. */
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {
   return pino(
-    { level: 'info', ...options, ...SECRET_LOG_OPTIONS, formatters: { ...options.formatters, ...SECRET_LOG_OPTIONS.formatters } },
+    withSecretCensoring({ level: 'info', ...options }),
     redactingDestination(destination),
   );
 }

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBitrix24Client, type Bitrix24ClientDeps } from '../../../integrations/bitrix24/client.js';
 import { Bitrix24Error } from '../../../integrations/bitrix24/errors.js';
-import { SECRET_LOG_OPTIONS } from '../../../lib/logger.js';
+import { withSecretCensoring } from '../../../lib/logger.js';
 import { createMemoryPortalStore } from '../../support/memory-portal-store.js';
 import { SECRET_ACCESS_TOKEN, portalCredentials } from './support/portal-fixture.js';
 import { fail, methodOf, ok, startStubPortal, type StubHandler, type StubPortal } from './support/stub-portal.js';
@@ -205,7 +205,7 @@ describe('Bitrix24 client', () => {
         done();
       },
     });
-    const logger = pino({ level: 'debug', ...SECRET_LOG_OPTIONS }, sink);
+    const logger = pino(withSecretCensoring({ level: 'debug' }), sink);
     const webhookCode = 'w3bh00kS3cr3tC0de';
     const portal = await stub((request) =>
       request.path.includes(webhookCode)

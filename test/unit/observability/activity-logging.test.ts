@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { SECRET_LOG_OPTIONS } from '../../../lib/logger.js';
+import { withSecretCensoring } from '../../../lib/logger.js';
 import { createActivityLoggingInterceptor, type ActivityAttemptReport } from '../../../worker/activity-logging-interceptor.js';
 
 const ACCESS_TOKEN = 'ACCESS-9f8e7d6c5b4a3f2e1d';
@@ -109,7 +109,7 @@ describe('activity attempt log', () => {
   it('the secret formatters censor the token fields the service handles, at the depths it logs them', () => {
     const { lines, stream } = capture();
     // createLogger writes to stdout; the same redaction over a captured stream.
-    const captured = pino({ level: 'info', ...SECRET_LOG_OPTIONS }, stream);
+    const captured = pino(withSecretCensoring({ level: 'info' }), stream);
     captured.info({ ...tokenInput, call: tokenInput, body: { auth: tokenInput.auth, access_token: ACCESS_TOKEN } }, 'input');
     const all = lines.join('\n');
     for (const secret of [ACCESS_TOKEN, REFRESH_TOKEN, EVENT_TOKEN]) expect(all).not.toContain(secret);

@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { censorLogObject, SECRET_LOG_OPTIONS } from '../../../lib/logger.js';
+import { censorLogObject, withSecretCensoring } from '../../../lib/logger.js';
 
 /** Pino with only the key censoring (no text pass on the line), so what is asserted is that net's own work. */
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info', ...SECRET_LOG_OPTIONS }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = pino(withSecretCensoring({ level: 'info' }), { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
   return { logger, lines };
 }
 

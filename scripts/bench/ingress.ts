@@ -24,13 +24,26 @@ export interface IngressOptions {
 
 export const INGRESS_RATIO_TARGET = 0.9;
 
-type Operation = () => Promise<void>;
+/**
+ * One path's work for a run of `count` operations: what the caller of that path would have ready before it calls
+ * (request bodies, start inputs) is built here, outside the timed window; the operation only sends item `index`.
+ */
+type Path = (count: number) => (index: number) => Promise<void>;
 
 interface PairRun {
   api: LoadRun;
   raw: LoadRun;
   /** CPU the API process spent on the measured API requests, seconds. */
   apiCpuSeconds: number;
+  /** CPU this process spent sending the measured API requests (the load generator), seconds. */
+  senderCpuSeconds: number;
+  /** CPU this process spent on the measured raw starts (the Temporal client), seconds. */
+  rawCpuSeconds: number;
+}
+
+function cpuSecondsSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
 }
 
 /**
@@ -38,22 +51,34 @@ interface PairRun {
  * slowing down as its database grows does not favour whichever path ran first.
  */
 async function measurePair(
-  api: Operation,
-  raw: Operation,
+  api: Path,
+  raw: Path,
   apiCpuSeconds: () => Promise<number>,
   options: Pick<Required<IngressOptions>, 'requests' | 'concurrency' | 'warmup'>,
 ): Promise<PairRun> {
   const { requests, concurrency, warmup } = options;
-  await runClosedLoop(warmup, concurrency, raw);
-  await runClosedLoop(warmup, concurrency, api);
+  const run = async (path: Path, count: number): Promise<{ run: LoadRun; cpuSeconds: number }> => {
+    const operation = path(count);
+    const before = process.cpuUsage();
+    const measured = await runClosedLoop(count, concurrency, operation);
+    return { run: measured, cpuSeconds: cpuSecondsSince(before) };
+  };
+  await run(raw, warmup);
+  await run(api, warmup);
   const half = Math.ceil(requests / 2);
-  const raw1 = await runClosedLoop(half, concurrency, raw);
+  const raw1 = await run(raw, half);
   const cpuBefore = await apiCpuSeconds();
-  const api1 = await runClosedLoop(half, concurrency, api);
-  const api2 = await runClosedLoop(requests - half, concurrency, api);
+  const api1 = await run(api, half);
+  const api2 = await run(api, requests - half);
   const cpuAfter = await apiCpuSeconds();
-  const raw2 = await runClosedLoop(requests - half, concurrency, raw);
-  return { api: combineRuns([api1, api2]), raw: combineRuns([raw1, raw2]), apiCpuSeconds: cpuAfter - cpuBefore };
+  const raw2 = await run(raw, requests - half);
+  return {
+    api: combineRuns([api1.run, api2.run]),
+    raw: combineRuns([raw1.run, raw2.run]),
+    apiCpuSeconds: cpuAfter - cpuBefore,
+    senderCpuSeconds: api1.cpuSeconds + api2.cpuSeconds,
+    rawCpuSeconds: raw1.cpuSeconds + raw2.cpuSeconds,
+  };
 }
 
 function median(values: readonly number[]): number {
@@ -71,15 +96,18 @@ function rowsOf(kind: string, rawLabel: string, pairs: readonly PairRun[], optio
   const api = combineRuns(pairs.map((pair) => pair.api));
   const raw = combineRuns(pairs.map((pair) => pair.raw));
   const apiRequests = api.samples.length + api.failures;
-  const cpuPerRequestMs = (pairs.reduce((sum, pair) => sum + pair.apiCpuSeconds, 0) * 1000) / apiRequests;
+  const rawRequests = raw.samples.length + raw.failures;
+  const msPer = (seconds: (pair: PairRun) => number, count: number) => `${((pairs.reduce((sum, pair) => sum + seconds(pair), 0) * 1000) / count).toFixed(2)} ms`;
   const rows: BenchRow[] = [
     { benchmark: apiName, figure: 'throughput per run', value: pairs.map((pair) => `${perSecond(pair.api).toFixed(0)}`).join(', ') + ' /s' },
     { benchmark: apiName, figure: 'ack p50', value: `${percentile(api.samples, 50).toFixed(1)} ms` },
     { benchmark: apiName, figure: 'ack p99', value: `${percentile(api.samples, 99).toFixed(1)} ms` },
-    { benchmark: apiName, figure: 'API process CPU per request', value: `${cpuPerRequestMs.toFixed(2)} ms` },
+    { benchmark: apiName, figure: 'API process CPU per request', value: msPer((pair) => pair.apiCpuSeconds, apiRequests) },
+    { benchmark: apiName, figure: 'load generator CPU per request', value: msPer((pair) => pair.senderCpuSeconds, apiRequests) },
     { benchmark: rawName, figure: 'throughput per run', value: pairs.map((pair) => `${perSecond(pair.raw).toFixed(0)}`).join(', ') + ' /s' },
     { benchmark: rawName, figure: 'p50', value: `${percentile(raw.samples, 50).toFixed(1)} ms` },
     { benchmark: rawName, figure: 'p99', value: `${percentile(raw.samples, 99).toFixed(1)} ms` },
+    { benchmark: rawName, figure: 'client CPU per start', value: msPer((pair) => pair.rawCpuSeconds, rawRequests) },
     { benchmark: `ingress: ${kind}`, figure: 'API / raw throughput per run', value: ratios.map((value) => value.toFixed(2)).join(', ') },
     {
       benchmark: `ingress: ${kind}`,
@@ -114,67 +142,75 @@ export async function ingressBenchmark(stack: Stack, input: IngressOptions = {})
   // bookkeeping (token minting, invocation records) competing with the API for this machine's two cores.
   const portal = portalIdentity(emulator);
   const pool = new Pool(api.url, { connections: options.concurrency });
-  const post = async (path: string, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> => {
-    const answer = await pool.request({
-      method: 'POST',
-      path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: qs.stringify(body),
-    });
+  // The bodies are form-encoded before the timed window, as Bitrix24 has them ready when it calls.
+  const post = async (path: string, body: string): Promise<{ status: number; body: unknown }> => {
+    const answer = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     return { status: answer.statusCode, body: await answer.body.json() };
   };
   try {
     let sequence = 0;
-    const nextId = () => {
-      sequence += 1;
-      return sequence;
-    };
+    const nextIds = (count: number) => Array.from({ length: count }, () => (sequence += 1));
 
-    const robotViaApi: Operation = async () => {
-      const deal = nextId();
-      const answer = await post('/bitrix24/bizproc', robotCallBody(portal, { code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, dealId: deal }));
-      if (answer.status !== 200) throw new Error(`API answered ${answer.status}`);
-    };
-    const robotRaw: Operation = async () => {
-      const deal = nextId();
-      const call: RobotCall = {
-        memberId: emulator.memberId,
-        domain: emulator.domain,
-        robotCode: GET_1C_PRICE.code,
-        bizprocWorkflowId: `bench-${deal}`,
-        documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${deal}`],
-        documentType: DEAL_DOCUMENT_TYPE,
-        eventToken: `bench-${deal}|A${deal}|${randomBytes(16).toString('hex')}.${randomBytes(32).toString('hex')}`,
-        properties: { article: 'SKU-001' },
-        useSubscription: true,
-        timeoutDuration: 0,
-        ts: Math.floor(Date.now() / 1000),
-        userId: 1,
+    const robotViaApi: Path = (count) => {
+      const bodies = nextIds(count).map((deal) => qs.stringify(robotCallBody(portal, { code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, dealId: deal })));
+      return async (index) => {
+        const answer = await post('/bitrix24/bizproc', bodies[index] ?? '');
+        if (answer.status !== 200) throw new Error(`API answered ${answer.status}`);
       };
-      await client.workflow.start(GET_1C_PRICE.workflowType, robotStartOptions(GET_1C_PRICE, call, api.taskQueue));
+    };
+    const robotRaw: Path = (count) => {
+      const calls = nextIds(count).map(
+        (deal): RobotCall => ({
+          memberId: emulator.memberId,
+          domain: emulator.domain,
+          robotCode: GET_1C_PRICE.code,
+          bizprocWorkflowId: `bench-${deal}`,
+          documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${deal}`],
+          documentType: DEAL_DOCUMENT_TYPE,
+          eventToken: `bench-${deal}|A${deal}|${randomBytes(16).toString('hex')}.${randomBytes(32).toString('hex')}`,
+          properties: { article: 'SKU-001' },
+          useSubscription: true,
+          timeoutDuration: 0,
+          ts: Math.floor(Date.now() / 1000),
+          userId: 1,
+        }),
+      );
+      return async (index) => {
+        const call = calls[index];
+        if (!call) throw new Error(`no robot call prepared at ${index}`);
+        await client.workflow.start(GET_1C_PRICE.workflowType, robotStartOptions(GET_1C_PRICE, call, api.taskQueue));
+      };
     };
 
     // Every event names a deal no entity workflow runs for yet: signalWithStart starts one each time on both paths.
-    const eventViaApi: Operation = async () => {
-      const deal = 1_000_000 + nextId();
-      const answer = await post('/bitrix24/events', eventBody(portal, 'ONCRMDEALUPDATE', { FIELDS: { ID: String(deal) } }));
-      const status = (answer.body as { status?: string } | undefined)?.status;
-      if (answer.status !== 200 || status !== 'accepted') throw new Error(`API answered ${answer.status} ${status ?? ''}`);
+    const eventViaApi: Path = (count) => {
+      const bodies = nextIds(count).map((id) => qs.stringify(eventBody(portal, 'ONCRMDEALUPDATE', { FIELDS: { ID: String(1_000_000 + id) } })));
+      return async (index) => {
+        const answer = await post('/bitrix24/events', bodies[index] ?? '');
+        const status = (answer.body as { status?: string } | undefined)?.status;
+        if (answer.status !== 200 || status !== 'accepted') throw new Error(`API answered ${answer.status} ${status ?? ''}`);
+      };
     };
     const dealRoutes = crmEventRoutes({});
-    const eventRaw: Operation = async () => {
-      const deal = 1_000_000 + nextId();
-      const event: CrmEvent = {
-        memberId: emulator.memberId,
-        domain: emulator.domain,
-        event: 'ONCRMDEALUPDATE',
-        eventHandlerId: '1',
-        data: { FIELDS: { ID: String(deal) } },
-        ts: Math.floor(Date.now() / 1000),
+    const eventRaw: Path = (count) => {
+      const matches = nextIds(count).map((id) => {
+        const event: CrmEvent = {
+          memberId: emulator.memberId,
+          domain: emulator.domain,
+          event: 'ONCRMDEALUPDATE',
+          eventHandlerId: '1',
+          data: { FIELDS: { ID: String(1_000_000 + id) } },
+          ts: Math.floor(Date.now() / 1000),
+        };
+        const match = findEventRoute(dealRoutes, event);
+        if (!match) throw new Error('no route for ONCRMDEALUPDATE');
+        return { match, event };
+      });
+      return async (index) => {
+        const prepared = matches[index];
+        if (!prepared) throw new Error(`no event prepared at ${index}`);
+        await signalEntityWorkflow(client, api.taskQueue, prepared.match, prepared.event);
       };
-      const match = findEventRoute(dealRoutes, event);
-      if (!match) throw new Error('no route for ONCRMDEALUPDATE');
-      await signalEntityWorkflow(client, api.taskQueue, match, event);
     };
 
     const robots: PairRun[] = [];

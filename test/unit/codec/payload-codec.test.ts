@@ -16,6 +16,18 @@ describe('AesGcmPayloadCodec', () => {
     expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual({ article: 'SKU-001', price: 1250.5 });
   });
 
+  it('never reuses a nonce, across refills of its random pool, and every payload still decodes', async () => {
+    const codec = new AesGcmPayloadCodec(key);
+    // 1 000 payloads need three refills of the 4 KiB pool (341 nonces each).
+    const encoded = await codec.encode(Array.from({ length: 1000 }, (_, index) => defaultPayloadConverter.toPayload({ index })));
+    const nonces = new Set(encoded.map((payload) => Buffer.from(payload.data ?? []).subarray(0, 12).toString('hex')));
+    expect(nonces.size).toBe(1000);
+    const decoded = await codec.decode(encoded);
+    expect(decoded.map((payload) => (defaultPayloadConverter.fromPayload(payload) as { index: number }).index)).toEqual(
+      Array.from({ length: 1000 }, (_, index) => index),
+    );
+  });
+
   it('refuses an unencrypted payload on decode by default', async () => {
     const codec = new AesGcmPayloadCodec(key);
     await expect(codec.decode([plaintext])).rejects.toThrow(PayloadCodecError);

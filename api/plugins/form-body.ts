@@ -24,15 +24,24 @@ function assertAllowedKey(segment: string): void {
   if (FORBIDDEN_KEYS.has(segment)) throw apiErrors.badRequest(`forbidden key "${segment}" in body`);
 }
 
-/** qs's own decoder silently keeps malformed escapes such as `%E0%A4%A`; a Bitrix24 body never contains them. */
+const NEEDS_DECODING = /[%+]/;
+const MAY_NAME_FORBIDDEN_KEY = /__proto__|constructor|prototype/;
+
+/**
+ * qs's own decoder silently keeps malformed escapes such as `%E0%A4%A`; a Bitrix24 body never contains them. Text
+ * without `%` or `+` decodes to itself, and a key is split into its segments only when it could name a forbidden one:
+ * qs calls this for every key and value of every delivery.
+ */
 function strictDecoder(text: string, _defaultDecoder: unknown, _charset: unknown, type: 'key' | 'value'): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    throw apiErrors.badRequest(`malformed percent-encoding in a form ${type}`);
+  let decoded = text;
+  if (NEEDS_DECODING.test(text)) {
+    try {
+      decoded = decodeURIComponent(text.replace(/\+/g, ' '));
+    } catch {
+      throw apiErrors.badRequest(`malformed percent-encoding in a form ${type}`);
+    }
   }
-  if (type === 'key') decoded.split(/[[\]]+/).forEach(assertAllowedKey);
+  if (type === 'key' && MAY_NAME_FORBIDDEN_KEY.test(decoded)) decoded.split(/[[\]]+/).forEach(assertAllowedKey);
   return decoded;
 }
 

@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../lib/data-converter.js';
 import { createLogger } from '../lib/logger.js';
-import { WORKFLOWS_PATH } from '../worker/workflow-source.js';
+import { workflowBundleOptions } from '../worker/workflow-source.js';
 
 /**
  * Bundles workflows/ once at build time (`npm run build:bundle`) so production workers start without webpack;
@@ -12,7 +11,7 @@ import { WORKFLOWS_PATH } from '../worker/workflow-source.js';
 const logger = createLogger({ name: 'build-workflow-bundle' });
 const outputPath = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
 
-const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
+const { code } = await bundleWorkflowCode(workflowBundleOptions());
 await mkdir(dirname(outputPath), { recursive: true });
 await writeFile(outputPath, code);
 logger.info({ outputPath, bytes: Buffer.byteLength(code) }, 'workflow bundle written');

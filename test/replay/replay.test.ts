@@ -2,9 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter.js';
 import * as registeredWorkflows from '../../workflows/index.js';
-import { WORKFLOWS_PATH } from '../../worker/workflow-source.js';
+import { workflowBundleOptions } from '../../worker/workflow-source.js';
 import { REPLAY_HISTORIES_DIR, replayDataConverter } from '../support/replay-histories.js';
 
 /**
@@ -63,7 +62,7 @@ describe('replay of stored workflow histories', () => {
   });
 
   it('replays every history against the current workflow code', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: silentLogger });
+    const workflowBundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: silentLogger });
     const failures: string[] = [];
     const replayed = stored.map(({ workflowId, history }) => ({ workflowId, history }));
     for await (const result of Worker.runReplayHistories({ workflowBundle, dataConverter: replayDataConverter() }, replayed)) {

@@ -2,20 +2,18 @@ import { createRequire } from 'node:module';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter.js';
-import { WORKFLOWS_PATH } from '../../worker/workflow-source.js';
+import { workflowBundleOptions } from '../../worker/workflow-source.js';
 
 const require = createRequire(import.meta.url);
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /**
- * The workflow bundle, built once per test file. The testing interceptor turns a failing assert inside
+ * The workflow bundle, built once per test file with the options of the worker's own bundle. The testing interceptor turns a failing assert inside
  * workflow code into a workflow failure instead of an endlessly retried workflow task.
  */
 export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...workflowBundleOptions(),
     workflowInterceptorModules: [require.resolve('@temporalio/testing/lib/assert-to-failure-interceptor')],
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });

@@ -31,11 +31,6 @@ export interface AesGcmPayloadCodecOptions {
   allowPlaintext?: boolean;
 }
 
-/**
- * AES-256-GCM over every payload (inputs, results, update and query values, heartbeat details, and failure messages
- * through lib/failure-converter.cjs), so portal tokens, event tokens and business data are never plaintext in
- * Temporal's database or Web UI. The original payload is serialized as JSON so the codec stays dependency-light.
- */
 const IV_POOL_SIZE = 4096;
 
 /**
@@ -58,6 +53,11 @@ class RandomNoncePool {
   }
 }
 
+/**
+ * AES-256-GCM over every payload (inputs, results, update and query values, heartbeat details, and failure messages
+ * through lib/failure-converter.cjs), so portal tokens, event tokens and business data are never plaintext in
+ * Temporal's database or Web UI. The original payload is serialized as JSON so the codec stays dependency-light.
+ */
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly nonces = new RandomNoncePool();
   private readonly key: Buffer;

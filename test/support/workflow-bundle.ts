@@ -8,8 +8,8 @@ const require = createRequire(import.meta.url);
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /**
- * The workflow bundle, built once per test file with the options of the worker's own bundle. The testing interceptor turns a failing assert inside
- * workflow code into a workflow failure instead of an endlessly retried workflow task.
+ * The workflow bundle, built once per test file with the options of the worker's own bundle. The testing interceptor
+ * turns a failing assert inside workflow code into a workflow failure instead of an endlessly retried workflow task.
  */
 export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({

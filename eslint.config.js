@@ -43,6 +43,22 @@ export default tseslint.config(
         'error',
         { object: 'Math', property: 'random', message: 'Use the workflow sandbox (deterministic) or uuid4().' },
       ],
+      // The worker preloads workflows/ (worker/workflow-source.ts): module scope is shared by every run of a worker
+      // thread, so it must not hold state a run could change. Exported objects are frozen by the SDK; a binding or a
+      // collection is not.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program > VariableDeclaration[kind!="const"], Program > ExportNamedDeclaration > VariableDeclaration[kind!="const"]',
+          message: 'Module scope is shared by every run (preloaded modules): keep run state inside the workflow function.',
+        },
+        {
+          selector:
+            'Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/], ' +
+            'Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/]',
+          message: 'Module scope is shared by every run (preloaded modules): a collection here would carry state between runs.',
+        },
+      ],
     },
   },
 );

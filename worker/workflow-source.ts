@@ -16,8 +16,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  *   workflows/ or contracts/ keeps per-run state at module scope: they declare functions, constants, activity proxies
  *   and signal, query and update definitions. The SDK deep-freezes shared modules, so a module that tried to change
  *   its exported state at run time would fail loudly rather than leak between runs; a module-level `let` or
- *   collection would not be caught, so none may hold run data (the only collection, a cache of Intl formatters per
- *   time zone in workflows/processes/business-days.ts, is the same for every run).
+ *   collection would not be frozen, so eslint.config.js forbids both in workflows/ and contracts/ (the one exception,
+ *   a cache of Intl formatters per time zone in workflows/processes/business-days.ts, is the same for every run).
  */
 export function workflowBundleOptions(): BundleOptions {
   return { workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, preloadModules: [WORKFLOWS_PATH] };

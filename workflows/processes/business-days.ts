@@ -17,6 +17,8 @@ export interface LocalDateTime {
   second: number;
 }
 
+// Shared by every run (the worker preloads workflows/): a formatter per time zone is the same whichever run made it.
+// eslint-disable-next-line no-restricted-syntax
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {

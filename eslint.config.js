@@ -53,9 +53,9 @@ export default tseslint.config(
           message: 'Module scope is shared by every run (preloaded modules): keep run state inside the workflow function.',
         },
         {
-          selector:
-            'Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/], ' +
-            'Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/]',
+          selector: ['Program', 'Program > ExportNamedDeclaration']
+            .map((scope) => `${scope} > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/]`)
+            .join(', '),
           message: 'Module scope is shared by every run (preloaded modules): a collection here would carry state between runs.',
         },
       ],

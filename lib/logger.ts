@@ -107,11 +107,18 @@ const TEXT_PATTERNS: readonly [RegExp, string][] = [
 ];
 
 /**
+ * What every pattern above needs somewhere in the text (a key name, `code=`, a scheme, a header, a webhook path): one
+ * scan that most lines fail, such as the access line of every delivery, instead of five (3.6 µs against 0.6 µs a line).
+ */
+const MAY_HOLD_SECRET = new RegExp(String.raw`${PLAIN}|code(?:=|%3D)|bearer|basic|x-api-key|/rest/\d`, 'i');
+
+/**
  * Strips secrets out of free text before it reaches a log or an error message: query strings and form bodies
  * (`auth[access_token]=`, `auth%5Brefresh_token%5D=`, `AUTH_ID=`, `client_secret=`, ...), JSON (`"refresh_token":"..."`),
  * bearer and basic credentials, and webhook codes.
  */
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   let redacted = text;
   for (const [pattern, replacement] of TEXT_PATTERNS) redacted = redacted.replace(pattern, replacement);
   return redacted;

@@ -11,7 +11,7 @@ const KNOWN_ERROR_CODES = new Set<string>(Object.values(API_ERROR_CODES));
 const WORKFLOW_ID = /^[A-Za-z0-9_.:/@#|-]{1,256}$/;
 const LARGEST_PARSED_REPLY = 64 * 1024;
 
-/** What the answer said, read once in onSend: the error code for the outcome label, the workflow id for the log line. */
+/** What the answer said, read once before it is sent: the error code for the outcome label, the workflow id for the log line. */
 interface ReplySummary {
   errorCode?: string;
   workflowId?: string;
@@ -19,15 +19,21 @@ interface ReplySummary {
   duplicate?: true;
 }
 
-function summarise(payload: unknown): ReplySummary {
+function summariseBody(body: unknown): ReplySummary {
+  if (typeof body !== 'object' || body === null) return {};
+  const { error, workflowId, duplicate } = body as { error?: unknown; workflowId?: unknown; duplicate?: unknown };
+  return {
+    ...(typeof error === 'string' && KNOWN_ERROR_CODES.has(error) ? { errorCode: error } : {}),
+    ...(typeof workflowId === 'string' && WORKFLOW_ID.test(workflowId) ? { workflowId } : {}),
+    ...(duplicate === true ? { duplicate: true as const } : {}),
+  };
+}
+
+/** For an answer that reached onSend already serialized (no preSerialization hook ran for it). */
+function summariseSerialized(payload: unknown): ReplySummary {
   if (typeof payload !== 'string' || payload.length > LARGEST_PARSED_REPLY || !payload.startsWith('{')) return {};
   try {
-    const body = JSON.parse(payload) as { error?: unknown; workflowId?: unknown; duplicate?: unknown };
-    return {
-      ...(typeof body.error === 'string' && KNOWN_ERROR_CODES.has(body.error) ? { errorCode: body.error } : {}),
-      ...(typeof body.workflowId === 'string' && WORKFLOW_ID.test(body.workflowId) ? { workflowId: body.workflowId } : {}),
-      ...(body.duplicate === true ? { duplicate: true as const } : {}),
-    };
+    return summariseBody(JSON.parse(payload));
   } catch {
     return {};
   }
@@ -42,12 +48,17 @@ async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetric
   const { metrics } = options;
   const summaries = new WeakMap<FastifyRequest, ReplySummary>();
 
-  app.addHook('onSend', async (request, _reply, payload) => {
-    summaries.set(request, summarise(payload));
-    return payload;
+  // Answers sent as objects are read before Fastify serializes them, so most deliveries cost no JSON.parse here.
+  app.addHook('preSerialization', (request, _reply, payload, done) => {
+    summaries.set(request, summariseBody(payload));
+    done(null, payload);
+  });
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (!summaries.has(request)) summaries.set(request, summariseSerialized(payload));
+    done(null, payload);
   });
 
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const summary = summaries.get(request) ?? {};
     const outcome = summary.errorCode ?? statusClass(reply.statusCode);
@@ -69,6 +80,7 @@ async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetric
     };
     if (QUIET_ROUTES.has(route)) request.log.debug(line, 'request completed');
     else request.log.info(line, 'request completed');
+    done();
   });
 }
 

@@ -1,11 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PortalCredentials } from '../contracts/portal.js';
 import type { PortalStore } from '../lib/portals/store.js';
 import { apiErrors } from './errors.js';
 
+/** The one-shot `hash` (Node 20.12): no Hash object per digest, and the API takes two digests per delivery. */
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
 
 /** Equal-length digests keep the comparison constant-time whatever the lengths of the two tokens. */

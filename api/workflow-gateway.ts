@@ -182,21 +182,17 @@ export class TemporalWorkflowGateway implements WorkflowGateway {
 
   /**
    * Bounds a Temporal call to the ingress deadline. The SDK's gRPC retry backoff can outlive a gRPC deadline by a
-   * second, so our own timer decides; the abort signal and the deadline then end the call on the wire.
+   * second, so our own timer decides the answer; the gRPC deadline ends the call on the wire at the same instant, and
+   * a retry the backoff starts after it fails at once (an abort signal as well would only cost an AbortController and
+   * another async context per delivery).
    */
   private async withinDeadline<T>(call: () => Promise<T>): Promise<T> {
     const { connection } = this.options.client;
-    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new TemporalUnavailableError(`Temporal did not answer within ${this.deadlineMs} ms`));
-      }, this.deadlineMs);
+      timer = setTimeout(() => reject(new TemporalUnavailableError(`Temporal did not answer within ${this.deadlineMs} ms`)), this.deadlineMs);
     });
-    const attempt = connection.withAbortSignal(controller.signal, () =>
-      connection.withDeadline(Date.now() + this.deadlineMs, call),
-    );
+    const attempt = connection.withDeadline(Date.now() + this.deadlineMs, call);
     const settled: Promise<unknown> = attempt.then(
       () => this.inFlight.delete(settled),
       () => this.inFlight.delete(settled),

@@ -140,7 +140,7 @@ export function createBatcher(deps: BatcherDeps): Batcher {
         urgent: [],
         normal: [],
         lanes: { urgent: { busy: false }, normal: { busy: false } },
-        credits: deps.pace.burst,
+        credits: burstOf(memberId),
         creditsAtMs: deps.clock.now(),
         creditTimer: false,
         lingerTimer: false,
@@ -152,13 +152,17 @@ export function createBatcher(deps: BatcherDeps): Batcher {
     return queue;
   }
 
-  /** Other processes spend the same portal's budget: each paces its partial batches at its share of the rate. */
+  /**
+   * Other processes spend the same portal's budget: each paces its partial batches at its share of the rate, and
+   * stores its share of the burst (at least one credit), so that the portal sees the burst once, not once per process.
+   */
   const sharersOf = (memberId: string) => Math.max(1, deps.budget.sharers?.(memberId) ?? 1);
   const paceOf = (memberId: string) => deps.pace.perSecond / sharersOf(memberId);
+  const burstOf = (memberId: string) => Math.max(1, deps.pace.burst / sharersOf(memberId));
 
   function refillCredits(memberId: string, queue: PortalQueue): void {
     const now = deps.clock.now();
-    queue.credits = Math.min(deps.pace.burst, queue.credits + ((now - queue.creditsAtMs) / 1000) * paceOf(memberId));
+    queue.credits = Math.min(burstOf(memberId), queue.credits + ((now - queue.creditsAtMs) / 1000) * paceOf(memberId));
     queue.creditsAtMs = now;
   }
 

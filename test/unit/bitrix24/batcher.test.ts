@@ -41,13 +41,15 @@ function batchAnswer(request: SentRequest, refuse: Record<string, { error: strin
   return { result: { result, result_error: errors, result_total: [], result_next: [], result_time: times } };
 }
 
-function setUp(options: { burst?: number; pace?: BatcherDeps['pace']; instant?: boolean } = {}) {
+function setUp(options: { burst?: number; pace?: BatcherDeps['pace']; instant?: boolean; sharers?: number } = {}) {
   const { clock, advance } = createManualClock();
   const limiter = createPortalRateLimiter({ clock, rateLimit: { perSecond: 1, burst: options.burst ?? 10 }, urgentReserve: 0 });
   const sent: SentRequest[] = [];
   const blocked: string[] = [];
+  const { sharers } = options;
   const batcher = createBatcher({
-    budget: limiter.requests,
+    // Processes spending the portal's budget together, as the shared budget reports them.
+    budget: sharers === undefined ? limiter.requests : { ...limiter.requests, sharers: () => sharers },
     clock,
     pace: options.pace ?? { perSecond: 2, burst: 2 },
     recordTime: () => undefined,
@@ -249,6 +251,30 @@ describe('Bitrix24 batcher', () => {
     expect(sent.slice(1).map((request) => request.commands.length)).toEqual([8]);
     sent[1]?.answer(batchAnswer(sent[1] as SentRequest));
     await expect(Promise.all(answers)).resolves.toHaveLength(9);
+  });
+
+  it('with a second process on the portal, stores only its share of the partial-batch burst', async () => {
+    // Two credits and two a second for the portal: one credit and one a second for each of two processes.
+    const { advance, sent, submit } = setUp({ burst: 100, pace: { perSecond: 2, burst: 2 }, sharers: 2 });
+    const answers = [submit('bizproc.event.send', 1, 'urgent')];
+    await advance(0);
+    for (let id = 2; id <= 4; id += 1) answers.push(submit('bizproc.event.send', id, 'urgent'));
+    sent[0]?.answer({ result: true });
+    // Three calls queued behind the first, counted twice for two processes: a storm, so they linger for a second.
+    await advance(1001);
+    expect(sent.map((request) => request.commands.length)).toEqual([0, 3]);
+    answers.push(submit('bizproc.event.send', 5, 'urgent'), submit('bizproc.event.send', 6, 'urgent'));
+    sent[1]?.answer(batchAnswer(sent[1] as SentRequest));
+    // The storm has passed, and the one credit this process stores went to that batch: the next partial batch waits a
+    // second for a credit (a lone process stores two and would send it at once).
+    await advance(0);
+    expect(sent).toHaveLength(2);
+    await advance(999);
+    expect(sent).toHaveLength(2);
+    await advance(3);
+    expect(sent.map((request) => request.commands.length)).toEqual([0, 3, 2]);
+    sent[2]?.answer(batchAnswer(sent[2] as SentRequest));
+    await expect(Promise.all(answers)).resolves.toHaveLength(6);
   });
 
   it('after a batch failed without an answer repeats reads and same-effect writes, and fails adds with the retryable error', async () => {

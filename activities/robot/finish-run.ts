@@ -44,13 +44,10 @@ function checkpointOf(details: unknown): SentCheckpoint | undefined {
  * instead of two saves a workflow task and an activity task per run, which is what a storm of robot calls on a small
  * machine is made of (docs/rate-limits.md).
  *
- * An attempt whose line fails records Bitrix24's verdict as heartbeat details before it fails, and the retry starts
- * from there: no second send. The SDK reports an activity's first heartbeat at once and reports the failure only after
- * it, so the checkpoint is on the server when the retry starts. Runs whose line is written at once (nearly all) send
- * no heartbeat at all, which is a write fewer for Temporal per run. An attempt after a worker died between the answer
- * and the line has no checkpoint and answers again: Bitrix24 ignores a send for an activity that has already
- * closed and still answers true (core restservice.php sendEvent), so the verdict is the same. Every retried attempt
- * searches for its line before it adds it.
+ * The answer is sent once: after it, the attempt records Bitrix24's verdict as heartbeat details, and a retried attempt
+ * (the line failed, or the worker died) starts from there. Bitrix24 would accept a second send for the spent token and
+ * ignore it, so the checkpoint saves a request per retry and keeps the verdict of the send that counted. The line
+ * itself is searched for before a retried attempt adds it.
  */
 export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller; settings: Pick<CommonProcessSettings, 'temporalWebUiUrl'> }) {
   const { writeLineOnce } = timelineWriter(deps);
@@ -59,21 +56,22 @@ export function createRobotFinishActivities(deps: { bitrix24: Bitrix24Caller; se
       const context = Context.current();
       const { cancellationSignal: signal } = context;
       const resumed = checkpointOf(context.info.heartbeatDetails);
-      const sent = resumed ?? { delivered: await sendRobotResult(deps.bitrix24, input, signal), at: Date.now() };
+      let sent = resumed;
+      if (sent === undefined) {
+        sent = { delivered: await sendRobotResult(deps.bitrix24, input, signal), at: Date.now() };
+        context.heartbeat(sent);
+      }
       if (input.timeline === undefined) return { delivered: sent.delivered, lineWritten: false };
       const { namespace, workflowExecution: run = { workflowId: '', runId: context.info.activityId } } = context.info;
       const worded = sent.delivered ? input.timeline.ifDelivered : input.timeline.ifRefused;
       const line = { memberId: input.memberId, ...worded, text: `${worded.text}\n${runLinkText(deps.settings.temporalWebUiUrl, namespace, run)}`, marker: run.runId };
       try {
-        // Only a retried attempt can find its own line: the first one spends no request on the search.
-        await writeLineOnce(line, { searchFirst: context.info.attempt > 1, signal });
+        // Only an attempt after one that got this far can find its own line: others spend no request on the search.
+        await writeLineOnce(line, { searchFirst: resumed !== undefined, signal });
         return { delivered: sent.delivered, lineWritten: true };
       } catch (error) {
         const finalFailure = error instanceof ApplicationFailure && error.nonRetryable;
-        if (signal.aborted || (!finalFailure && Date.now() - sent.at < TIMELINE_PATIENCE_MS)) {
-          if (resumed === undefined) context.heartbeat(sent);
-          throw error;
-        }
+        if (signal.aborted || (!finalFailure && Date.now() - sent.at < TIMELINE_PATIENCE_MS)) throw error;
         log.warn('the run result could not be written to the CRM timeline', { entityTypeId: line.entityTypeId, entityId: line.entityId });
         return { delivered: sent.delivered, lineWritten: false };
       }

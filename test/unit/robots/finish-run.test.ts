@@ -36,13 +36,13 @@ function attempt(info: { attempt?: number; heartbeatDetails?: unknown } = {}) {
 }
 
 describe('finishRobotRun: the answer to Bitrix24 and the line on the card in one activity', () => {
-  it('sends the answer, then writes the line for a delivered answer, with no checkpoint (no heartbeat) on the way', async () => {
+  it('sends the answer, checkpoints it, then writes the line for a delivered answer', async () => {
     const bitrix24 = portal();
     const { environment, heartbeats } = attempt();
     const result = await environment.run(createRobotFinishActivities({ bitrix24, settings }).finishRobotRun, input);
     expect(result).toEqual({ delivered: true, lineWritten: true });
     expect(bitrix24.calls.map((call) => call.method)).toEqual(['bizproc.event.send', 'crm.timeline.logmessage.add']);
-    expect(heartbeats).toEqual([]);
+    expect(heartbeats).toEqual([{ delivered: true, at: expect.any(Number) }]);
     // The line links the run in the Web UI: the link (its run id) is also how a retried attempt finds the line.
     const { namespace, workflowExecution } = environment.context.info;
     const { workflowId, runId } = workflowExecution ?? { workflowId: '', runId: '' };
@@ -69,21 +69,6 @@ describe('finishRobotRun: the answer to Bitrix24 and the line on the card in one
     const result = await environment.run(createRobotFinishActivities({ bitrix24, settings }).finishRobotRun, input);
     expect(result).toEqual({ delivered: false, lineWritten: true });
     expect(bitrix24.calls.map((call) => call.method)).toEqual(['crm.timeline.logmessage.list', 'crm.timeline.logmessage.add']);
-  });
-
-  it('checkpoints the verdict before an attempt fails for its line, so that the retry does not answer again', async () => {
-    const passing = ApplicationFailure.retryable('the portal answered 503', 'Bitrix24.INTERNAL_SERVER_ERROR');
-    const refused = portal({ refuseToken: true, lineFailure: passing });
-    const { environment, heartbeats } = attempt();
-    await expect(environment.run(createRobotFinishActivities({ bitrix24: refused, settings }).finishRobotRun, input)).rejects.toBe(passing);
-    expect(heartbeats).toEqual([{ delivered: false, at: expect.any(Number) }]);
-  });
-
-  it('answers again after an attempt that left no checkpoint (its worker died), and searches for its line first', async () => {
-    const bitrix24 = portal();
-    const result = await attempt({ attempt: 2 }).environment.run(createRobotFinishActivities({ bitrix24, settings }).finishRobotRun, input);
-    expect(result).toEqual({ delivered: true, lineWritten: true });
-    expect(bitrix24.calls.map((call) => call.method)).toEqual(['bizproc.event.send', 'crm.timeline.logmessage.list', 'crm.timeline.logmessage.add']);
   });
 
   it('retries a line that failed for a passing reason, and gives up on it after the patience or a final failure', async () => {

@@ -88,6 +88,11 @@ function cpuSecondsSince(before: NodeJS.CpuUsage): number {
 const BLOCK_ORDER = ['raw', 'api', 'api', 'raw', 'api', 'raw', 'raw', 'api'] as const;
 const BLOCKS_PER_PATH = BLOCK_ORDER.length / 2;
 
+/** Requests in a path's block number `block` (0 to 3): the four add up to `requests` exactly. */
+function blockSize(requests: number, block: number): number {
+  return Math.floor((requests * (block + 1)) / BLOCKS_PER_PATH) - Math.floor((requests * block) / BLOCKS_PER_PATH);
+}
+
 async function measurePair(
   api: Path,
   raw: Path,
@@ -107,8 +112,8 @@ async function measurePair(
   const rawRuns: LoadRun[] = [];
   const totals = { apiCpuSeconds: 0, senderCpuSeconds: 0, rawCpuSeconds: 0 };
   for (const [index, which] of BLOCK_ORDER.entries()) {
-    // The blocks of one path add up to `requests` exactly.
-    const count = Math.floor((requests * (Math.floor(index / 2) + 1)) / BLOCKS_PER_PATH) - Math.floor((requests * Math.floor(index / 2)) / BLOCKS_PER_PATH);
+    // Each pair of blocks in the order holds one block of each path.
+    const count = blockSize(requests, Math.floor(index / 2));
     if (which === 'raw') {
       const block = await run(raw, count);
       rawRuns.push(block.run);

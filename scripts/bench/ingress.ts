@@ -190,16 +190,15 @@ export async function ingressBenchmark(stack: Stack, input: IngressOptions = {})
   // bookkeeping (token minting, invocation records) competing with the API for this machine's two cores.
   const portal = portalIdentity(emulator);
   const pool = new Pool(api.url, { connections: options.concurrency });
-  // The bodies are form-encoded before the timed window, as Bitrix24 has them ready when it calls.
-  const post = (path: string, body: string) => postForm(pool, path, body);
   try {
     let sequence = 0;
     const nextIds = (count: number) => Array.from({ length: count }, () => (sequence += 1));
 
+    // The bodies are form-encoded before the timed window, as Bitrix24 has them ready when it calls.
     const robotViaApi: Path = (count) => {
       const bodies = nextIds(count).map((deal) => qs.stringify(robotCallBody(portal, { code: GET_1C_PRICE.code, properties: { article: 'SKU-001' }, dealId: deal })));
       return async (index) => {
-        const answer = await post('/bitrix24/bizproc', bodies[index] ?? '');
+        const answer = await postForm(pool, '/bitrix24/bizproc', bodies[index] ?? '');
         if (answer.status !== 200) throw new Error(`API answered ${answer.status}`);
       };
     };
@@ -231,7 +230,7 @@ export async function ingressBenchmark(stack: Stack, input: IngressOptions = {})
     const eventViaApi: Path = (count) => {
       const bodies = nextIds(count).map((id) => qs.stringify(eventBody(portal, 'ONCRMDEALUPDATE', { FIELDS: { ID: String(1_000_000 + id) } })));
       return async (index) => {
-        const answer = await post('/bitrix24/events', bodies[index] ?? '');
+        const answer = await postForm(pool, '/bitrix24/events', bodies[index] ?? '');
         const status = (answer.body as { status?: string } | undefined)?.status;
         if (answer.status !== 200 || status !== 'accepted') throw new Error(`API answered ${answer.status} ${status ?? ''}`);
       };

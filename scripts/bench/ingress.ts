@@ -93,7 +93,18 @@ function blockSize(requests: number, block: number): number {
   return Math.floor((requests * (block + 1)) / BLOCKS_PER_PATH) - Math.floor((requests * block) / BLOCKS_PER_PATH);
 }
 
+/** With BENCH_DEBUG, one line per block: how far apart the blocks of one run are is the measurement's own spread. */
+function printBlock(kind: string, which: string, block: LoadRun, cpuSeconds: number): void {
+  if (!process.env.BENCH_DEBUG) return;
+  const count = block.samples.length + block.failures;
+  process.stdout.write(
+    `  ingress ${kind}, ${which} block: ${count} requests, ${perSecond(block).toFixed(0)}/s, p50 ${percentile(block.samples, 50).toFixed(1)} ms, ` +
+      `this process ${((cpuSeconds * 1000) / count).toFixed(2)} ms CPU per request\n`,
+  );
+}
+
 async function measurePair(
+  kind: string,
   api: Path,
   raw: Path,
   apiCpuSeconds: () => Promise<number>,
@@ -116,12 +127,14 @@ async function measurePair(
     const count = blockSize(requests, Math.floor(index / 2));
     if (which === 'raw') {
       const block = await run(raw, count);
+      printBlock(kind, which, block.run, block.cpuSeconds);
       rawRuns.push(block.run);
       totals.rawCpuSeconds += block.cpuSeconds;
     } else {
       const cpuBefore = await apiCpuSeconds();
       const block = await run(api, count);
       totals.apiCpuSeconds += (await apiCpuSeconds()) - cpuBefore;
+      printBlock(kind, which, block.run, block.cpuSeconds);
       apiRuns.push(block.run);
       totals.senderCpuSeconds += block.cpuSeconds;
     }
@@ -260,8 +273,8 @@ export async function ingressBenchmark(stack: Stack, input: IngressOptions = {})
     const robots: PairRun[] = [];
     const events: PairRun[] = [];
     for (let run = 0; run < options.runs; run += 1) {
-      robots.push(await measurePair(robotViaApi, robotRaw, api.cpuSeconds, options));
-      events.push(await measurePair(eventViaApi, eventRaw, api.cpuSeconds, options));
+      robots.push(await measurePair('robot calls', robotViaApi, robotRaw, api.cpuSeconds, options));
+      events.push(await measurePair('CRM events', eventViaApi, eventRaw, api.cpuSeconds, options));
     }
     return [
       ...rowsOf('robot calls', 'client.workflow.start', robots, options),
